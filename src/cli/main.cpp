@@ -1,2 +1,28 @@
-#include <cstdio>
-int main() { std::puts("recur"); return 0; }
+// recur — member repurchase engine. `recur --help` lists the commands.
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_context.h"
+
+int main(int argc, char** argv) {
+  recur::cli::Context ctx;
+  CLI::App app{"recur — member repurchase engine for retailers (会员复购引擎)"};
+  app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();
+  app.add_option("--db", ctx.global.db_path, "database file (default $RECUR_DB or ./recur.db)");
+  app.add_flag("--sync-full", ctx.global.full_sync, "fsync every commit (synchronous=FULL)");
+  recur::cli::register_init(app, ctx);
+  recur::cli::register_import(app, ctx);
+  recur::cli::register_member(app, ctx);
+  recur::cli::register_stats(app, ctx);
+  // GENERATE recur::cli::register_generate(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : recur::cli::kExitUsage;
+  } catch (const recur::cli::Exit& e) {
+    return e.code;
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+#pragma once
+// Shared by the CLI commands: global options, opening the store, output helpers.
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "store/database.h"
+
+namespace recur::cli {
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;  // rejected rows, unknown member, failed check
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitFailure = 3;   // I/O or internal error
+
+// Thrown by a command to end the program with `code` (CLI11 callbacks cannot return one).
+struct Exit {
+  int code;
+};
+
+struct GlobalOptions {
+  std::string db_path;  // --db, else $RECUR_DB, else ./recur.db
+  bool full_sync = false;
+};
+
+struct Context {
+  GlobalOptions global;
+  SystemClock clock;
+  Result<std::unique_ptr<store::Database>> open_db(bool read_only = false) const;
+};
+
+// Prints "error: …" to stderr and returns the exit code matching the status.
+int report(const Status& status);
+
+// A progress bar on stderr when it is a terminal; silent otherwise.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label);
+  ~ProgressBar();
+  void update(double fraction, std::int64_t rows);
+  void finish();
+
+ private:
+  std::string label_;
+  bool tty_;
+  bool done_ = false;
+  int last_permille_ = -1;
+};
+
+void register_import(CLI::App& app, Context& ctx);
+void register_member(CLI::App& app, Context& ctx);
+void register_stats(CLI::App& app, Context& ctx);
+void register_generate(CLI::App& app, Context& ctx);
+void register_init(CLI::App& app, Context& ctx);
+
+}  // namespace recur::cli

@@ -1,0 +1,111 @@
+#include "identity/resolver.h"
+
+#include <algorithm>
+
+namespace recur::identity {
+
+Resolver::Resolver(store::Database& db, Merger& merger, const Clock& clock)
+    : db_(db), merger_(merger), clock_(clock) {}
+
+Status Resolver::begin_batch() {
+  cache_.clear();
+  ASSIGN_OR_RETURN(next_id_, db_.query_int("SELECT MAX(member_id) FROM members", 0));
+  ++next_id_;
+  {
+    ASSIGN_OR_RETURN(find_stmt_,
+                     db_.prepare("SELECT member_id FROM identities WHERE kind = ? AND value = ?"));
+    ASSIGN_OR_RETURN(attach_stmt_, db_.prepare("INSERT INTO identities (kind, value, member_id, "
+                                               "created_at) VALUES (?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(create_stmt_,
+                     db_.prepare("INSERT INTO members (member_id, created_at) VALUES (?, ?)"));
+  }
+  return Status();
+}
+
+Result<std::optional<MemberId>> Resolver::find(const Identity& id) {
+  return find_key(id.to_string(), id);
+}
+
+Result<std::optional<MemberId>> Resolver::find_key(const std::string& key, const Identity& id) {
+  if (auto it = cache_.find(key); it != cache_.end()) return std::optional<MemberId>(it->second);
+  find_stmt_.reset();
+  find_stmt_.bind(1, id.kind).bind(2, id.value);
+  ASSIGN_OR_RETURN(bool row, find_stmt_.step());
+  if (!row) return std::optional<MemberId>();
+  MemberId m = find_stmt_.column_int64(0);
+  find_stmt_.reset();
+  cache_.emplace(key, m);
+  return std::optional<MemberId>(m);
+}
+
+Status Resolver::attach(const Identity& id, const std::string& key, MemberId member) {
+  attach_stmt_.reset();
+  attach_stmt_.bind(1, id.kind).bind(2, id.value).bind(3, member).bind(4, clock_.now().seconds);
+  RETURN_IF_ERROR(attach_stmt_.run());
+  cache_[key] = member;
+  return Status();
+}
+
+Result<MemberId> Resolver::create_member() {
+  MemberId id = next_id_++;
+  create_stmt_.reset();
+  create_stmt_.bind(1, id).bind(2, clock_.now().seconds);
+  RETURN_IF_ERROR(create_stmt_.run());
+  ++stats_.members_created;
+  return id;
+}
+
+Result<Resolution> Resolver::resolve(const std::vector<Identity>& ids, std::string_view evidence) {
+  Resolution res;
+  if (ids.empty()) return res;
+  if (next_id_ == 0) RETURN_IF_ERROR(begin_batch());
+
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  std::vector<std::optional<MemberId>> owners;
+  owners.reserve(ids.size());
+  for (const Identity& id : ids) {
+    keys.push_back(id.to_string());
+    ASSIGN_OR_RETURN(auto owner, find_key(keys.back(), id));
+    owners.push_back(owner);
+  }
+
+  // Distinct owners; the oldest survives.
+  std::vector<MemberId> distinct;
+  for (const auto& o : owners)
+    if (o && std::find(distinct.begin(), distinct.end(), *o) == distinct.end()) distinct.push_back(*o);
+
+  MemberId target;
+  if (distinct.empty()) {
+    ASSIGN_OR_RETURN(target, create_member());
+    res.created = true;
+  } else {
+    MemberId survivor = *std::min_element(distinct.begin(), distinct.end());
+    for (MemberId other : distinct) {
+      if (other == survivor) continue;
+      ASSIGN_OR_RETURN(bool is_blocked, merger_.blocked(survivor, other));
+      if (is_blocked) {
+        ++res.conflicts;
+        ++stats_.conflicts;
+        continue;
+      }
+      std::vector<std::string> moved;
+      ASSIGN_OR_RETURN(MergeRecord rec, merger_.merge(survivor, other, MergeReason::kIdentity,
+                                                      evidence, clock_.now(), &moved));
+      (void)rec;
+      for (const std::string& k : moved) cache_[k] = survivor;
+      for (auto& o : owners)
+        if (o && *o == other) o = survivor;
+      ++res.merges;
+      ++stats_.merges;
+    }
+    target = owners[0] ? *owners[0] : survivor;
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (!owners[i]) RETURN_IF_ERROR(attach(ids[i], keys[i], target));
+  }
+  res.member = target;
+  return res;
+}
+
+}  // namespace recur::identity

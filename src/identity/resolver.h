@@ -1,0 +1,69 @@
+#pragma once
+// Unified member id: resolves the identities a record carries to one member, creating a member
+// for identities never seen and merging members when one record proves they are one person.
+//
+// Rules (the same for bulk import and one record at a time, so order does not matter):
+//  - no identity known: a new member owns them all;
+//  - all known identities belong to one member: that member, and the unknown ones join it;
+//  - known identities belong to several members: they merge into the oldest (smallest id),
+//    except pairs an operator split apart (merge_blocks), which stay apart ("conflicts");
+//    the record goes to its primary (first) identity's member.
+//
+// Not thread-safe; use inside a write transaction. Call begin_batch() at the start of each
+// transaction: it reloads the id counter and drops the lookup cache, so work done by other
+// processes between transactions is seen.
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "identity/identity.h"
+#include "identity/merge.h"
+#include "store/database.h"
+
+namespace recur::identity {
+
+struct Resolution {
+  MemberId member = kGuest;
+  bool created = false;
+  int merges = 0;
+  int conflicts = 0;
+};
+
+struct ResolverStats {
+  std::int64_t members_created = 0;
+  std::int64_t merges = 0;
+  std::int64_t conflicts = 0;
+};
+
+class Resolver {
+ public:
+  Resolver(store::Database& db, Merger& merger, const Clock& clock);
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  Status begin_batch();
+  // `ids` are normalised (parse_identities); empty means a guest and returns kGuest.
+  Result<Resolution> resolve(const std::vector<Identity>& ids, std::string_view evidence);
+  // The owner of one identity, if any. Does not create.
+  Result<std::optional<MemberId>> find(const Identity& id);
+  const ResolverStats& stats() const { return stats_; }
+
+ private:
+  Result<std::optional<MemberId>> find_key(const std::string& key, const Identity& id);
+  Status attach(const Identity& id, const std::string& key, MemberId member);
+  Result<MemberId> create_member();
+
+  store::Database& db_;
+  Merger& merger_;
+  const Clock& clock_;
+  store::Statement find_stmt_, attach_stmt_, create_stmt_;
+  std::unordered_map<std::string, MemberId> cache_;  // "kind:value" -> owner
+  MemberId next_id_ = 0;
+  ResolverStats stats_;
+};
+
+}  // namespace recur::identity

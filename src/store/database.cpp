@@ -1,0 +1,163 @@
+#include "store/database.h"
+
+#include <fmt/format.h>
+
+#include "store/migrations.h"
+
+namespace recur::store {
+
+Status sqlite_error(sqlite3* db, std::string_view what) {
+  int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+  const char* msg = db ? sqlite3_errmsg(db) : "no database";
+  StatusCode sc = StatusCode::kInternal;
+  if ((code & 0xff) == SQLITE_CONSTRAINT) sc = StatusCode::kAlreadyExists;
+  if ((code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR ||
+      (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_BUSY)
+    sc = StatusCode::kIoError;
+  return Status(sc, fmt::format("{}: {} (sqlite {})", what, msg, code));
+}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    if (stmt_) sqlite3_finalize(stmt_);
+    stmt_ = o.stmt_;
+    db_ = o.db_;
+    o.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::bind(int index, std::int64_t v) {
+  sqlite3_bind_int64(stmt_, index, v);
+  return *this;
+}
+Statement& Statement::bind(int index, double v) {
+  sqlite3_bind_double(stmt_, index, v);
+  return *this;
+}
+Statement& Statement::bind(int index, std::string_view v) {
+  sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bind_text_static(int index, std::string_view v) {
+  sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  return *this;
+}
+Statement& Statement::bind(int index, std::nullopt_t) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Status st = sqlite_error(db_, fmt::format("step '{}'", sqlite3_sql(stmt_)));
+  sqlite3_reset(stmt_);
+  return st;
+}
+
+Status Statement::run() {
+  int rc;
+  while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) {
+    Status st = sqlite_error(db_, fmt::format("run '{}'", sqlite3_sql(stmt_)));
+    sqlite3_reset(stmt_);
+    return st;
+  }
+  sqlite3_reset(stmt_);
+  return Status();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string_view Statement::column_text(int i) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+  if (!p) return {};
+  return std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
+}
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path,
+                                                 const OpenOptions& options) {
+  sqlite3* raw = nullptr;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |= SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = io_error(fmt::format("cannot open database '{}': {}", path,
+                                     raw ? sqlite3_errmsg(raw) : "out of memory"));
+    sqlite3_close(raw);
+    return st;
+  }
+  std::unique_ptr<Database> db(new Database(raw, path));
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  if (!options.read_only) {
+    RETURN_IF_ERROR(db->exec("PRAGMA journal_mode=WAL"));
+  }
+  const char* sync = options.synchronous == Synchronous::kFull  ? "FULL"
+                     : options.synchronous == Synchronous::kOff ? "OFF"
+                                                                : "NORMAL";
+  RETURN_IF_ERROR(db->exec(fmt::format("PRAGMA synchronous={}", sync)));
+  RETURN_IF_ERROR(db->exec("PRAGMA foreign_keys=ON"));
+  RETURN_IF_ERROR(db->exec("PRAGMA cache_size=-65536"));  // 64 MiB page cache
+  RETURN_IF_ERROR(db->exec("PRAGMA temp_store=MEMORY"));
+  if (options.migrate && !options.read_only) {
+    RETURN_IF_ERROR(migrate(*db));
+  }
+  return db;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string s(sql);
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    Status st = sqlite_error(db_, "exec");
+    return Status(st.code(), fmt::format("{} in: {}", msg, s.substr(0, 200)));
+  }
+  return Status();
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, fmt::format("prepare '{}'", sql));
+  return Statement(stmt, db_);
+}
+
+Result<std::int64_t> Database::query_int(std::string_view sql, std::int64_t fallback) {
+  ASSIGN_OR_RETURN(Statement st, prepare(sql));
+  ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row || st.column_is_null(0)) return fallback;
+  return st.column_int64(0);
+}
+
+Result<std::unique_ptr<Transaction>> Transaction::begin(Database& db) {
+  RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
+  return std::unique_ptr<Transaction>(new Transaction(db));
+}
+
+Transaction::~Transaction() {
+  if (!done_) (void)db_.exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  RETURN_IF_ERROR(db_.exec("COMMIT"));
+  done_ = true;
+  return Status();
+}
+
+}  // namespace recur::store

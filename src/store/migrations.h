@@ -1,0 +1,31 @@
+#pragma once
+// Versioned schema migrations. Each migration runs once, inside a transaction, and is recorded
+// in schema_migrations; opening a database applies the pending ones in order.
+//
+// The SQL is kept portable (INTEGER/TEXT columns, explicit keys, no SQLite-only functions in
+// table definitions) so the PostgreSQL backend can run the same statements with BIGINT types.
+// Every member-scoped table carries member_id so it can be distributed by it.
+
+#include <vector>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace recur::store {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// All migrations, ascending by version.
+const std::vector<Migration>& schema_migrations();
+
+// Applies every migration newer than the database's version.
+Status migrate(Database& db);
+
+// The highest applied version; 0 for a new database.
+Result<int> schema_version(Database& db);
+
+}  // namespace recur::store

@@ -1,0 +1,195 @@
+// The schema, as an ordered list of migrations. Never edit a released migration: add a new one.
+//
+// Conventions: instants are INTEGER UTC seconds; *_day columns are the business day in the
+// merchant's time zone as days since 1970-01-01; money is INTEGER fen; member_id 0 is a guest.
+
+#include "store/migrations.h"
+
+namespace recur::store {
+
+namespace {
+
+constexpr const char* kV1Foundation = R"SQL(
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE members (
+  member_id          INTEGER PRIMARY KEY,
+  name               TEXT,
+  gender             TEXT,            -- 'm', 'f' or NULL
+  birthday           TEXT,            -- YYYY-MM-DD
+  city               TEXT,
+  registered_at      INTEGER,
+  registered_channel TEXT,
+  registered_store   TEXT,
+  consent_sms        INTEGER NOT NULL DEFAULT 0,
+  consent_wechat     INTEGER NOT NULL DEFAULT 0,
+  consent_app        INTEGER NOT NULL DEFAULT 0,
+  consent_email      INTEGER NOT NULL DEFAULT 0,
+  merged_into        INTEGER,         -- the survivor while this member is merged away
+  created_at         INTEGER NOT NULL
+);
+
+CREATE TABLE identities (
+  kind       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  member_id  INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, value)
+);
+CREATE INDEX identities_member ON identities (member_id);
+
+CREATE TABLE stores (
+  store_id  TEXT PRIMARY KEY,
+  name      TEXT,
+  kind      TEXT,
+  city      TEXT,
+  opened_at TEXT
+);
+
+CREATE TABLE products (
+  sku        TEXT PRIMARY KEY,
+  name       TEXT,
+  category   TEXT,
+  brand      TEXT,
+  price_fen  INTEGER,
+  consumable INTEGER NOT NULL DEFAULT 0,
+  unit       TEXT
+);
+
+CREATE TABLE import_batches (
+  batch_id    INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  file        TEXT NOT NULL,
+  started_at  INTEGER NOT NULL,
+  finished_at INTEGER,
+  status      TEXT NOT NULL,          -- running, done, failed
+  rows        INTEGER NOT NULL DEFAULT 0,
+  applied     INTEGER NOT NULL DEFAULT 0,
+  skipped     INTEGER NOT NULL DEFAULT 0,
+  rejected    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE orders (
+  order_pk     INTEGER PRIMARY KEY,
+  source       TEXT NOT NULL,
+  order_id     TEXT NOT NULL,
+  member_id    INTEGER NOT NULL,      -- 0 = guest
+  member_ref   TEXT,                  -- the identities as the record named them
+  channel      TEXT NOT NULL,
+  store_id     TEXT,
+  paid_at      INTEGER NOT NULL,
+  paid_day     INTEGER NOT NULL,
+  gross_fen    INTEGER NOT NULL,      -- sum of qty * unit_price
+  discount_fen INTEGER NOT NULL,
+  paid_fen     INTEGER NOT NULL,      -- sum of line amounts
+  line_count   INTEGER NOT NULL,
+  item_qty     INTEGER NOT NULL,
+  batch_id     INTEGER,
+  UNIQUE (source, order_id)
+);
+CREATE INDEX orders_member ON orders (member_id, paid_at);
+
+CREATE TABLE order_lines (
+  order_pk       INTEGER NOT NULL,
+  line_no        INTEGER NOT NULL,
+  member_id      INTEGER NOT NULL,
+  sku            TEXT NOT NULL,
+  category       TEXT,
+  qty            INTEGER NOT NULL,
+  unit_price_fen INTEGER NOT NULL,
+  discount_fen   INTEGER NOT NULL,
+  amount_fen     INTEGER NOT NULL,
+  PRIMARY KEY (order_pk, line_no)
+) WITHOUT ROWID;
+
+CREATE TABLE refunds (
+  refund_pk   INTEGER PRIMARY KEY,
+  source      TEXT NOT NULL,
+  refund_id   TEXT NOT NULL,
+  order_pk    INTEGER NOT NULL,
+  line_no     INTEGER,                -- NULL: an amount of the whole order
+  member_id   INTEGER NOT NULL,
+  refunded_at INTEGER NOT NULL,
+  qty         INTEGER NOT NULL,
+  amount_fen  INTEGER NOT NULL,
+  reason      TEXT,
+  batch_id    INTEGER,
+  UNIQUE (source, refund_id)
+);
+CREATE INDEX refunds_order ON refunds (order_pk);
+CREATE INDEX refunds_member ON refunds (member_id);
+
+CREATE TABLE events (
+  event_pk   INTEGER PRIMARY KEY,
+  source     TEXT NOT NULL,
+  event_id   TEXT NOT NULL,
+  member_id  INTEGER NOT NULL,        -- 0 = anonymous
+  member_ref TEXT,
+  kind       TEXT NOT NULL,
+  at         INTEGER NOT NULL,
+  sku        TEXT,
+  page       TEXT,
+  zone       TEXT,
+  dwell_ms   INTEGER,
+  query      TEXT,
+  batch_id   INTEGER,
+  UNIQUE (source, event_id)
+);
+CREATE INDEX events_member ON events (member_id, at);
+
+CREATE TABLE merges (
+  merge_id         INTEGER PRIMARY KEY,
+  survivor_id      INTEGER NOT NULL,
+  merged_id        INTEGER NOT NULL,
+  reason           TEXT NOT NULL,     -- 'identity' (a record proved it) or 'manual'
+  evidence         TEXT,              -- the record or operator note that caused it
+  merged_at        INTEGER NOT NULL,
+  undone_at        INTEGER,
+  moved_identities INTEGER NOT NULL DEFAULT 0,
+  moved_orders     INTEGER NOT NULL DEFAULT 0,
+  moved_refunds    INTEGER NOT NULL DEFAULT 0,
+  moved_events     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX merges_survivor ON merges (survivor_id);
+CREATE INDEX merges_merged ON merges (merged_id);
+
+-- The identities that belonged to the merged member, so unmerge can give them back.
+CREATE TABLE merge_identities (
+  merge_id INTEGER NOT NULL,
+  kind     TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (merge_id, kind, value)
+);
+
+-- Pairs an operator split apart: records linking them no longer merge them automatically.
+CREATE TABLE merge_blocks (
+  member_a INTEGER NOT NULL,          -- the smaller id
+  member_b INTEGER NOT NULL,
+  merge_id INTEGER NOT NULL,
+  PRIMARY KEY (member_a, member_b)
+);
+
+CREATE TABLE audit (
+  audit_id INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  actor    TEXT NOT NULL,
+  action   TEXT NOT NULL,
+  subject  TEXT,
+  detail   TEXT
+);
+)SQL";
+
+}  // namespace
+
+const std::vector<Migration>& schema_migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "foundation: members, identities, catalogue, orders, refunds, events, merges, audit",
+       kV1Foundation},
+  };
+  return kMigrations;
+}
+
+}  // namespace recur::store
