@@ -1,0 +1,88 @@
+#include "store/database.h"
+
+#include <gtest/gtest.h>
+
+#include "store/migrations.h"
+#include "store/settings.h"
+#include "store/stats.h"
+#include "test_util.h"
+
+namespace recur::store {
+namespace {
+
+using recur::testing::TempDir;
+
+TEST(Database, MigratesOnceAndRecordsTheVersion) {
+  TempDir dir;
+  {
+    auto db = recur::testing::open_test_db(dir);
+    EXPECT_EQ(schema_version(*db).value(), static_cast<int>(schema_migrations().size()));
+  }
+  auto again = recur::testing::open_test_db(dir);  // reopening applies nothing twice
+  EXPECT_EQ(recur::testing::count(*again, "SELECT COUNT(*) FROM schema_migrations"),
+            static_cast<std::int64_t>(schema_migrations().size()));
+}
+
+TEST(Database, UsesWalJournal) {
+  TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  auto st = db->prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(st->step().value());
+  EXPECT_EQ(st->column_text(0), "wal");
+}
+
+TEST(Database, FullSyncIsAnOption) {
+  TempDir dir;
+  OpenOptions o;
+  o.synchronous = Synchronous::kFull;
+  auto db = Database::open(dir.file("f.db"), o);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ((*db)->query_int("PRAGMA synchronous").value(), 2);  // FULL
+  auto normal = recur::testing::open_test_db(dir, "n.db");
+  EXPECT_EQ(normal->query_int("PRAGMA synchronous").value(), 1);  // NORMAL
+}
+
+TEST(Database, TransactionRollsBackUnlessCommitted) {
+  TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  {
+    auto tx = Transaction::begin(*db);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(db->exec("INSERT INTO stores (store_id) VALUES ('S1')").ok());
+  }
+  EXPECT_EQ(recur::testing::count(*db, "SELECT COUNT(*) FROM stores"), 0);
+  {
+    auto tx = Transaction::begin(*db);
+    ASSERT_TRUE(db->exec("INSERT INTO stores (store_id) VALUES ('S1')").ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  EXPECT_EQ(recur::testing::count(*db, "SELECT COUNT(*) FROM stores"), 1);
+}
+
+TEST(Database, ConstraintViolationIsAlreadyExists) {
+  TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  ASSERT_TRUE(db->exec("INSERT INTO stores (store_id) VALUES ('S1')").ok());
+  Status st = db->exec("INSERT INTO stores (store_id) VALUES ('S1')");
+  EXPECT_EQ(st.code(), StatusCode::kAlreadyExists);
+}
+
+TEST(Settings, TimeZoneDefaultsToShanghaiAndCanChange) {
+  TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  EXPECT_EQ(merchant_time_zone(*db).value().name(), "Asia/Shanghai");
+  ASSERT_TRUE(set_setting(*db, "timezone", "Europe/Berlin").ok());
+  EXPECT_EQ(merchant_time_zone(*db).value().name(), "Europe/Berlin");
+}
+
+TEST(Stats, CountsLiveMembersOnly) {
+  TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  ASSERT_TRUE(db->exec("INSERT INTO members (member_id, created_at) VALUES (1, 0), (2, 0)").ok());
+  ASSERT_TRUE(db->exec("UPDATE members SET merged_into = 1 WHERE member_id = 2").ok());
+  EXPECT_EQ(collect_stats(*db).value().members, 1);
+}
+
+}  // namespace
+}  // namespace recur::store
