@@ -203,17 +203,21 @@ class JsonlSource final : public RecordSource {
       pending_.push_back(std::move(base));
       return;
     }
-    simdjson::dom::object obj = doc.get_object().value();
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj)) return;
     fill(base, obj, true);
     auto lines = obj["lines"];
     if (!lines.error() && lines.value().type() == simdjson::dom::element_type::ARRAY) {
       std::vector<SourceRow> rows;
-      for (simdjson::dom::element item : lines.value().get_array().value()) {
+      simdjson::dom::array items;
+      if (lines.get_array().get(items)) items = {};
+      for (simdjson::dom::element item : items) {
         SourceRow r = base;
         if (item.type() != simdjson::dom::element_type::OBJECT) {
           r.malformed = "each element of \"lines\" must be an object";
         } else {
-          fill(r, item.get_object().value(), true);
+          simdjson::dom::object line_obj;
+          if (!item.get_object().get(line_obj)) fill(r, line_obj, true);
           // order-level keys come from the parent when the line lacks them
           for (std::size_t i = 0; i < r.values.size(); ++i)
             if (r.values[i].empty()) r.values[i] = base.values[i];
