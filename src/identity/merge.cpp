@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace recur::identity {
 
@@ -109,10 +110,75 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
         .bind(4, rec.moved_events).bind(5, rec.merge_id);
     RETURN_IF_ERROR(st.run());
   }
+  RETURN_IF_ERROR(fill_profile(rec.merge_id, survivor, merged));
   for (MergeParticipant* p : participants_) {
     RETURN_IF_ERROR(p->on_merge(db_, rec.merge_id, survivor, merged));
   }
   return rec;
+}
+
+namespace {
+// Profile columns a merge may fill on the survivor. Text fields are filled when empty;
+// registered_at takes the earlier; a consent given under either record holds for both.
+constexpr const char* kFillText[] = {"name", "gender", "birthday", "city", "registered_channel",
+                                     "registered_store"};
+constexpr const char* kConsents[] = {"consent_sms", "consent_wechat", "consent_app", "consent_email"};
+}  // namespace
+
+Status Merger::fill_profile(MergeId id, MemberId survivor, MemberId merged) {
+  ASSIGN_OR_RETURN(store::Statement record,
+                   db_.prepare("INSERT INTO merge_profile_fills (merge_id, field, previous) VALUES (?, ?, ?)"));
+  auto fill = [&](const std::string& field, const std::string& condition) -> Status {
+    ASSIGN_OR_RETURN(store::Statement read,
+                     db_.prepare(fmt::format("SELECT s.{0}, m.{0} FROM members s, members m WHERE s.member_id = ?1 "
+                                             "AND m.member_id = ?2 AND {1}", field, condition)));
+    read.bind(1, survivor).bind(2, merged);
+    ASSIGN_OR_RETURN(bool row, read.step());
+    if (!row) return Status();
+    std::optional<std::string> previous;
+    if (!read.column_is_null(0)) previous = read.column_string(0);
+    read.reset();
+    ASSIGN_OR_RETURN(store::Statement up,
+                     db_.prepare(fmt::format("UPDATE members SET {0} = (SELECT {0} FROM members WHERE member_id = ?2) "
+                                             "WHERE member_id = ?1", field)));
+    up.bind(1, survivor).bind(2, merged);
+    RETURN_IF_ERROR(up.run());
+    record.reset();
+    record.bind(1, id).bind(2, field);
+    if (previous) record.bind(3, *previous); else record.bind(3, std::nullopt);
+    return record.run();
+  };
+  for (const char* f : kFillText) {
+    RETURN_IF_ERROR(fill(f, fmt::format("s.{0} IS NULL AND m.{0} IS NOT NULL", f)));
+  }
+  RETURN_IF_ERROR(fill("registered_at", "m.registered_at IS NOT NULL AND (s.registered_at IS NULL OR "
+                                        "m.registered_at < s.registered_at)"));
+  for (const char* f : kConsents) {
+    RETURN_IF_ERROR(fill(f, fmt::format("s.{0} = 0 AND m.{0} = 1", f)));
+  }
+  return Status();
+}
+
+Status Merger::restore_profile(MergeId id, MemberId from) {
+  ASSIGN_OR_RETURN(store::Statement read,
+                   db_.prepare("SELECT field, previous FROM merge_profile_fills WHERE merge_id = ?"));
+  read.bind(1, id);
+  std::vector<std::pair<std::string, std::optional<std::string>>> fills;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, read.step());
+    if (!row) break;
+    fills.emplace_back(read.column_string(0),
+                       read.column_is_null(1) ? std::nullopt : std::optional<std::string>(read.column_string(1)));
+  }
+  for (const auto& [field, previous] : fills) {
+    // Column names come from the fixed lists above, never from input.
+    ASSIGN_OR_RETURN(store::Statement up,
+                     db_.prepare(fmt::format("UPDATE members SET {} = ? WHERE member_id = ?", field)));
+    if (previous) up.bind(1, *previous); else up.bind(1, std::nullopt);
+    up.bind(2, from);
+    RETURN_IF_ERROR(up.run());
+  }
+  return Status();
 }
 
 Result<UnmergeResult> Merger::unmerge(MergeId id, Instant at) {
@@ -149,6 +215,7 @@ Result<UnmergeResult> Merger::unmerge(MergeId id, Instant at) {
       rec.merged, from, &res.refunds));
   RETURN_IF_ERROR(exec_bound(fmt::format("UPDATE events SET member_id = ?1 WHERE member_id = ?2 AND {}", kOwned),
                              rec.merged, from, &res.events));
+  RETURN_IF_ERROR(restore_profile(id, from));
   {
     ASSIGN_OR_RETURN(store::Statement st,
                      db_.prepare("UPDATE members SET merged_into = NULL WHERE member_id = ?"));

@@ -3,10 +3,13 @@
 //
 // Invariants:
 //  1. After merge(S, M): every identity, order, order line, refund and event of M belongs to S;
-//     M.merged_into = S; the merge row records what moved and M's identities.
+//     M.merged_into = S; the merge row records what moved and M's identities. Profile fields S
+//     lacks are filled from M (registered_at takes the earlier; consents combine with OR),
+//     and the fills are recorded.
 //  2. unmerge(id) gives back to M the identities recorded at merge time (those still held by
 //     S's live root) and every row whose primary identity (member_ref) is now M's — including
-//     rows that arrived after the merge. The pair is then blocked from automatic re-merging.
+//     rows that arrived after the merge, and undoes the profile fills. The pair is then blocked
+//     from automatic re-merging.
 // Later domains (points, coupons, stored value) hook into merge and unmerge through
 // MergeParticipant so their balances move with the member.
 //
@@ -75,6 +78,8 @@ class Merger {
   Result<bool> blocked(MemberId a, MemberId b);
 
  private:
+  Status fill_profile(MergeId id, MemberId survivor, MemberId merged);
+  Status restore_profile(MergeId id, MemberId from);
   Status exec_bound(std::string_view sql, MemberId a, MemberId b, std::int64_t* changes);
   store::Database& db_;
   std::vector<MergeParticipant*> participants_;

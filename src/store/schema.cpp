@@ -164,6 +164,15 @@ CREATE TABLE merge_identities (
   PRIMARY KEY (merge_id, kind, value)
 );
 
+-- Profile fields a merge filled in on the survivor (from the merged member), with the value
+-- they had before, so unmerge can put them back.
+CREATE TABLE merge_profile_fills (
+  merge_id INTEGER NOT NULL,
+  field    TEXT NOT NULL,
+  previous TEXT,
+  PRIMARY KEY (merge_id, field)
+);
+
 -- Pairs an operator split apart: records linking them no longer merge them automatically.
 CREATE TABLE merge_blocks (
   member_a INTEGER NOT NULL,          -- the smaller id

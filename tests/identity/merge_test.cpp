@@ -88,6 +88,20 @@ TEST_F(MergeTest, UnmergeRestoresWhatMovedExactly) {
   EXPECT_TRUE(merger_.blocked(1, 2).value());
 }
 
+TEST_F(MergeTest, ProfileGapsAreFilledAndUnfilled) {
+  ASSERT_TRUE(db_->exec("UPDATE members SET name = '李雷', consent_sms = 1, registered_at = 50 WHERE member_id = 2;"
+                        "UPDATE members SET city = '上海', registered_at = 90 WHERE member_id = 1").ok());
+  MergeRecord r = merge(1, 2);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM members WHERE member_id = 1 AND name = '李雷' AND city = '上海'"), 1);
+  EXPECT_EQ(count(*db_, "SELECT consent_sms FROM members WHERE member_id = 1"), 1);
+  EXPECT_EQ(count(*db_, "SELECT registered_at FROM members WHERE member_id = 1"), 50);  // the earlier
+  unmerge(r.merge_id);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM members WHERE member_id = 1 AND name IS NULL AND city = '上海'"), 1);
+  EXPECT_EQ(count(*db_, "SELECT consent_sms FROM members WHERE member_id = 1"), 0);
+  EXPECT_EQ(count(*db_, "SELECT registered_at FROM members WHERE member_id = 1"), 90);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM members WHERE member_id = 2 AND name = '李雷'"), 1);
+}
+
 TEST_F(MergeTest, UnmergeTwiceIsAnError) {
   MergeRecord r = merge(1, 2);
   unmerge(r.merge_id);
