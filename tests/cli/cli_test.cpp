@@ -1,0 +1,162 @@
+// End-to-end tests of the recur binary: what a user types, what they get back.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "store/database.h"
+#include "test_util.h"
+
+namespace recur {
+namespace {
+
+using recur::testing::TempDir;
+
+struct CmdResult {
+  int code;
+  std::string out;
+};
+
+CmdResult run(const std::string& args) {
+  std::string cmd = std::string(RECUR_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+constexpr const char* kHeader =
+    "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,amount\n";
+
+std::string orders(int n, int offset = 0) {
+  std::string s = kHeader;
+  for (int i = offset; i < offset + n; ++i) {
+    std::string phone = "phone:139" + std::to_string(10000000 + i % 5000);
+    for (int line = 0; line < 3; ++line)
+      s += "pos,O" + std::to_string(i) + ",2024-06-18 10:00:00," + phone + ",store,S01,SKU" +
+           std::to_string(line) + ",食品,1,10.00,0,10.00\n";
+  }
+  return s;
+}
+
+TEST(Cli, ImportPrintsTheJsonSummary) {
+  TempDir dir;
+  recur::testing::write_file(dir.file("o.csv"), orders(10));
+  CmdResult r = run("--db " + dir.file("t.db") + " import orders " + dir.file("o.csv") + " --json");
+  EXPECT_EQ(r.code, 0) << r.out;
+  for (const char* key : {"\"rows\":30", "\"applied\":30", "\"skipped\":0", "\"rejected\":0", "\"elapsed_s\":"})
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << " in " << r.out;
+  CmdResult again = run("--db " + dir.file("t.db") + " import orders " + dir.file("o.csv") + " --json");
+  EXPECT_NE(again.out.find("\"applied\":0"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("\"skipped\":30"), std::string::npos) << again.out;
+  CmdResult stats = run("--db " + dir.file("t.db") + " stats --json");
+  for (const char* key : {"\"members\":10", "\"orders\":10", "\"order_lines\":30", "\"refunds\":0", "\"events\":0", "\"merges\":0"})
+    EXPECT_NE(stats.out.find(key), std::string::npos) << key << " in " << stats.out;
+}
+
+TEST(Cli, BadRowsAreNamedAndExitNonZero) {
+  TempDir dir;
+  recur::testing::write_file(dir.file("bad.csv"), std::string(kHeader) +
+                                                      "pos,A,2024-06-18 10:00,,store,,S,,1,1.005,0,1.005\n");
+  CmdResult r = run("--db " + dir.file("t.db") + " import orders " + dir.file("bad.csv"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("bad.csv:2: column 'unit_price'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nothing was applied"), std::string::npos) << r.out;
+  CmdResult usage = run("--db " + dir.file("t.db") + " import");
+  EXPECT_EQ(usage.code, 2) << usage.out;
+  CmdResult unknown = run("--db " + dir.file("t.db") + " member show phone:13900000000");
+  EXPECT_EQ(unknown.code, 1) << unknown.out;
+}
+
+TEST(Cli, RecurDbEnvironmentVariableChoosesTheStore) {
+  TempDir dir;
+  recur::testing::write_file(dir.file("o.csv"), orders(2));
+  std::string cmd = "cd " + dir.path() + " && RECUR_DB=" + dir.file("env.db") + " " + RECUR_BINARY +
+                    " import orders o.csv >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(access(dir.file("env.db").c_str(), F_OK), 0);
+  EXPECT_NE(access(dir.file("recur.db").c_str(), F_OK), 0);
+}
+
+TEST(Cli, MergeAndUnmergeRoundTrip) {
+  TempDir dir;
+  std::string db = "--db " + dir.file("t.db");
+  recur::testing::write_file(dir.file("o.csv"), std::string(kHeader) +
+                                                    "pos,A,2024-06-18 10:00,card_no:1,store,,S,,1,10,0,10\n"
+                                                    "mall,B,2024-06-19 10:00,phone:13800138000,online,,S,,1,20,0,20\n");
+  ASSERT_EQ(run(db + " import orders " + dir.file("o.csv")).code, 0);
+  CmdResult m = run(db + " member merge card_no:1 phone:13800138000 --note 'same person, checked by phone' --json");
+  ASSERT_EQ(m.code, 0) << m.out;
+  EXPECT_NE(m.out.find("\"merge_id\":1"), std::string::npos) << m.out;
+  CmdResult show = run(db + " member show phone:13800138000 --json");
+  EXPECT_NE(show.out.find("\"count\":2"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("\"paid_fen\":3000"), std::string::npos) << show.out;
+  CmdResult u = run(db + " member unmerge 1 --json");
+  ASSERT_EQ(u.code, 0) << u.out;
+  EXPECT_NE(u.out.find("\"orders\":1"), std::string::npos) << u.out;
+  CmdResult after = run(db + " member show phone:13800138000 --json");
+  EXPECT_NE(after.out.find("\"paid_fen\":2000"), std::string::npos) << after.out;
+  EXPECT_EQ(run(db + " member unmerge 1").code, 1);
+  auto store = store::Database::open(dir.file("t.db"));
+  EXPECT_EQ(recur::testing::count(**store, "SELECT COUNT(*) FROM audit WHERE action IN ('member.merge', 'member.unmerge')"), 2);
+}
+
+// A process killed mid-import leaves whole orders only; running it again finishes the job.
+TEST(Cli, KilledImportIsConsistentAndRerunFinishes) {
+  TempDir dir;
+  constexpr int kOrders = 60000;
+  recur::testing::write_file(dir.file("big.csv"), orders(kOrders));
+  std::string dbpath = dir.file("t.db");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(RECUR_BINARY, RECUR_BINARY, "--db", dbpath.c_str(), "import", "orders", dir.file("big.csv").c_str(),
+          "--chunk", "200", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until some chunks are committed, then kill it hard.
+  std::int64_t seen = 0;
+  for (int i = 0; i < 400 && seen == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    store::OpenOptions ro;
+    ro.read_only = true;
+    auto db = store::Database::open(dbpath, ro);
+    if (!db.ok()) continue;
+    auto n = (*db)->query_int("SELECT COUNT(*) FROM orders");
+    if (n.ok()) seen = *n;
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  auto db = store::Database::open(dbpath);
+  ASSERT_TRUE(db.ok());
+  std::int64_t partial = recur::testing::count(**db, "SELECT COUNT(*) FROM orders");
+  EXPECT_GT(partial, 0);
+  if (partial == kOrders) GTEST_SKIP() << "the import finished before it could be killed";
+  // Whole orders only: every order has all its lines.
+  EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM orders o WHERE line_count <> "
+                                        "(SELECT COUNT(*) FROM order_lines l WHERE l.order_pk = o.order_pk)"), 0);
+  EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM import_batches WHERE status = 'running'"), 1);
+  CmdResult rerun = run("--db " + dbpath + " import orders " + dir.file("big.csv") + " --json");
+  ASSERT_EQ(rerun.code, 0) << rerun.out;
+  EXPECT_NE(rerun.out.find("\"skipped\":" + std::to_string(partial * 3)), std::string::npos) << rerun.out;
+  EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM orders"), kOrders);
+  EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM order_lines"), kOrders * 3);
+  EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM members"), 5000);
+  EXPECT_EQ(recur::testing::count(**db, "SELECT SUM(paid_fen) FROM orders"), kOrders * 3000LL);
+}
+
+}  // namespace
+}  // namespace recur
