@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   recur::cli::register_import(app, ctx);
   recur::cli::register_member(app, ctx);
   recur::cli::register_stats(app, ctx);
-  // GENERATE recur::cli::register_generate(app, ctx);
+  recur::cli::register_generate(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
