@@ -43,7 +43,8 @@ inline std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-inline std::unique_ptr<store::Database> open_test_db(const TempDir& dir, const std::string& name = "t.db") {
+inline std::unique_ptr<store::Database> open_test_db(const TempDir& dir,
+                                                     const std::string& name = "t.db") {
   auto db = store::Database::open(dir.file(name));
   EXPECT_TRUE(db.ok()) << db.status().to_string();
   return std::move(db).value();

@@ -18,7 +18,8 @@ Result<std::unique_ptr<store::Database>> Context::open_db(bool read_only) const 
   o.synchronous = global.full_sync ? store::Synchronous::kFull : store::Synchronous::kNormal;
   o.read_only = read_only;
   if (read_only && access(path.c_str(), F_OK) != 0)
-    return not_found(fmt::format("database '{}' does not exist (数据库不存在); import data first or pass --db", path));
+    return not_found(fmt::format(
+        "database '{}' does not exist (数据库不存在); import data first or pass --db", path));
   return store::Database::open(path, o);
 }
 
@@ -36,9 +37,12 @@ int report(const Status& status) {
   }
 }
 
-ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), tty_(isatty(STDERR_FILENO) != 0) {}
+ProgressBar::ProgressBar(std::string label)
+    : label_(std::move(label)), tty_(isatty(STDERR_FILENO) != 0) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::update(double fraction, std::int64_t rows) {
   if (!tty_) return;

@@ -16,7 +16,7 @@ namespace recur::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 1;  // rejected rows, unknown member, failed check
 inline constexpr int kExitUsage = 2;
-inline constexpr int kExitFailure = 3;   // I/O or internal error
+inline constexpr int kExitFailure = 3;  // I/O or internal error
 
 // Thrown by a command to end the program with `code` (CLI11 callbacks cannot return one).
 struct Exit {

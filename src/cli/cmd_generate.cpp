@@ -20,7 +20,8 @@ void register_generate(CLI::App& app, Context& /*ctx*/) {
     bool json = false;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("generate", "write a realistic demo retailer's files (生成演示数据)");
+  CLI::App* cmd =
+      app.add_subcommand("generate", "write a realistic demo retailer's files (生成演示数据)");
   cmd->add_option("--members", a->members, "number of people");
   cmd->add_option("--seed", a->seed, "random seed (same seed, same files)");
   cmd->add_option("--out", a->out, "output directory");
@@ -46,20 +47,30 @@ void register_generate(CLI::App& app, Context& /*ctx*/) {
     if (!s.ok()) throw Exit{report(s.status())};
     if (a->json) {
       JsonWriter w;
-      w.begin_object().field("people", s->people).field("member_records", s->member_records)
-          .field("stores", s->stores).field("products", s->products).field("orders", s->orders)
-          .field("order_lines", s->order_lines).field("guest_orders", s->guest_orders)
-          .field("refunds", s->refunds).field("events", s->events).field("merge_links", s->merge_links)
-          .field("elapsed_s", s->elapsed_s).end_object();
+      w.begin_object()
+          .field("people", s->people)
+          .field("member_records", s->member_records)
+          .field("stores", s->stores)
+          .field("products", s->products)
+          .field("orders", s->orders)
+          .field("order_lines", s->order_lines)
+          .field("guest_orders", s->guest_orders)
+          .field("refunds", s->refunds)
+          .field("events", s->events)
+          .field("merge_links", s->merge_links)
+          .field("elapsed_s", s->elapsed_s)
+          .end_object();
       std::printf("%s\n", w.str().c_str());
     } else {
-      std::printf("wrote %s/: %lld people as %lld member records, %lld stores, %lld products, %lld orders "
-                  "(%lld lines, %lld guest), %lld refunds, %lld events, %lld merge links (%.1f s)\n",
-                  a->out.c_str(), static_cast<long long>(s->people), static_cast<long long>(s->member_records),
-                  static_cast<long long>(s->stores), static_cast<long long>(s->products),
-                  static_cast<long long>(s->orders), static_cast<long long>(s->order_lines),
-                  static_cast<long long>(s->guest_orders), static_cast<long long>(s->refunds),
-                  static_cast<long long>(s->events), static_cast<long long>(s->merge_links), s->elapsed_s);
+      std::printf(
+          "wrote %s/: %lld people as %lld member records, %lld stores, %lld products, %lld orders "
+          "(%lld lines, %lld guest), %lld refunds, %lld events, %lld merge links (%.1f s)\n",
+          a->out.c_str(), static_cast<long long>(s->people),
+          static_cast<long long>(s->member_records), static_cast<long long>(s->stores),
+          static_cast<long long>(s->products), static_cast<long long>(s->orders),
+          static_cast<long long>(s->order_lines), static_cast<long long>(s->guest_orders),
+          static_cast<long long>(s->refunds), static_cast<long long>(s->events),
+          static_cast<long long>(s->merge_links), s->elapsed_s);
     }
     throw Exit{kExitOk};
   });

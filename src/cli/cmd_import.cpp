@@ -40,13 +40,19 @@ Status parse_pairs(const std::vector<std::string>& items, std::string_view flag,
 
 Result<ingest::ImportOptions> to_options(const ImportArgs& a) {
   ingest::ImportOptions o;
-  if (a.format == "csv") o.format = ingest::FileFormat::kCsv;
-  else if (a.format == "jsonl" || a.format == "json") o.format = ingest::FileFormat::kJsonl;
-  else if (a.format != "auto") return invalid_argument(fmt::format("--format '{}': use csv, jsonl or auto", a.format));
+  if (a.format == "csv")
+    o.format = ingest::FileFormat::kCsv;
+  else if (a.format == "jsonl" || a.format == "json")
+    o.format = ingest::FileFormat::kJsonl;
+  else if (a.format != "auto")
+    return invalid_argument(fmt::format("--format '{}': use csv, jsonl or auto", a.format));
   ASSIGN_OR_RETURN(o.encoding, ingest::parse_encoding(a.encoding));
-  if (a.delimiter == "\\t" || a.delimiter == "tab") o.delimiter = '\t';
-  else if (a.delimiter.size() == 1) o.delimiter = a.delimiter[0];
-  else return invalid_argument(fmt::format("--delimiter '{}': one character, or tab", a.delimiter));
+  if (a.delimiter == "\\t" || a.delimiter == "tab")
+    o.delimiter = '\t';
+  else if (a.delimiter.size() == 1)
+    o.delimiter = a.delimiter[0];
+  else
+    return invalid_argument(fmt::format("--delimiter '{}': one character, or tab", a.delimiter));
   RETURN_IF_ERROR(parse_pairs(a.maps, "--map", o.column_map));
   RETURN_IF_ERROR(parse_pairs(a.sets, "--set", o.constants));
   o.member_kind = a.member_kind;
@@ -66,17 +72,27 @@ Result<ingest::ImportOptions> to_options(const ImportArgs& a) {
 void print_json(const ingest::ImportSummary& s) {
   JsonWriter w;
   w.begin_object()
-      .field("kind", s.kind).field("file", s.file)
-      .field("rows", s.rows).field("applied", s.applied).field("skipped", s.skipped)
-      .field("rejected", s.rejected).field("elapsed_s", s.elapsed_s)
-      .field("committed", s.committed).field("records_applied", s.records_applied)
-      .field("members_created", s.members_created).field("merges", s.merges)
-      .field("merge_conflicts", s.merge_conflicts).field("batch_id", s.batch_id);
+      .field("kind", s.kind)
+      .field("file", s.file)
+      .field("rows", s.rows)
+      .field("applied", s.applied)
+      .field("skipped", s.skipped)
+      .field("rejected", s.rejected)
+      .field("elapsed_s", s.elapsed_s)
+      .field("committed", s.committed)
+      .field("records_applied", s.records_applied)
+      .field("members_created", s.members_created)
+      .field("merges", s.merges)
+      .field("merge_conflicts", s.merge_conflicts)
+      .field("batch_id", s.batch_id);
   w.key("errors").begin_array();
   for (std::size_t i = 0; i < s.errors.size() && i < 1000; ++i) {
     const auto& e = s.errors[i];
-    w.begin_object().field("line", static_cast<std::int64_t>(e.line)).field("column", e.column)
-        .field("reason", e.reason).end_object();
+    w.begin_object()
+        .field("line", static_cast<std::int64_t>(e.line))
+        .field("column", e.column)
+        .field("reason", e.reason)
+        .end_object();
   }
   w.end_array().end_object();
   std::printf("%s\n", w.str().c_str());
@@ -104,19 +120,23 @@ int run_import(Context& ctx, const ImportArgs& a) {
     if (s.errors.size() > kShown)
       std::fprintf(stderr, "… and %zu more bad rows\n", s.errors.size() - kShown);
     if (!s.committed && s.rejected > 0) {
-      std::fprintf(stderr,
-                   "%s: %lld of %lld rows are bad; nothing was applied (未导入任何数据). Fix them, or "
-                   "pass --skip-bad --rejects FILE to apply the good rows.\n",
-                   a.file.c_str(), static_cast<long long>(s.rejected), static_cast<long long>(s.rows));
+      std::fprintf(
+          stderr,
+          "%s: %lld of %lld rows are bad; nothing was applied (未导入任何数据). Fix them, or "
+          "pass --skip-bad --rejects FILE to apply the good rows.\n",
+          a.file.c_str(), static_cast<long long>(s.rejected), static_cast<long long>(s.rows));
     } else {
       std::printf("%s%s: %lld rows — %lld applied, %lld already there, %lld rejected (%.2f s)\n",
                   a.dry_run ? "[dry run] " : "", a.file.c_str(), static_cast<long long>(s.rows),
                   static_cast<long long>(s.applied), static_cast<long long>(s.skipped),
                   static_cast<long long>(s.rejected), s.elapsed_s);
       if (s.members_created || s.merges || s.merge_conflicts)
-        std::printf("  members created %lld, merges %lld%s\n", static_cast<long long>(s.members_created),
-                    static_cast<long long>(s.merges),
-                    s.merge_conflicts ? fmt::format(", {} links kept apart by an unmerge", s.merge_conflicts).c_str() : "");
+        std::printf(
+            "  members created %lld, merges %lld%s\n", static_cast<long long>(s.members_created),
+            static_cast<long long>(s.merges),
+            s.merge_conflicts
+                ? fmt::format(", {} links kept apart by an unmerge", s.merge_conflicts).c_str()
+                : "");
       if (s.rejected && !a.rejects.empty())
         std::printf("  bad rows written to %s with their reasons\n", a.rejects.c_str());
     }
@@ -129,19 +149,28 @@ int run_import(Context& ctx, const ImportArgs& a) {
 
 void register_import(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ImportArgs>();
-  CLI::App* cmd = app.add_subcommand("import", "import orders, refunds, members, products, stores or events (导入数据)");
-  cmd->add_option("kind", args->kind, "orders | refunds | members | products | stores | events")->required();
-  cmd->add_option("file", args->file, "CSV or JSON Lines file")->required()->check(CLI::ExistingFile);
+  CLI::App* cmd = app.add_subcommand(
+      "import", "import orders, refunds, members, products, stores or events (导入数据)");
+  cmd->add_option("kind", args->kind, "orders | refunds | members | products | stores | events")
+      ->required();
+  cmd->add_option("file", args->file, "CSV or JSON Lines file")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--format", args->format, "csv | jsonl | auto (by extension)");
-  cmd->add_option("--map", args->maps, "field=Column[,field=Column…]: read a field from a differently named column");
-  cmd->add_option("--set", args->sets, "field=value: the same value for every row (e.g. source=youzan)");
-  cmd->add_option("--member-kind", args->member_kind, "identity kind of a bare value in the member column (e.g. phone)");
+  cmd->add_option("--map", args->maps,
+                  "field=Column[,field=Column…]: read a field from a differently named column");
+  cmd->add_option("--set", args->sets,
+                  "field=value: the same value for every row (e.g. source=youzan)");
+  cmd->add_option("--member-kind", args->member_kind,
+                  "identity kind of a bare value in the member column (e.g. phone)");
   cmd->add_option("--date-format", args->date_format, "timestamp layout, e.g. '%Y/%m/%d %H:%M'");
   cmd->add_option("--encoding", args->encoding, "utf-8 | gbk | auto");
   cmd->add_option("--delimiter", args->delimiter, "field separator: one character, or tab");
-  cmd->add_option("--timezone", args->time_zone, "time zone of timestamps without an offset (default: the merchant's)");
+  cmd->add_option("--timezone", args->time_zone,
+                  "time zone of timestamps without an offset (default: the merchant's)");
   cmd->add_flag("--skip-bad", args->skip_bad, "apply the good rows and report the bad ones");
-  cmd->add_option("--rejects", args->rejects, "with --skip-bad: write bad rows and their reasons here");
+  cmd->add_option("--rejects", args->rejects,
+                  "with --skip-bad: write bad rows and their reasons here");
   cmd->add_flag("--dry-run", args->dry_run, "validate only; apply nothing");
   cmd->add_option("--chunk", args->chunk, "records per transaction");
   cmd->add_flag("--json", args->json, "print a JSON summary");

@@ -9,7 +9,8 @@ namespace recur::cli {
 
 void register_init(CLI::App& app, Context& ctx) {
   auto tz = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("init", "create the database and set merchant settings (初始化)");
+  CLI::App* cmd =
+      app.add_subcommand("init", "create the database and set merchant settings (初始化)");
   cmd->add_option("--timezone", *tz, "merchant time zone (default Asia/Shanghai)");
   cmd->callback([&ctx, tz] {
     auto db = ctx.open_db();

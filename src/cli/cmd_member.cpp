@@ -15,12 +15,22 @@ namespace recur::cli {
 namespace {
 
 void write_merge(JsonWriter& w, const identity::MergeRecord& m, const TimeZone& tz) {
-  w.begin_object().field("merge_id", m.merge_id).field("survivor", m.survivor).field("merged", m.merged)
-      .field("reason", m.reason).field("evidence", m.evidence).field("merged_at", tz.format(m.merged_at))
+  w.begin_object()
+      .field("merge_id", m.merge_id)
+      .field("survivor", m.survivor)
+      .field("merged", m.merged)
+      .field("reason", m.reason)
+      .field("evidence", m.evidence)
+      .field("merged_at", tz.format(m.merged_at))
       .field("undone", m.undone);
   if (m.undone) w.field("undone_at", tz.format(m.undone_at));
-  w.key("moved").begin_object().field("identities", m.moved_identities).field("orders", m.moved_orders)
-      .field("refunds", m.moved_refunds).field("events", m.moved_events).end_object();
+  w.key("moved")
+      .begin_object()
+      .field("identities", m.moved_identities)
+      .field("orders", m.moved_orders)
+      .field("refunds", m.moved_refunds)
+      .field("events", m.moved_events)
+      .end_object();
   w.end_object();
 }
 
@@ -38,23 +48,44 @@ int show(Context& ctx, const std::string& ref, const std::string& kind, bool jso
     JsonWriter w;
     w.begin_object().field("member_id", v->member_id);
     if (v->requested_id != v->member_id) w.field("merged_from", v->requested_id);
-    w.key("profile").begin_object().field("name", v->name).field("gender", v->gender)
-        .field("birthday", v->birthday).field("city", v->city).field("registered_at", time(v->registered_at))
-        .field("registered_channel", v->registered_channel).field("registered_store", v->registered_store)
+    w.key("profile")
+        .begin_object()
+        .field("name", v->name)
+        .field("gender", v->gender)
+        .field("birthday", v->birthday)
+        .field("city", v->city)
+        .field("registered_at", time(v->registered_at))
+        .field("registered_channel", v->registered_channel)
+        .field("registered_store", v->registered_store)
         .end_object();
-    w.key("consent").begin_object().field("sms", v->consent_sms).field("wechat", v->consent_wechat)
-        .field("app", v->consent_app).field("email", v->consent_email).end_object();
+    w.key("consent")
+        .begin_object()
+        .field("sms", v->consent_sms)
+        .field("wechat", v->consent_wechat)
+        .field("app", v->consent_app)
+        .field("email", v->consent_email)
+        .end_object();
     w.key("identities").begin_array();
     for (const auto& i : v->identities) w.value(i);
     w.end_array();
-    w.key("orders").begin_object().field("count", v->orders).field("purchase_days", v->purchase_days)
-        .field("first_paid_at", time(v->first_paid_at)).field("last_paid_at", time(v->last_paid_at))
-        .field("paid_fen", v->paid_fen).field("paid", format_money(v->paid_fen))
-        .field("refunds", v->refunds).field("refunded_fen", v->refunded_fen)
+    w.key("orders")
+        .begin_object()
+        .field("count", v->orders)
+        .field("purchase_days", v->purchase_days)
+        .field("first_paid_at", time(v->first_paid_at))
+        .field("last_paid_at", time(v->last_paid_at))
+        .field("paid_fen", v->paid_fen)
+        .field("paid", format_money(v->paid_fen))
+        .field("refunds", v->refunds)
+        .field("refunded_fen", v->refunded_fen)
         .field("net_fen", v->paid_fen - v->refunded_fen);
     w.key("channels").begin_array();
     for (const auto& c : v->channels)
-      w.begin_object().field("channel", c.channel).field("orders", c.orders).field("paid_fen", c.paid_fen).end_object();
+      w.begin_object()
+          .field("channel", c.channel)
+          .field("orders", c.orders)
+          .field("paid_fen", c.paid_fen)
+          .end_object();
     w.end_array().end_object();
     w.field("events", v->events);
     w.key("merges").begin_array();
@@ -64,37 +95,43 @@ int show(Context& ctx, const std::string& ref, const std::string& kind, bool jso
     return kExitOk;
   }
   if (v->requested_id != v->member_id)
-    std::printf("member %lld was merged into member %lld (已合并)\n", static_cast<long long>(v->requested_id),
-                static_cast<long long>(v->member_id));
+    std::printf("member %lld was merged into member %lld (已合并)\n",
+                static_cast<long long>(v->requested_id), static_cast<long long>(v->member_id));
   std::printf("member 会员 %lld  %s\n", static_cast<long long>(v->member_id), v->name.c_str());
   std::printf("  profile 资料     gender %s · birthday %s · city %s · registered %s %s\n",
-              v->gender.empty() ? "-" : v->gender.c_str(), v->birthday.empty() ? "-" : v->birthday.c_str(),
+              v->gender.empty() ? "-" : v->gender.c_str(),
+              v->birthday.empty() ? "-" : v->birthday.c_str(),
               v->city.empty() ? "-" : v->city.c_str(), time(v->registered_at).c_str(),
               v->registered_channel.c_str());
-  std::printf("  consent 授权     sms %s · wechat %s · app %s · email %s\n", v->consent_sms ? "yes" : "no",
-              v->consent_wechat ? "yes" : "no", v->consent_app ? "yes" : "no", v->consent_email ? "yes" : "no");
+  std::printf("  consent 授权     sms %s · wechat %s · app %s · email %s\n",
+              v->consent_sms ? "yes" : "no", v->consent_wechat ? "yes" : "no",
+              v->consent_app ? "yes" : "no", v->consent_email ? "yes" : "no");
   std::printf("  identities 身份  ");
   for (std::size_t i = 0; i < v->identities.size(); ++i)
     std::printf("%s%s", i ? ", " : "", v->identities[i].c_str());
-  std::printf("\n  orders 订单      %lld orders on %lld days, paid ¥%s, refunded ¥%s (%lld refunds), net ¥%s\n",
-              static_cast<long long>(v->orders), static_cast<long long>(v->purchase_days),
-              format_money(v->paid_fen).c_str(), format_money(v->refunded_fen).c_str(),
-              static_cast<long long>(v->refunds), format_money(v->paid_fen - v->refunded_fen).c_str());
+  std::printf(
+      "\n  orders 订单      %lld orders on %lld days, paid ¥%s, refunded ¥%s (%lld refunds), net "
+      "¥%s\n",
+      static_cast<long long>(v->orders), static_cast<long long>(v->purchase_days),
+      format_money(v->paid_fen).c_str(), format_money(v->refunded_fen).c_str(),
+      static_cast<long long>(v->refunds), format_money(v->paid_fen - v->refunded_fen).c_str());
   if (v->first_paid_at)
-    std::printf("  first/last 首末单 %s … %s\n", time(v->first_paid_at).c_str(), time(v->last_paid_at).c_str());
+    std::printf("  first/last 首末单 %s … %s\n", time(v->first_paid_at).c_str(),
+                time(v->last_paid_at).c_str());
   for (const auto& c : v->channels)
-    std::printf("  channel 渠道     %-20s %5lld orders  ¥%s\n", c.channel.c_str(), static_cast<long long>(c.orders),
-                format_money(c.paid_fen).c_str());
+    std::printf("  channel 渠道     %-20s %5lld orders  ¥%s\n", c.channel.c_str(),
+                static_cast<long long>(c.orders), format_money(c.paid_fen).c_str());
   std::printf("  events 行为      %lld\n", static_cast<long long>(v->events));
   for (const auto& m : v->merges)
     std::printf("  merge 合并 #%lld  %lld ← %lld (%s%s) %s%s\n", static_cast<long long>(m.merge_id),
-                static_cast<long long>(m.survivor), static_cast<long long>(m.merged), m.reason.c_str(),
-                m.evidence.empty() ? "" : (": " + m.evidence).c_str(), tz->format(m.merged_at).c_str(),
-                m.undone ? " — undone 已撤销" : "");
+                static_cast<long long>(m.survivor), static_cast<long long>(m.merged),
+                m.reason.c_str(), m.evidence.empty() ? "" : (": " + m.evidence).c_str(),
+                tz->format(m.merged_at).c_str(), m.undone ? " — undone 已撤销" : "");
   return kExitOk;
 }
 
-int merge(Context& ctx, const std::string& a, const std::string& b, const std::string& note, bool json) {
+int merge(Context& ctx, const std::string& a, const std::string& b, const std::string& note,
+          bool json) {
   auto db = ctx.open_db();
   if (!db.ok()) return report(db.status());
   auto tx = store::Transaction::begin(**db);
@@ -108,17 +145,21 @@ int merge(Context& ctx, const std::string& a, const std::string& b, const std::s
   auto rb = merger.live_root(*idb);
   if (!ra.ok()) return report(ra.status());
   if (!rb.ok()) return report(rb.status());
-  if (*ra == *rb) return report(failed_precondition(fmt::format("{} and {} are already one member ({})", a, b, *ra)));
+  if (*ra == *rb)
+    return report(
+        failed_precondition(fmt::format("{} and {} are already one member ({})", a, b, *ra)));
   std::string evidence = note.empty() ? "operator" : note;
   auto rec = merger.merge(*ra, *rb, identity::MergeReason::kManual, evidence, ctx.clock.now());
   if (!rec.ok()) return report(rec.status());
   // An explicit merge lifts an earlier split between the two.
-  if (auto st = (*db)->prepare("DELETE FROM merge_blocks WHERE member_a = ? AND member_b = ?"); st.ok()) {
+  if (auto st = (*db)->prepare("DELETE FROM merge_blocks WHERE member_a = ? AND member_b = ?");
+      st.ok()) {
     st->bind(1, std::min(*ra, *rb)).bind(2, std::max(*ra, *rb));
     if (auto s = st->run(); !s.ok()) return report(s);
   }
   Status audit = store::append_audit(**db, ctx.clock.now(), "cli", "member.merge",
-                                     fmt::format("{}<-{}", *ra, *rb), fmt::format("merge {}: {}", rec->merge_id, evidence));
+                                     fmt::format("{}<-{}", *ra, *rb),
+                                     fmt::format("merge {}: {}", rec->merge_id, evidence));
   if (!audit.ok()) return report(audit);
   if (auto s = (*tx)->commit(); !s.ok()) return report(s);
   if (json) {
@@ -126,10 +167,13 @@ int merge(Context& ctx, const std::string& a, const std::string& b, const std::s
     write_merge(w, *rec, TimeZone::shanghai());
     std::printf("%s\n", w.str().c_str());
   } else {
-    std::printf("merged member %lld into %lld as merge %lld (已合并): %lld identities, %lld orders, %lld refunds, %lld events moved\n",
-                static_cast<long long>(*rb), static_cast<long long>(*ra), static_cast<long long>(rec->merge_id),
-                static_cast<long long>(rec->moved_identities), static_cast<long long>(rec->moved_orders),
-                static_cast<long long>(rec->moved_refunds), static_cast<long long>(rec->moved_events));
+    std::printf(
+        "merged member %lld into %lld as merge %lld (已合并): %lld identities, %lld orders, %lld "
+        "refunds, %lld events moved\n",
+        static_cast<long long>(*rb), static_cast<long long>(*ra),
+        static_cast<long long>(rec->merge_id), static_cast<long long>(rec->moved_identities),
+        static_cast<long long>(rec->moved_orders), static_cast<long long>(rec->moved_refunds),
+        static_cast<long long>(rec->moved_events));
   }
   return kExitOk;
 }
@@ -142,23 +186,32 @@ int unmerge(Context& ctx, std::int64_t merge_id, bool json) {
   identity::Merger merger(**db);
   auto res = merger.unmerge(merge_id, ctx.clock.now());
   if (!res.ok()) return report(res.status());
-  Status audit = store::append_audit(**db, ctx.clock.now(), "cli", "member.unmerge", std::to_string(merge_id),
-                                     fmt::format("restored {} from {}", res->restored, res->from));
+  Status audit =
+      store::append_audit(**db, ctx.clock.now(), "cli", "member.unmerge", std::to_string(merge_id),
+                          fmt::format("restored {} from {}", res->restored, res->from));
   if (!audit.ok()) return report(audit);
   if (auto s = (*tx)->commit(); !s.ok()) return report(s);
   if (json) {
     JsonWriter w;
-    w.begin_object().field("merge_id", merge_id).field("restored", res->restored).field("from", res->from)
-        .field("identities", res->identities).field("orders", res->orders).field("refunds", res->refunds)
-        .field("events", res->events).end_object();
+    w.begin_object()
+        .field("merge_id", merge_id)
+        .field("restored", res->restored)
+        .field("from", res->from)
+        .field("identities", res->identities)
+        .field("orders", res->orders)
+        .field("refunds", res->refunds)
+        .field("events", res->events)
+        .end_object();
     std::printf("%s\n", w.str().c_str());
   } else {
-    std::printf("undid merge %lld (已拆分): member %lld restored from %lld with %lld identities, %lld orders, "
-                "%lld refunds, %lld events\n",
-                static_cast<long long>(merge_id), static_cast<long long>(res->restored),
-                static_cast<long long>(res->from), static_cast<long long>(res->identities),
-                static_cast<long long>(res->orders), static_cast<long long>(res->refunds),
-                static_cast<long long>(res->events));
+    std::printf(
+        "undid merge %lld (已拆分): member %lld restored from %lld with %lld identities, %lld "
+        "orders, "
+        "%lld refunds, %lld events\n",
+        static_cast<long long>(merge_id), static_cast<long long>(res->restored),
+        static_cast<long long>(res->from), static_cast<long long>(res->identities),
+        static_cast<long long>(res->orders), static_cast<long long>(res->refunds),
+        static_cast<long long>(res->events));
   }
   return kExitOk;
 }
@@ -176,7 +229,9 @@ void register_member(CLI::App& app, Context& ctx) {
   s->add_option("ref", *show_ref, "member id or identity (phone:13800138000)")->required();
   s->add_option("--member-kind", *show_kind, "identity kind of a bare value");
   s->add_flag("--json", *show_json, "print JSON");
-  s->callback([&ctx, show_ref, show_kind, show_json] { throw Exit{show(ctx, *show_ref, *show_kind, *show_json)}; });
+  s->callback([&ctx, show_ref, show_kind, show_json] {
+    throw Exit{show(ctx, *show_ref, *show_kind, *show_json)};
+  });
 
   auto a = std::make_shared<std::string>();
   auto b = std::make_shared<std::string>();
@@ -191,7 +246,8 @@ void register_member(CLI::App& app, Context& ctx) {
 
   auto id = std::make_shared<std::int64_t>(0);
   auto ujson = std::make_shared<bool>(false);
-  CLI::App* u = cmd->add_subcommand("unmerge", "undo a merge: the merged member gets back what moved");
+  CLI::App* u =
+      cmd->add_subcommand("unmerge", "undo a merge: the merged member gets back what moved");
   u->add_option("merge_id", *id, "the merge's id (see member show)")->required();
   u->add_flag("--json", *ujson, "print JSON");
   u->callback([&ctx, id, ujson] { throw Exit{unmerge(ctx, *id, *ujson)}; });

@@ -9,7 +9,7 @@ namespace recur {
 using MemberId = std::int64_t;
 inline constexpr MemberId kGuest = 0;
 
-using OrderPk = std::int64_t;   // surrogate key of an order row
-using MergeId = std::int64_t;   // id of a recorded merge
+using OrderPk = std::int64_t;  // surrogate key of an order row
+using MergeId = std::int64_t;  // id of a recorded merge
 
 }  // namespace recur

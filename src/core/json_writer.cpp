@@ -10,14 +10,26 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        else out.push_back(c);
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else
+          out.push_back(c);
     }
   }
   out.push_back('"');
@@ -75,8 +87,10 @@ JsonWriter& JsonWriter::value(std::int64_t v) {
 }
 JsonWriter& JsonWriter::value(double v) {
   separate();
-  if (!std::isfinite(v)) out_ += "null";
-  else out_ += fmt::format("{}", v);
+  if (!std::isfinite(v))
+    out_ += "null";
+  else
+    out_ += fmt::format("{}", v);
   return *this;
 }
 JsonWriter& JsonWriter::value(bool v) {

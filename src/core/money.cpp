@@ -88,9 +88,8 @@ Result<Fen> parse_money(std::string_view text) {
     std::size_t decimals = 0;
     for (std::size_t j = dot + 1; j < t.size() && t[j] >= '0' && t[j] <= '9'; ++j) ++decimals;
     if (decimals > 2)
-      return invalid_argument(
-          fmt::format("amount '{}' has {} decimal places; at most 2 (fen) are allowed", text,
-                      decimals));
+      return invalid_argument(fmt::format(
+          "amount '{}' has {} decimal places; at most 2 (fen) are allowed", text, decimals));
   }
   return invalid_argument(fmt::format("'{}' is not an amount in yuan (e.g. 12.30)", text));
 }

@@ -28,8 +28,7 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message)
       : rep_(code == StatusCode::kOk ? nullptr
                                      : std::make_unique<Rep>(Rep{code, std::move(message)})) {}
-  Status(const Status& other)
-      : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+  Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
   Status& operator=(const Status& other) {
     rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
     return *this;
@@ -54,11 +53,15 @@ class [[nodiscard]] Status {
 inline Status invalid_argument(std::string msg) {
   return Status(StatusCode::kInvalidArgument, std::move(msg));
 }
-inline Status not_found(std::string msg) { return Status(StatusCode::kNotFound, std::move(msg)); }
+inline Status not_found(std::string msg) {
+  return Status(StatusCode::kNotFound, std::move(msg));
+}
 inline Status failed_precondition(std::string msg) {
   return Status(StatusCode::kFailedPrecondition, std::move(msg));
 }
-inline Status io_error(std::string msg) { return Status(StatusCode::kIoError, std::move(msg)); }
+inline Status io_error(std::string msg) {
+  return Status(StatusCode::kIoError, std::move(msg));
+}
 inline Status internal_error(std::string msg) {
   return Status(StatusCode::kInternal, std::move(msg));
 }
@@ -67,7 +70,7 @@ inline Status internal_error(std::string msg) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -93,10 +96,10 @@ class [[nodiscard]] Result {
 #define RECUR_CONCAT_INNER(a, b) a##b
 #define RECUR_CONCAT(a, b) RECUR_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::recur::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                 \
+#define RETURN_IF_ERROR(expr)     \
+  do {                            \
+    ::recur::Status _st = (expr); \
+    if (!_st.ok()) return _st;    \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
@@ -104,5 +107,4 @@ class [[nodiscard]] Result {
   if (!tmp.ok()) return tmp.status();         \
   lhs = std::move(tmp).value()
 
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(RECUR_CONCAT(_res_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(RECUR_CONCAT(_res_, __LINE__), lhs, expr)

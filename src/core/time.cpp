@@ -180,16 +180,16 @@ Instant TimeZone::from_local(std::int64_t local) const {
 
 Date TimeZone::local_date(Instant t) const {
   std::int64_t local = to_local(t);
-  std::int64_t days = local >= 0 ? local / kSecondsPerDay
-                                 : -((-local + kSecondsPerDay - 1) / kSecondsPerDay);
+  std::int64_t days =
+      local >= 0 ? local / kSecondsPerDay : -((-local + kSecondsPerDay - 1) / kSecondsPerDay);
   return Date{static_cast<std::int32_t>(days)};
 }
 
 std::string TimeZone::format(Instant t) const {
   std::int32_t off = offset_at(t);
   std::int64_t local = t.seconds + off;
-  std::int64_t days = local >= 0 ? local / kSecondsPerDay
-                                 : -((-local + kSecondsPerDay - 1) / kSecondsPerDay);
+  std::int64_t days =
+      local >= 0 ? local / kSecondsPerDay : -((-local + kSecondsPerDay - 1) / kSecondsPerDay);
   std::int64_t rem = local - days * kSecondsPerDay;
   int y;
   unsigned m, d;
@@ -202,8 +202,8 @@ std::string TimeZone::format(Instant t) const {
 
 Result<Instant> parse_timestamp(std::string_view s, const TimeZone& zone) {
   auto bad = [&] {
-    return invalid_argument(fmt::format(
-        "'{}' is not a timestamp (YYYY-MM-DD[ HH:MM[:SS]][Z|+08:00])", s));
+    return invalid_argument(
+        fmt::format("'{}' is not a timestamp (YYYY-MM-DD[ HH:MM[:SS]][Z|+08:00])", s));
   };
   std::size_t i = 0;
   int y, mo, d, h = 0, mi = 0, se = 0;
@@ -233,9 +233,9 @@ Result<Instant> parse_timestamp(std::string_view s, const TimeZone& zone) {
       return invalid_argument(fmt::format("'{}' has an impossible time of day", s));
     if (se == 60) se = 59;  // leap second: clamp
   }
-  std::int64_t local = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) *
-                           kSecondsPerDay +
-                       h * 3600 + mi * 60 + se;
+  std::int64_t local =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kSecondsPerDay +
+      h * 3600 + mi * 60 + se;
   if (i == s.size()) return zone.from_local(local);
   if (s[i] == 'Z' && i + 1 == s.size()) return Instant{local};
   if (s[i] == '+' || s[i] == '-') {

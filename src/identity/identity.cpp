@@ -28,17 +28,20 @@ Result<std::string> normalize_value(std::string_view kind, std::string_view raw)
   std::string_view v = trim(raw);
   if (v.empty()) return invalid_argument(fmt::format("empty {} identity", kind));
   if (kind == "phone") return normalize_phone(v);
-  if (v.size() > 128) return invalid_argument(fmt::format("{} identity longer than 128 bytes", kind));
+  if (v.size() > 128)
+    return invalid_argument(fmt::format("{} identity longer than 128 bytes", kind));
   for (char c : v) {
     if (c == '|' || c == '\n' || c == '\r' || c == '\t')
-      return invalid_argument(fmt::format("{} identity '{}' contains a control character", kind, v));
+      return invalid_argument(
+          fmt::format("{} identity '{}' contains a control character", kind, v));
   }
   if (kind == "email") {
     std::string e(v);
     std::transform(e.begin(), e.end(), e.begin(),
                    [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
     auto at = e.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 >= e.size() || e.find('@', at + 1) != std::string::npos)
+    if (at == std::string::npos || at == 0 || at + 1 >= e.size() ||
+        e.find('@', at + 1) != std::string::npos)
       return invalid_argument(fmt::format("'{}' is not an email address", v));
     return e;
   }
@@ -75,9 +78,12 @@ Result<std::string> normalize_phone(std::string_view raw) {
       return invalid_argument(fmt::format("'{}' is not a phone number", raw));
     }
   }
-  if (digits.size() == 15 && digits.starts_with("0086")) digits.erase(0, 4);
-  else if (digits.size() == 13 && digits.starts_with("86")) digits.erase(0, 2);
-  else if (plus) return invalid_argument(fmt::format("'{}' is not a mainland China mobile number", raw));
+  if (digits.size() == 15 && digits.starts_with("0086"))
+    digits.erase(0, 4);
+  else if (digits.size() == 13 && digits.starts_with("86"))
+    digits.erase(0, 2);
+  else if (plus)
+    return invalid_argument(fmt::format("'{}' is not a mainland China mobile number", raw));
   if (digits.size() != 11 || digits[0] != '1' || digits[1] < '3')
     return invalid_argument(
         fmt::format("'{}' is not a mainland China mobile number (11 digits, 1[3-9]…)", raw));
@@ -95,7 +101,8 @@ Result<Identity> parse_identity(std::string_view text, std::string_view default_
     if (prefix == "platform") {
       auto second = t.find(':', colon + 1);
       if (second == std::string_view::npos)
-        return invalid_argument(fmt::format("'{}': platform identities are platform:<name>:<value>", t));
+        return invalid_argument(
+            fmt::format("'{}': platform identities are platform:<name>:<value>", t));
       kind = std::string(t.substr(0, second));
       value = t.substr(second + 1);
     } else if (is_valid_kind(prefix)) {
@@ -105,13 +112,15 @@ Result<Identity> parse_identity(std::string_view text, std::string_view default_
   }
   if (kind.empty()) {
     if (default_kind.empty())
-      return invalid_argument(fmt::format(
-          "'{}' has no identity kind; write kind:value (e.g. phone:13800138000) or pass --member-kind",
-          t));
+      return invalid_argument(
+          fmt::format("'{}' has no identity kind; write kind:value (e.g. phone:13800138000) or "
+                      "pass --member-kind",
+                      t));
     kind = std::string(default_kind);
     value = t;
   }
-  if (!is_valid_kind(kind)) return invalid_argument(fmt::format("unknown identity kind '{}'", kind));
+  if (!is_valid_kind(kind))
+    return invalid_argument(fmt::format("unknown identity kind '{}'", kind));
   ASSIGN_OR_RETURN(std::string v, normalize_value(kind, value));
   return Identity{std::move(kind), std::move(v)};
 }

@@ -12,8 +12,8 @@
 namespace recur::identity {
 
 struct Identity {
-  std::string kind;   // "phone", "platform:tmall", …
-  std::string value;  // normalised
+  std::string kind;                                             // "phone", "platform:tmall", …
+  std::string value;                                            // normalised
   std::string to_string() const { return kind + ":" + value; }  // "phone:13800138000"
   bool operator==(const Identity&) const = default;
 };

@@ -17,7 +17,8 @@ Result<MemberId> resolve_member_ref(store::Database& db, std::string_view ref,
     return id;
   }
   ASSIGN_OR_RETURN(Identity ident, parse_identity(ref, default_kind));
-  ASSIGN_OR_RETURN(auto st, db.prepare("SELECT member_id FROM identities WHERE kind = ? AND value = ?"));
+  ASSIGN_OR_RETURN(auto st,
+                   db.prepare("SELECT member_id FROM identities WHERE kind = ? AND value = ?"));
   st.bind(1, ident.kind).bind(2, ident.value);
   ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return not_found(fmt::format("no member has identity {}", ident.to_string()));
@@ -30,9 +31,10 @@ Result<MemberView> load_member_view(store::Database& db, MemberId id) {
   v.requested_id = id;
   ASSIGN_OR_RETURN(v.member_id, merger.live_root(id));
   {
-    ASSIGN_OR_RETURN(auto st, db.prepare(
-        "SELECT name, gender, birthday, city, registered_at, registered_channel, registered_store, "
-        "consent_sms, consent_wechat, consent_app, consent_email FROM members WHERE member_id = ?"));
+    ASSIGN_OR_RETURN(auto st, db.prepare("SELECT name, gender, birthday, city, registered_at, "
+                                         "registered_channel, registered_store, "
+                                         "consent_sms, consent_wechat, consent_app, consent_email "
+                                         "FROM members WHERE member_id = ?"));
     st.bind(1, v.member_id);
     ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) return not_found(fmt::format("member {} does not exist", v.member_id));
@@ -49,8 +51,8 @@ Result<MemberView> load_member_view(store::Database& db, MemberId id) {
     v.consent_email = st.column_int64(10) != 0;
   }
   {
-    ASSIGN_OR_RETURN(auto st, db.prepare(
-        "SELECT kind || ':' || value FROM identities WHERE member_id = ? ORDER BY created_at, kind, value"));
+    ASSIGN_OR_RETURN(auto st, db.prepare("SELECT kind || ':' || value FROM identities WHERE "
+                                         "member_id = ? ORDER BY created_at, kind, value"));
     st.bind(1, v.member_id);
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());
@@ -59,9 +61,9 @@ Result<MemberView> load_member_view(store::Database& db, MemberId id) {
     }
   }
   {
-    ASSIGN_OR_RETURN(auto st, db.prepare(
-        "SELECT COUNT(*), COUNT(DISTINCT paid_day), MIN(paid_at), MAX(paid_at), COALESCE(SUM(paid_fen), 0) "
-        "FROM orders WHERE member_id = ?"));
+    ASSIGN_OR_RETURN(auto st, db.prepare("SELECT COUNT(*), COUNT(DISTINCT paid_day), MIN(paid_at), "
+                                         "MAX(paid_at), COALESCE(SUM(paid_fen), 0) "
+                                         "FROM orders WHERE member_id = ?"));
     st.bind(1, v.member_id);
     ASSIGN_OR_RETURN(bool row, st.step());
     if (row) {
@@ -73,8 +75,10 @@ Result<MemberView> load_member_view(store::Database& db, MemberId id) {
     }
   }
   {
-    ASSIGN_OR_RETURN(auto st, db.prepare(
-        "SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM refunds WHERE member_id = ?"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        db.prepare(
+            "SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM refunds WHERE member_id = ?"));
     st.bind(1, v.member_id);
     ASSIGN_OR_RETURN(bool row, st.step());
     if (row) {
@@ -89,9 +93,10 @@ Result<MemberView> load_member_view(store::Database& db, MemberId id) {
     if (row) v.events = st.column_int64(0);
   }
   {
-    ASSIGN_OR_RETURN(auto st, db.prepare(
-        "SELECT channel, COUNT(*), SUM(paid_fen) FROM orders WHERE member_id = ? "
-        "GROUP BY channel ORDER BY COUNT(*) DESC, channel"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        db.prepare("SELECT channel, COUNT(*), SUM(paid_fen) FROM orders WHERE member_id = ? "
+                   "GROUP BY channel ORDER BY COUNT(*) DESC, channel"));
     st.bind(1, v.member_id);
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());

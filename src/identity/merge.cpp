@@ -50,11 +50,13 @@ Result<bool> Merger::blocked(MemberId a, MemberId b) {
 Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReason reason,
                                   std::string_view evidence, Instant at,
                                   std::vector<std::string>* moved) {
-  if (survivor == merged) return invalid_argument(fmt::format("cannot merge member {} into itself", survivor));
+  if (survivor == merged)
+    return invalid_argument(fmt::format("cannot merge member {} into itself", survivor));
   for (MemberId m : {survivor, merged}) {
     ASSIGN_OR_RETURN(MemberId root, live_root(m));
     if (root != m)
-      return failed_precondition(fmt::format("member {} was merged into member {}; use {}", m, root, root));
+      return failed_precondition(
+          fmt::format("member {} was merged into member {}; use {}", m, root, root));
   }
   MergeRecord rec;
   rec.survivor = survivor;
@@ -63,9 +65,10 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
   rec.evidence = std::string(evidence);
   rec.merged_at = at;
   {
-    ASSIGN_OR_RETURN(store::Statement ins,
-                     db_.prepare("INSERT INTO merges (survivor_id, merged_id, reason, evidence, merged_at) "
-                                 "VALUES (?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        store::Statement ins,
+        db_.prepare("INSERT INTO merges (survivor_id, merged_id, reason, evidence, merged_at) "
+                    "VALUES (?, ?, ?, ?, ?)"));
     ins.bind(1, survivor).bind(2, merged).bind(3, rec.reason).bind(4, evidence).bind(5, at.seconds);
     RETURN_IF_ERROR(ins.run());
     rec.merge_id = db_.last_insert_rowid();
@@ -78,8 +81,9 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
     RETURN_IF_ERROR(st.run());
   }
   if (moved) {
-    ASSIGN_OR_RETURN(store::Statement st,
-                     db_.prepare("SELECT kind || ':' || value FROM identities WHERE member_id = ?"));
+    ASSIGN_OR_RETURN(
+        store::Statement st,
+        db_.prepare("SELECT kind || ':' || value FROM identities WHERE member_id = ?"));
     st.bind(1, merged);
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());
@@ -88,10 +92,10 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
     }
   }
   // Lines first: they are found through the merged member's orders.
-  RETURN_IF_ERROR(exec_bound(
-      "UPDATE order_lines SET member_id = ?1 WHERE order_pk IN "
-      "(SELECT order_pk FROM orders WHERE member_id = ?2)",
-      survivor, merged, nullptr));
+  RETURN_IF_ERROR(
+      exec_bound("UPDATE order_lines SET member_id = ?1 WHERE order_pk IN "
+                 "(SELECT order_pk FROM orders WHERE member_id = ?2)",
+                 survivor, merged, nullptr));
   RETURN_IF_ERROR(exec_bound("UPDATE identities SET member_id = ?1 WHERE member_id = ?2", survivor,
                              merged, &rec.moved_identities));
   RETURN_IF_ERROR(exec_bound("UPDATE orders SET member_id = ?1 WHERE member_id = ?2", survivor,
@@ -106,8 +110,11 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
     ASSIGN_OR_RETURN(store::Statement st,
                      db_.prepare("UPDATE merges SET moved_identities = ?, moved_orders = ?, "
                                  "moved_refunds = ?, moved_events = ? WHERE merge_id = ?"));
-    st.bind(1, rec.moved_identities).bind(2, rec.moved_orders).bind(3, rec.moved_refunds)
-        .bind(4, rec.moved_events).bind(5, rec.merge_id);
+    st.bind(1, rec.moved_identities)
+        .bind(2, rec.moved_orders)
+        .bind(3, rec.moved_refunds)
+        .bind(4, rec.moved_events)
+        .bind(5, rec.merge_id);
     RETURN_IF_ERROR(st.run());
   }
   RETURN_IF_ERROR(fill_profile(rec.merge_id, survivor, merged));
@@ -120,18 +127,22 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
 namespace {
 // Profile columns a merge may fill on the survivor. Text fields are filled when empty;
 // registered_at takes the earlier; a consent given under either record holds for both.
-constexpr const char* kFillText[] = {"name", "gender", "birthday", "city", "registered_channel",
-                                     "registered_store"};
-constexpr const char* kConsents[] = {"consent_sms", "consent_wechat", "consent_app", "consent_email"};
+constexpr const char* kFillText[] = {
+    "name", "gender", "birthday", "city", "registered_channel", "registered_store"};
+constexpr const char* kConsents[] = {"consent_sms", "consent_wechat", "consent_app",
+                                     "consent_email"};
 }  // namespace
 
 Status Merger::fill_profile(MergeId id, MemberId survivor, MemberId merged) {
-  ASSIGN_OR_RETURN(store::Statement record,
-                   db_.prepare("INSERT INTO merge_profile_fills (merge_id, field, previous) VALUES (?, ?, ?)"));
+  ASSIGN_OR_RETURN(
+      store::Statement record,
+      db_.prepare("INSERT INTO merge_profile_fills (merge_id, field, previous) VALUES (?, ?, ?)"));
   auto fill = [&](const std::string& field, const std::string& condition) -> Status {
     ASSIGN_OR_RETURN(store::Statement read,
-                     db_.prepare(fmt::format("SELECT s.{0}, m.{0} FROM members s, members m WHERE s.member_id = ?1 "
-                                             "AND m.member_id = ?2 AND {1}", field, condition)));
+                     db_.prepare(fmt::format(
+                         "SELECT s.{0}, m.{0} FROM members s, members m WHERE s.member_id = ?1 "
+                         "AND m.member_id = ?2 AND {1}",
+                         field, condition)));
     read.bind(1, survivor).bind(2, merged);
     ASSIGN_OR_RETURN(bool row, read.step());
     if (!row) return Status();
@@ -139,20 +150,26 @@ Status Merger::fill_profile(MergeId id, MemberId survivor, MemberId merged) {
     if (!read.column_is_null(0)) previous = read.column_string(0);
     read.reset();
     ASSIGN_OR_RETURN(store::Statement up,
-                     db_.prepare(fmt::format("UPDATE members SET {0} = (SELECT {0} FROM members WHERE member_id = ?2) "
-                                             "WHERE member_id = ?1", field)));
+                     db_.prepare(fmt::format(
+                         "UPDATE members SET {0} = (SELECT {0} FROM members WHERE member_id = ?2) "
+                         "WHERE member_id = ?1",
+                         field)));
     up.bind(1, survivor).bind(2, merged);
     RETURN_IF_ERROR(up.run());
     record.reset();
     record.bind(1, id).bind(2, field);
-    if (previous) record.bind(3, *previous); else record.bind(3, std::nullopt);
+    if (previous)
+      record.bind(3, *previous);
+    else
+      record.bind(3, std::nullopt);
     return record.run();
   };
   for (const char* f : kFillText) {
     RETURN_IF_ERROR(fill(f, fmt::format("s.{0} IS NULL AND m.{0} IS NOT NULL", f)));
   }
-  RETURN_IF_ERROR(fill("registered_at", "m.registered_at IS NOT NULL AND (s.registered_at IS NULL OR "
-                                        "m.registered_at < s.registered_at)"));
+  RETURN_IF_ERROR(fill("registered_at",
+                       "m.registered_at IS NOT NULL AND (s.registered_at IS NULL OR "
+                       "m.registered_at < s.registered_at)"));
   for (const char* f : kConsents) {
     RETURN_IF_ERROR(fill(f, fmt::format("s.{0} = 0 AND m.{0} = 1", f)));
   }
@@ -160,21 +177,27 @@ Status Merger::fill_profile(MergeId id, MemberId survivor, MemberId merged) {
 }
 
 Status Merger::restore_profile(MergeId id, MemberId from) {
-  ASSIGN_OR_RETURN(store::Statement read,
-                   db_.prepare("SELECT field, previous FROM merge_profile_fills WHERE merge_id = ?"));
+  ASSIGN_OR_RETURN(
+      store::Statement read,
+      db_.prepare("SELECT field, previous FROM merge_profile_fills WHERE merge_id = ?"));
   read.bind(1, id);
   std::vector<std::pair<std::string, std::optional<std::string>>> fills;
   while (true) {
     ASSIGN_OR_RETURN(bool row, read.step());
     if (!row) break;
-    fills.emplace_back(read.column_string(0),
-                       read.column_is_null(1) ? std::nullopt : std::optional<std::string>(read.column_string(1)));
+    fills.emplace_back(
+        read.column_string(0),
+        read.column_is_null(1) ? std::nullopt : std::optional<std::string>(read.column_string(1)));
   }
   for (const auto& [field, previous] : fills) {
     // Column names come from the fixed lists above, never from input.
-    ASSIGN_OR_RETURN(store::Statement up,
-                     db_.prepare(fmt::format("UPDATE members SET {} = ? WHERE member_id = ?", field)));
-    if (previous) up.bind(1, *previous); else up.bind(1, std::nullopt);
+    ASSIGN_OR_RETURN(
+        store::Statement up,
+        db_.prepare(fmt::format("UPDATE members SET {} = ? WHERE member_id = ?", field)));
+    if (previous)
+      up.bind(1, *previous);
+    else
+      up.bind(1, std::nullopt);
     up.bind(2, from);
     RETURN_IF_ERROR(up.run());
   }
@@ -183,8 +206,7 @@ Status Merger::restore_profile(MergeId id, MemberId from) {
 
 Result<UnmergeResult> Merger::unmerge(MergeId id, Instant at) {
   ASSIGN_OR_RETURN(MergeRecord rec, get(id));
-  if (rec.undone)
-    return failed_precondition(fmt::format("merge {} was already undone", id));
+  if (rec.undone) return failed_precondition(fmt::format("merge {} was already undone", id));
   // If the survivor was itself merged away later, the rows now live at its live root.
   ASSIGN_OR_RETURN(MemberId from, live_root(rec.survivor));
   UnmergeResult res;
@@ -203,18 +225,20 @@ Result<UnmergeResult> Merger::unmerge(MergeId id, Instant at) {
   // restored member's again goes back to it, including rows imported after the merge.
   constexpr const char* kOwned =
       "member_ref IN (SELECT kind || ':' || value FROM identities WHERE member_id = ?1)";
-  RETURN_IF_ERROR(exec_bound(fmt::format("UPDATE orders SET member_id = ?1 WHERE member_id = ?2 AND {}", kOwned),
-                             rec.merged, from, &res.orders));
   RETURN_IF_ERROR(exec_bound(
-      "UPDATE order_lines SET member_id = ?1 WHERE member_id = ?2 AND order_pk IN "
-      "(SELECT order_pk FROM orders WHERE member_id = ?1)",
-      rec.merged, from, nullptr));
+      fmt::format("UPDATE orders SET member_id = ?1 WHERE member_id = ?2 AND {}", kOwned),
+      rec.merged, from, &res.orders));
+  RETURN_IF_ERROR(
+      exec_bound("UPDATE order_lines SET member_id = ?1 WHERE member_id = ?2 AND order_pk IN "
+                 "(SELECT order_pk FROM orders WHERE member_id = ?1)",
+                 rec.merged, from, nullptr));
+  RETURN_IF_ERROR(
+      exec_bound("UPDATE refunds SET member_id = ?1 WHERE member_id = ?2 AND order_pk IN "
+                 "(SELECT order_pk FROM orders WHERE member_id = ?1)",
+                 rec.merged, from, &res.refunds));
   RETURN_IF_ERROR(exec_bound(
-      "UPDATE refunds SET member_id = ?1 WHERE member_id = ?2 AND order_pk IN "
-      "(SELECT order_pk FROM orders WHERE member_id = ?1)",
-      rec.merged, from, &res.refunds));
-  RETURN_IF_ERROR(exec_bound(fmt::format("UPDATE events SET member_id = ?1 WHERE member_id = ?2 AND {}", kOwned),
-                             rec.merged, from, &res.events));
+      fmt::format("UPDATE events SET member_id = ?1 WHERE member_id = ?2 AND {}", kOwned),
+      rec.merged, from, &res.events));
   RETURN_IF_ERROR(restore_profile(id, from));
   {
     ASSIGN_OR_RETURN(store::Statement st,
@@ -229,9 +253,10 @@ Result<UnmergeResult> Merger::unmerge(MergeId id, Instant at) {
     RETURN_IF_ERROR(st.run());
   }
   {
-    ASSIGN_OR_RETURN(store::Statement st,
-                     db_.prepare("INSERT INTO merge_blocks (member_a, member_b, merge_id) VALUES (?, ?, ?) "
-                                 "ON CONFLICT (member_a, member_b) DO UPDATE SET merge_id = excluded.merge_id"));
+    ASSIGN_OR_RETURN(
+        store::Statement st,
+        db_.prepare("INSERT INTO merge_blocks (member_a, member_b, merge_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT (member_a, member_b) DO UPDATE SET merge_id = excluded.merge_id"));
     st.bind(1, std::min(from, rec.merged)).bind(2, std::max(from, rec.merged)).bind(3, id);
     RETURN_IF_ERROR(st.run());
   }
@@ -265,7 +290,8 @@ MergeRecord read_merge(const store::Statement& st) {
 }  // namespace
 
 Result<MergeRecord> Merger::get(MergeId id) {
-  ASSIGN_OR_RETURN(store::Statement st, db_.prepare(std::string(kMergeColumns) + "WHERE merge_id = ?"));
+  ASSIGN_OR_RETURN(store::Statement st,
+                   db_.prepare(std::string(kMergeColumns) + "WHERE merge_id = ?"));
   st.bind(1, id);
   ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return not_found(fmt::format("merge {} does not exist", id));

@@ -73,7 +73,8 @@ Result<Resolution> Resolver::resolve(const std::vector<Identity>& ids, std::stri
   // Distinct owners; the oldest survives.
   std::vector<MemberId> distinct;
   for (const auto& o : owners)
-    if (o && std::find(distinct.begin(), distinct.end(), *o) == distinct.end()) distinct.push_back(*o);
+    if (o && std::find(distinct.begin(), distinct.end(), *o) == distinct.end())
+      distinct.push_back(*o);
 
   MemberId target;
   if (distinct.empty()) {

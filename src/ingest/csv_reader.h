@@ -23,8 +23,8 @@ class CsvReader {
   // Reads the next record, skipping blank lines. False at the end of the input.
   bool next();
   const std::vector<std::string_view>& fields() const { return fields_; }
-  std::uint32_t line() const { return line_; }        // 1-based line the record starts on
-  std::string_view raw() const { return raw_; }       // the record's bytes, without the newline
+  std::uint32_t line() const { return line_; }   // 1-based line the record starts on
+  std::string_view raw() const { return raw_; }  // the record's bytes, without the newline
   const std::string& malformed() const { return malformed_; }
   std::size_t offset() const { return pos_; }
   std::size_t size() const { return data_.size(); }

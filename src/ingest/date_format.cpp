@@ -21,14 +21,16 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
       continue;
     }
     if (std::string_view("YymdHMSfzs").find(c) == std::string_view::npos)
-      return invalid_argument(fmt::format("date format: %{} is not supported (use %Y %y %m %d %H %M %S %f %z %s)", c));
+      return invalid_argument(
+          fmt::format("date format: %{} is not supported (use %Y %y %m %d %H %M %S %f %z %s)", c));
     if (!lit.empty()) f.tokens_.push_back({0, std::move(lit)});
     lit.clear();
     f.tokens_.push_back({c, {}});
     if (c == 'Y' || c == 'y' || c == 's') has_date = true;
   }
   if (!lit.empty()) f.tokens_.push_back({0, std::move(lit)});
-  if (!has_date) return invalid_argument(fmt::format("date format '{}' has no year (%Y, %y or %s)", pattern));
+  if (!has_date)
+    return invalid_argument(fmt::format("date format '{}' has no year (%Y, %y or %s)", pattern));
   return f;
 }
 
@@ -43,7 +45,8 @@ Result<Instant> DateFormat::parse(std::string_view s, const TimeZone& zone) cons
   auto digits = [&](std::size_t min, std::size_t max, std::int64_t& out) {
     std::size_t start = i;
     std::int64_t v = 0;
-    while (i < s.size() && i - start < max && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
+    while (i < s.size() && i - start < max && s[i] >= '0' && s[i] <= '9')
+      v = v * 10 + (s[i++] - '0');
     out = v;
     return i - start >= min;
   };
@@ -54,14 +57,37 @@ Result<Instant> DateFormat::parse(std::string_view s, const TimeZone& zone) cons
         if (s.substr(i, t.literal.size()) != t.literal) return bad();
         i += t.literal.size();
         break;
-      case 'Y': if (!digits(4, 4, v)) return bad(); y = static_cast<int>(v); break;
-      case 'y': if (!digits(2, 2, v)) return bad(); y = static_cast<int>(2000 + v); break;
-      case 'm': if (!digits(1, 2, v)) return bad(); mo = static_cast<int>(v); break;
-      case 'd': if (!digits(1, 2, v)) return bad(); d = static_cast<int>(v); break;
-      case 'H': if (!digits(1, 2, v)) return bad(); h = static_cast<int>(v); break;
-      case 'M': if (!digits(1, 2, v)) return bad(); mi = static_cast<int>(v); break;
-      case 'S': if (!digits(1, 2, v)) return bad(); se = static_cast<int>(v); break;
-      case 'f': if (!digits(1, 9, v)) return bad(); break;
+      case 'Y':
+        if (!digits(4, 4, v)) return bad();
+        y = static_cast<int>(v);
+        break;
+      case 'y':
+        if (!digits(2, 2, v)) return bad();
+        y = static_cast<int>(2000 + v);
+        break;
+      case 'm':
+        if (!digits(1, 2, v)) return bad();
+        mo = static_cast<int>(v);
+        break;
+      case 'd':
+        if (!digits(1, 2, v)) return bad();
+        d = static_cast<int>(v);
+        break;
+      case 'H':
+        if (!digits(1, 2, v)) return bad();
+        h = static_cast<int>(v);
+        break;
+      case 'M':
+        if (!digits(1, 2, v)) return bad();
+        mi = static_cast<int>(v);
+        break;
+      case 'S':
+        if (!digits(1, 2, v)) return bad();
+        se = static_cast<int>(v);
+        break;
+      case 'f':
+        if (!digits(1, 9, v)) return bad();
+        break;
       case 's': {
         bool neg = i < s.size() && s[i] == '-';
         if (neg) ++i;
@@ -70,7 +96,11 @@ Result<Instant> DateFormat::parse(std::string_view s, const TimeZone& zone) cons
         return Instant{neg ? -v : v};
       }
       case 'z': {
-        if (i < s.size() && s[i] == 'Z') { ++i; has_offset = true; break; }
+        if (i < s.size() && s[i] == 'Z') {
+          ++i;
+          has_offset = true;
+          break;
+        }
         if (i >= s.size() || (s[i] != '+' && s[i] != '-')) return bad();
         int sign = s[i++] == '-' ? -1 : 1;
         std::int64_t oh, om = 0;
@@ -88,8 +118,9 @@ Result<Instant> DateFormat::parse(std::string_view s, const TimeZone& zone) cons
     return invalid_argument(fmt::format("'{}' is not a real date", s));
   if (h > 23 || mi > 59 || se > 59)
     return invalid_argument(fmt::format("'{}' has an impossible time of day", s));
-  std::int64_t local = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kSecondsPerDay +
-                       h * 3600 + mi * 60 + se;
+  std::int64_t local =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kSecondsPerDay +
+      h * 3600 + mi * 60 + se;
   if (has_offset) return Instant{local - offset};
   return zone.from_local(local);
 }

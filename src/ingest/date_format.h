@@ -21,7 +21,7 @@ class DateFormat {
 
  private:
   struct Token {
-    char spec;             // 0 for a literal
+    char spec;  // 0 for a literal
     std::string literal;
   };
   std::string pattern_;

@@ -11,7 +11,8 @@ namespace recur::ingest {
 namespace {
 
 std::size_t line_of(std::string_view text, std::size_t offset) {
-  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
+  return 1 + static_cast<std::size_t>(
+                 std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
 
 // Offset of the first invalid UTF-8 sequence (slow path, only after a failed fast check).

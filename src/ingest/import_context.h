@@ -28,8 +28,9 @@ struct ImportContext {
   // A bad row: records it with the file's column name for canonical field `field` (-1: none).
   void reject(ImportSummary& sum, const RecordSource& src, const SourceRow& row, int field,
               std::string reason) const {
-    sum.errors.push_back(RowError{row.line, field >= 0 ? src.column_name(static_cast<std::size_t>(field)) : "",
-                                  std::move(reason), std::string(row.raw)});
+    sum.errors.push_back(
+        RowError{row.line, field >= 0 ? src.column_name(static_cast<std::size_t>(field)) : "",
+                 std::move(reason), std::string(row.raw)});
   }
   Result<Instant> parse_time(std::string_view text) const {
     if (options.date_format) return options.date_format->parse(text, zone);
@@ -56,7 +57,8 @@ namespace recur::ingest {
 // Runs apply(i) for i in [0, n) in transactions of options.chunk_orders records, reporting
 // progress from `from` to 1. apply returns a Status; a failure rolls back the current chunk.
 template <typename Fn>
-Status apply_in_chunks(ImportContext& ctx, std::size_t n, double from, std::int64_t rows, Fn&& apply) {
+Status apply_in_chunks(ImportContext& ctx, std::size_t n, double from, std::int64_t rows,
+                       Fn&& apply) {
   const std::size_t chunk = std::max<std::size_t>(1, ctx.options.chunk_orders);
   for (std::size_t start = 0; start < n; start += chunk) {
     std::size_t end = std::min(n, start + chunk);
@@ -64,7 +66,8 @@ Status apply_in_chunks(ImportContext& ctx, std::size_t n, double from, std::int6
     RETURN_IF_ERROR(ctx.resolver.begin_batch());
     for (std::size_t i = start; i < end; ++i) RETURN_IF_ERROR(apply(i));
     RETURN_IF_ERROR(tx->commit());
-    if (ctx.progress) ctx.progress(from + (1 - from) * static_cast<double>(end) / static_cast<double>(n), rows);
+    if (ctx.progress)
+      ctx.progress(from + (1 - from) * static_cast<double>(end) / static_cast<double>(n), rows);
   }
   return Status();
 }

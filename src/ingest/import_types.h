@@ -46,17 +46,17 @@ struct RowError {
 struct ImportSummary {
   std::string kind;
   std::string file;
-  std::int64_t rows = 0;      // data rows read (order lines for orders)
-  std::int64_t applied = 0;   // rows written now
-  std::int64_t skipped = 0;   // rows already there (idempotent re-import)
-  std::int64_t rejected = 0;  // bad rows
+  std::int64_t rows = 0;             // data rows read (order lines for orders)
+  std::int64_t applied = 0;          // rows written now
+  std::int64_t skipped = 0;          // rows already there (idempotent re-import)
+  std::int64_t rejected = 0;         // bad rows
   std::int64_t records_applied = 0;  // orders / refunds / members … written now
   std::int64_t members_created = 0;
   std::int64_t merges = 0;
   std::int64_t merge_conflicts = 0;
   std::int64_t batch_id = 0;
   double elapsed_s = 0;
-  bool committed = false;  // false when all-or-nothing found bad rows and applied nothing
+  bool committed = false;        // false when all-or-nothing found bad rows and applied nothing
   std::vector<RowError> errors;  // every bad row (the CLI prints the first ones)
 };
 

@@ -16,25 +16,25 @@ namespace recur::ingest {
 namespace {
 
 constexpr FieldSpec kOrderFields[] = {
-    {"source", true}, {"order_id", true}, {"paid_at", true}, {"member", false},
-    {"channel", true}, {"store_id", false}, {"sku", true}, {"category", false},
-    {"qty", true}, {"unit_price", true}, {"discount", false}, {"amount", true}};
+    {"source", true},  {"order_id", true},   {"paid_at", true},   {"member", false},
+    {"channel", true}, {"store_id", false},  {"sku", true},       {"category", false},
+    {"qty", true},     {"unit_price", true}, {"discount", false}, {"amount", true}};
 constexpr FieldSpec kRefundFields[] = {
     {"source", true}, {"refund_id", true}, {"order_id", true}, {"refunded_at", true},
-    {"sku", false}, {"qty", false}, {"amount", true}, {"reason", false}};
+    {"sku", false},   {"qty", false},      {"amount", true},   {"reason", false}};
 constexpr FieldSpec kMemberFields[] = {
-    {"member", true}, {"name", false}, {"gender", false}, {"birthday", false},
-    {"city", false}, {"registered_at", false}, {"channel", false}, {"store_id", false},
-    {"consent_sms", false}, {"consent_wechat", false}, {"consent_app", false},
-    {"consent_email", false}};
-constexpr FieldSpec kProductFields[] = {
-    {"sku", true}, {"name", false}, {"category", false}, {"brand", false},
-    {"price", false}, {"consumable", false}, {"unit", false}};
+    {"member", true},          {"name", false},        {"gender", false},
+    {"birthday", false},       {"city", false},        {"registered_at", false},
+    {"channel", false},        {"store_id", false},    {"consent_sms", false},
+    {"consent_wechat", false}, {"consent_app", false}, {"consent_email", false}};
+constexpr FieldSpec kProductFields[] = {{"sku", true},    {"name", false},  {"category", false},
+                                        {"brand", false}, {"price", false}, {"consumable", false},
+                                        {"unit", false}};
 constexpr FieldSpec kStoreFields[] = {
     {"store_id", true}, {"name", false}, {"kind", false}, {"city", false}, {"opened_at", false}};
 constexpr FieldSpec kEventFields[] = {
-    {"source", true}, {"event_id", false}, {"at", true}, {"member", false}, {"kind", true},
-    {"sku", false}, {"page", false}, {"zone", false}, {"dwell_ms", false}, {"query", false}};
+    {"source", true}, {"event_id", false}, {"at", true},    {"member", false},   {"kind", true},
+    {"sku", false},   {"page", false},     {"zone", false}, {"dwell_ms", false}, {"query", false}};
 
 bool ends_with_any(const std::string& s, std::initializer_list<const char*> exts) {
   for (const char* e : exts)
@@ -45,8 +45,10 @@ bool ends_with_any(const std::string& s, std::initializer_list<const char*> exts
 std::string csv_quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"') out += "\"\"";
-    else out.push_back(c);
+    if (c == '"')
+      out += "\"\"";
+    else
+      out.push_back(c);
   }
   return out + "\"";
 }
@@ -73,7 +75,8 @@ Status write_rejects(const std::string& path, std::string_view header, const Imp
   std::string out;
   if (csv) out = fmt::format("{},_line,_reason\n", header);
   for (const RowError& e : sum.errors) {
-    std::string reason = e.column.empty() ? e.reason : fmt::format("column '{}': {}", e.column, e.reason);
+    std::string reason =
+        e.column.empty() ? e.reason : fmt::format("column '{}': {}", e.column, e.reason);
     if (csv) {
       out += fmt::format("{},{},{}\n", e.raw, e.line, csv_quote(reason));
     } else {  // JSON Lines: one object per bad line, the original kept as a string
@@ -90,12 +93,18 @@ Status write_rejects(const std::string& path, std::string_view header, const Imp
 
 std::span<const FieldSpec> fields_of(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kOrders: return kOrderFields;
-    case RecordKind::kRefunds: return kRefundFields;
-    case RecordKind::kMembers: return kMemberFields;
-    case RecordKind::kProducts: return kProductFields;
-    case RecordKind::kStores: return kStoreFields;
-    case RecordKind::kEvents: return kEventFields;
+    case RecordKind::kOrders:
+      return kOrderFields;
+    case RecordKind::kRefunds:
+      return kRefundFields;
+    case RecordKind::kMembers:
+      return kMemberFields;
+    case RecordKind::kProducts:
+      return kProductFields;
+    case RecordKind::kStores:
+      return kStoreFields;
+    case RecordKind::kEvents:
+      return kEventFields;
   }
   return {};
 }
@@ -113,12 +122,18 @@ Result<RecordKind> parse_record_kind(std::string_view name) {
 
 std::string_view record_kind_name(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kOrders: return "orders";
-    case RecordKind::kRefunds: return "refunds";
-    case RecordKind::kMembers: return "members";
-    case RecordKind::kProducts: return "products";
-    case RecordKind::kStores: return "stores";
-    case RecordKind::kEvents: return "events";
+    case RecordKind::kOrders:
+      return "orders";
+    case RecordKind::kRefunds:
+      return "refunds";
+    case RecordKind::kMembers:
+      return "members";
+    case RecordKind::kProducts:
+      return "products";
+    case RecordKind::kStores:
+      return "stores";
+    case RecordKind::kEvents:
+      return "events";
   }
   return "?";
 }
@@ -140,11 +155,13 @@ Result<ImportSummary> import_text(store::Database& db, RecordKind kind, std::str
   auto text = decode_text(bytes, options.encoding, storage);
   if (!text.ok()) return invalid_argument(fmt::format("{}: {}", label, text.status().message()));
 
-  bool jsonl = options.format == FileFormat::kJsonl ||
-               (options.format == FileFormat::kAuto && ends_with_any(label, {".jsonl", ".ndjson", ".json"}));
+  bool jsonl =
+      options.format == FileFormat::kJsonl ||
+      (options.format == FileFormat::kAuto && ends_with_any(label, {".jsonl", ".ndjson", ".json"}));
   auto source = jsonl ? open_jsonl_source(*text, fields_of(kind), options)
                       : open_csv_source(*text, fields_of(kind), options);
-  if (!source.ok()) return invalid_argument(fmt::format("{}: {}", label, source.status().message()));
+  if (!source.ok())
+    return invalid_argument(fmt::format("{}: {}", label, source.status().message()));
 
   TimeZone zone;
   if (!options.time_zone.empty()) {
@@ -155,8 +172,8 @@ Result<ImportSummary> import_text(store::Database& db, RecordKind kind, std::str
 
   // The batch row is committed first so an interrupted import leaves a trace ("running").
   {
-    ASSIGN_OR_RETURN(auto st, db.prepare(
-        "INSERT INTO import_batches (kind, file, started_at, status) VALUES (?, ?, ?, 'running')"));
+    ASSIGN_OR_RETURN(auto st, db.prepare("INSERT INTO import_batches (kind, file, started_at, "
+                                         "status) VALUES (?, ?, ?, 'running')"));
     st.bind(1, sum.kind).bind(2, label).bind(3, clock.now().seconds);
     RETURN_IF_ERROR(st.run());
     sum.batch_id = db.last_insert_rowid();
@@ -167,12 +184,24 @@ Result<ImportSummary> import_text(store::Database& db, RecordKind kind, std::str
   ImportContext ctx{db, resolver, clock, zone, options, progress, sum.batch_id};
   Status st;
   switch (kind) {
-    case RecordKind::kOrders: st = import_orders(ctx, **source, sum); break;
-    case RecordKind::kRefunds: st = import_refunds(ctx, **source, sum); break;
-    case RecordKind::kMembers: st = import_members(ctx, **source, sum); break;
-    case RecordKind::kProducts: st = import_products(ctx, **source, sum); break;
-    case RecordKind::kStores: st = import_stores(ctx, **source, sum); break;
-    case RecordKind::kEvents: st = import_events(ctx, **source, sum); break;
+    case RecordKind::kOrders:
+      st = import_orders(ctx, **source, sum);
+      break;
+    case RecordKind::kRefunds:
+      st = import_refunds(ctx, **source, sum);
+      break;
+    case RecordKind::kMembers:
+      st = import_members(ctx, **source, sum);
+      break;
+    case RecordKind::kProducts:
+      st = import_products(ctx, **source, sum);
+      break;
+    case RecordKind::kStores:
+      st = import_stores(ctx, **source, sum);
+      break;
+    case RecordKind::kEvents:
+      st = import_events(ctx, **source, sum);
+      break;
   }
   sum.members_created = resolver.stats().members_created;
   sum.merges = resolver.stats().merges;
@@ -180,11 +209,18 @@ Result<ImportSummary> import_text(store::Database& db, RecordKind kind, std::str
   sum.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   {
-    ASSIGN_OR_RETURN(auto up, db.prepare(
-        "UPDATE import_batches SET finished_at = ?, status = ?, rows = ?, applied = ?, skipped = ?, "
-        "rejected = ? WHERE batch_id = ?"));
-    up.bind(1, clock.now().seconds).bind(2, !st.ok() ? "failed" : sum.committed ? "done" : "rejected")
-        .bind(3, sum.rows).bind(4, sum.applied).bind(5, sum.skipped).bind(6, sum.rejected).bind(7, sum.batch_id);
+    ASSIGN_OR_RETURN(auto up, db.prepare("UPDATE import_batches SET finished_at = ?, status = ?, "
+                                         "rows = ?, applied = ?, skipped = ?, "
+                                         "rejected = ? WHERE batch_id = ?"));
+    up.bind(1, clock.now().seconds)
+        .bind(2, !st.ok()        ? "failed"
+                 : sum.committed ? "done"
+                                 : "rejected")
+        .bind(3, sum.rows)
+        .bind(4, sum.applied)
+        .bind(5, sum.skipped)
+        .bind(6, sum.rejected)
+        .bind(7, sum.batch_id);
     RETURN_IF_ERROR(up.run());
   }
   RETURN_IF_ERROR(st);

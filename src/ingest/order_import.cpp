@@ -18,8 +18,19 @@ namespace recur::ingest {
 namespace {
 
 enum OrderField : int {
-  kSource, kOrderId, kPaidAt, kMember, kChannel, kStoreId, kSku, kCategory, kQty, kUnitPrice,
-  kDiscount, kAmount, kOrderFieldCount
+  kSource,
+  kOrderId,
+  kPaidAt,
+  kMember,
+  kChannel,
+  kStoreId,
+  kSku,
+  kCategory,
+  kQty,
+  kUnitPrice,
+  kDiscount,
+  kAmount,
+  kOrderFieldCount
 };
 
 struct Line {
@@ -80,8 +91,14 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       continue;
     }
     const auto& v = row.values;
-    if (v[kSource].empty()) { fail(row, kSource, "source is empty"); continue; }
-    if (v[kOrderId].empty()) { fail(row, kOrderId, "order_id is empty"); continue; }
+    if (v[kSource].empty()) {
+      fail(row, kSource, "source is empty");
+      continue;
+    }
+    if (v[kOrderId].empty()) {
+      fail(row, kOrderId, "order_id is empty");
+      continue;
+    }
     // Find or create the order.
     std::uint32_t oi;
     bool first_of_order = false;
@@ -89,7 +106,8 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
         orders[last_order].order_id == v[kOrderId]) {
       oi = last_order;
     } else {
-      auto [it, inserted] = index.try_emplace({v[kSource], v[kOrderId]}, static_cast<std::uint32_t>(orders.size()));
+      auto [it, inserted] =
+          index.try_emplace({v[kSource], v[kOrderId]}, static_cast<std::uint32_t>(orders.size()));
       oi = it->second;
       if (inserted) {
         orders.emplace_back();
@@ -113,31 +131,46 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       o.member_text = v[kMember];
       o.channel = v[kChannel];
       o.store_id = v[kStoreId];
-      if (v[kPaidAt].empty()) { order_bad(kPaidAt, "paid_at is empty"); continue; }
+      if (v[kPaidAt].empty()) {
+        order_bad(kPaidAt, "paid_at is empty");
+        continue;
+      }
       auto t = ctx.parse_time(v[kPaidAt]);
-      if (!t.ok()) { order_bad(kPaidAt, t.status().message()); continue; }
+      if (!t.ok()) {
+        order_bad(kPaidAt, t.status().message());
+        continue;
+      }
       o.paid_at = *t;
       if (!is_valid_channel(o.channel)) {
-        order_bad(kChannel, fmt::format("'{}' is not a channel (online, miniprogram, store, marketplace:<name>)", o.channel));
+        order_bad(
+            kChannel,
+            fmt::format("'{}' is not a channel (online, miniprogram, store, marketplace:<name>)",
+                        o.channel));
         continue;
       }
       auto ids = identity::parse_identities(o.member_text, ctx.options.member_kind);
-      if (!ids.ok()) { order_bad(kMember, ids.status().message()); continue; }
+      if (!ids.ok()) {
+        order_bad(kMember, ids.status().message());
+        continue;
+      }
       o.ids = std::move(ids).value();
     } else {
       // Later lines must agree with the order's first line.
       auto differs = [&](int field, std::string_view first) {
         if (v[field] == first) return false;
-        order_bad(field, fmt::format("'{}' differs from '{}' on line {}, the first line of order {}",
-                                     v[field], first, o.first_line, o.order_id));
+        order_bad(field,
+                  fmt::format("'{}' differs from '{}' on line {}, the first line of order {}",
+                              v[field], first, o.first_line, o.order_id));
         return true;
       };
-      if (differs(kMember, o.member_text) || differs(kChannel, o.channel) || differs(kStoreId, o.store_id))
+      if (differs(kMember, o.member_text) || differs(kChannel, o.channel) ||
+          differs(kStoreId, o.store_id))
         continue;
       auto t = ctx.parse_time(v[kPaidAt]);
       if (!t.ok() || *t != o.paid_at) {
-        order_bad(kPaidAt, fmt::format("paid_at '{}' differs from the first line of order {} (line {})",
-                                       v[kPaidAt], o.order_id, o.first_line));
+        order_bad(kPaidAt,
+                  fmt::format("paid_at '{}' differs from the first line of order {} (line {})",
+                              v[kPaidAt], o.order_id, o.first_line));
         continue;
       }
     }
@@ -147,9 +180,15 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     ln.row = ri;
     ln.sku = v[kSku];
     ln.category = v[kCategory];
-    if (ln.sku.empty()) { order_bad(kSku, "sku is empty"); continue; }
+    if (ln.sku.empty()) {
+      order_bad(kSku, "sku is empty");
+      continue;
+    }
     auto qty = parse_int_field(v[kQty], 1, 1'000'000);
-    if (!qty.ok()) { order_bad(kQty, "qty: " + qty.status().message()); continue; }
+    if (!qty.ok()) {
+      order_bad(kQty, "qty: " + qty.status().message());
+      continue;
+    }
     ln.qty = *qty;
     if (!parse_money_fast(v[kUnitPrice], ln.unit_price)) {
       order_bad(kUnitPrice, "unit_price: " + parse_money(v[kUnitPrice]).status().message());
@@ -166,11 +205,19 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       order_bad(kDiscount, "discount: " + parse_money(v[kDiscount]).status().message());
       continue;
     }
-    if (ln.unit_price < 0) { order_bad(kUnitPrice, "unit_price is negative"); continue; }
-    if (ln.amount < 0) { order_bad(kAmount, "amount is negative"); continue; }
+    if (ln.unit_price < 0) {
+      order_bad(kUnitPrice, "unit_price is negative");
+      continue;
+    }
+    if (ln.amount < 0) {
+      order_bad(kAmount, "amount is negative");
+      continue;
+    }
     if (ln.discount < 0) {
-      order_bad(kDiscount, fmt::format("discount {} is negative (amount {} exceeds qty × unit_price {})",
-                                       format_money(ln.discount), format_money(ln.amount), format_money(gross)));
+      order_bad(
+          kDiscount,
+          fmt::format("discount {} is negative (amount {} exceeds qty × unit_price {})",
+                      format_money(ln.discount), format_money(ln.amount), format_money(gross)));
       continue;
     }
     if (gross - ln.discount != ln.amount) {
@@ -189,9 +236,11 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     if (row_failed[r] || rows[r].order == UINT32_MAX) continue;
     const Order& o = orders[rows[r].order];
     if (o.bad)
-      sum.errors.push_back(RowError{rows[r].line, "",
-                                    fmt::format("order {} has a bad line (see above); the whole order is rejected", o.order_id),
-                                    std::string(rows[r].raw)});
+      sum.errors.push_back(
+          RowError{rows[r].line, "",
+                   fmt::format("order {} has a bad line (see above); the whole order is rejected",
+                               o.order_id),
+                   std::string(rows[r].raw)});
   }
   std::sort(sum.errors.begin(), sum.errors.end(),
             [](const RowError& a, const RowError& b) { return a.line < b.line; });
@@ -201,23 +250,30 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
 
   // Group lines by order (stable: file order within an order).
   if (!grouped_in_order)
-    std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.order < b.order; });
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const Line& a, const Line& b) { return a.order < b.order; });
   {
     std::uint32_t prev = UINT32_MAX;
     for (std::uint32_t i = 0; i < lines.size(); ++i)
-      if (lines[i].order != prev) { orders[lines[i].order].begin = i; prev = lines[i].order; }
+      if (lines[i].order != prev) {
+        orders[lines[i].order].begin = i;
+        prev = lines[i].order;
+      }
   }
 
   // Phase 2: apply.
   store::Database& db = ctx.db;
-  ASSIGN_OR_RETURN(auto exists_st, db.prepare("SELECT 1 FROM orders WHERE source = ? AND order_id = ?"));
-  ASSIGN_OR_RETURN(auto order_st, db.prepare(
-      "INSERT INTO orders (source, order_id, member_id, member_ref, channel, store_id, paid_at, paid_day, "
-      "gross_fen, discount_fen, paid_fen, line_count, item_qty, batch_id) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  ASSIGN_OR_RETURN(auto line_st, db.prepare(
-      "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, unit_price_fen, "
-      "discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(auto exists_st,
+                   db.prepare("SELECT 1 FROM orders WHERE source = ? AND order_id = ?"));
+  ASSIGN_OR_RETURN(auto order_st,
+                   db.prepare("INSERT INTO orders (source, order_id, member_id, member_ref, "
+                              "channel, store_id, paid_at, paid_day, "
+                              "gross_fen, discount_fen, paid_fen, line_count, item_qty, batch_id) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(auto line_st,
+                   db.prepare("INSERT INTO order_lines (order_pk, line_no, member_id, sku, "
+                              "category, qty, unit_price_fen, "
+                              "discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   ASSIGN_OR_RETURN(auto category_st, db.prepare("SELECT category FROM products WHERE sku = ?"));
   std::unordered_map<std::string_view, std::string> category_cache;
 
@@ -256,11 +312,20 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       }
       order_st.reset();
       order_st.bind_text_static(1, o.source).bind_text_static(2, o.order_id).bind(3, member);
-      if (ref.empty()) order_st.bind(4, std::nullopt); else order_st.bind(4, ref);
-      order_st.bind_text_static(5, o.channel).bind_optional(6, o.store_id).bind(7, o.paid_at.seconds)
+      if (ref.empty())
+        order_st.bind(4, std::nullopt);
+      else
+        order_st.bind(4, ref);
+      order_st.bind_text_static(5, o.channel)
+          .bind_optional(6, o.store_id)
+          .bind(7, o.paid_at.seconds)
           .bind(8, static_cast<std::int64_t>(ctx.zone.local_date(o.paid_at).days))
-          .bind(9, gross).bind(10, discount).bind(11, paid)
-          .bind(12, static_cast<std::int64_t>(o.nlines)).bind(13, qty).bind(14, ctx.batch_id);
+          .bind(9, gross)
+          .bind(10, discount)
+          .bind(11, paid)
+          .bind(12, static_cast<std::int64_t>(o.nlines))
+          .bind(13, qty)
+          .bind(14, ctx.batch_id);
       RETURN_IF_ERROR(order_st.run());
       OrderPk pk = db.last_insert_rowid();
       for (std::uint32_t k = 0; k < o.nlines; ++k) {
@@ -272,15 +337,23 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
             category_st.reset();
             category_st.bind_text_static(1, ln.sku);
             ASSIGN_OR_RETURN(bool found, category_st.step());
-            it = category_cache.emplace(ln.sku, found ? category_st.column_string(0) : std::string()).first;
+            it =
+                category_cache.emplace(ln.sku, found ? category_st.column_string(0) : std::string())
+                    .first;
             category_st.reset();
           }
           category = it->second;
         }
         line_st.reset();
-        line_st.bind(1, pk).bind(2, static_cast<std::int64_t>(k + 1)).bind(3, member)
-            .bind_text_static(4, ln.sku).bind_optional(5, category).bind(6, ln.qty)
-            .bind(7, ln.unit_price).bind(8, ln.discount).bind(9, ln.amount);
+        line_st.bind(1, pk)
+            .bind(2, static_cast<std::int64_t>(k + 1))
+            .bind(3, member)
+            .bind_text_static(4, ln.sku)
+            .bind_optional(5, category)
+            .bind(6, ln.qty)
+            .bind(7, ln.unit_price)
+            .bind(8, ln.discount)
+            .bind(9, ln.amount);
         RETURN_IF_ERROR(line_st.run());
       }
       sum.applied += o.nlines;
@@ -288,7 +361,9 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     }
     exists_st.reset();
     RETURN_IF_ERROR(tx->commit());
-    if (ctx.progress) ctx.progress(0.5 + 0.5 * static_cast<double>(end) / static_cast<double>(orders.size()), sum.rows);
+    if (ctx.progress)
+      ctx.progress(0.5 + 0.5 * static_cast<double>(end) / static_cast<double>(orders.size()),
+                   sum.rows);
   }
   sum.committed = true;
   return Status();

@@ -65,7 +65,8 @@ class CsvSource final : public RecordSource {
 
   Status init(std::span<const FieldSpec> fields, const ImportOptions& o) {
     ASSIGN_OR_RETURN(plan_, make_plan(fields, o));
-    if (!reader_.next()) return invalid_argument("line 1: the file is empty; a header row is expected");
+    if (!reader_.next())
+      return invalid_argument("line 1: the file is empty; a header row is expected");
     header_ = reader_.raw();
     const auto& header = reader_.fields();
     index_.assign(fields.size(), -1);
@@ -105,15 +106,20 @@ class CsvSource final : public RecordSource {
     }
     row.values.resize(index_.size());
     for (std::size_t i = 0; i < index_.size(); ++i) {
-      if (plan_.has_constant[i]) row.values[i] = plan_.constants[i];
-      else if (index_[i] >= 0 && static_cast<std::size_t>(index_[i]) < f.size()) row.values[i] = trim(f[index_[i]]);
-      else row.values[i] = {};
+      if (plan_.has_constant[i])
+        row.values[i] = plan_.constants[i];
+      else if (index_[i] >= 0 && static_cast<std::size_t>(index_[i]) < f.size())
+        row.values[i] = trim(f[index_[i]]);
+      else
+        row.values[i] = {};
     }
     return true;
   }
 
   double progress() const override {
-    return reader_.size() ? static_cast<double>(reader_.offset()) / static_cast<double>(reader_.size()) : 1.0;
+    return reader_.size()
+               ? static_cast<double>(reader_.offset()) / static_cast<double>(reader_.size())
+               : 1.0;
   }
 
  private:
@@ -154,20 +160,35 @@ class JsonlSource final : public RecordSource {
   }
 
   double progress() const override {
-    return text_.empty() ? 1.0 : std::min(1.0, static_cast<double>(pos_) / static_cast<double>(text_.size()));
+    return text_.empty()
+               ? 1.0
+               : std::min(1.0, static_cast<double>(pos_) / static_cast<double>(text_.size()));
   }
 
  private:
   // Reads one JSON value as text: strings unescaped, numbers and booleans as written.
   static bool value_text(simdjson::dom::element v, StringArena& arena, std::string_view& out) {
     switch (v.type()) {
-      case simdjson::dom::element_type::STRING: out = arena.store(std::string_view(v.get_string().value())); return true;
-      case simdjson::dom::element_type::INT64: out = arena.store(std::to_string(v.get_int64().value())); return true;
-      case simdjson::dom::element_type::UINT64: out = arena.store(std::to_string(v.get_uint64().value())); return true;
-      case simdjson::dom::element_type::DOUBLE: out = arena.store(simdjson::minify(v)); return true;
-      case simdjson::dom::element_type::BOOL: out = v.get_bool().value() ? "true" : "false"; return true;
-      case simdjson::dom::element_type::NULL_VALUE: out = {}; return true;
-      default: return false;
+      case simdjson::dom::element_type::STRING:
+        out = arena.store(std::string_view(v.get_string().value()));
+        return true;
+      case simdjson::dom::element_type::INT64:
+        out = arena.store(std::to_string(v.get_int64().value()));
+        return true;
+      case simdjson::dom::element_type::UINT64:
+        out = arena.store(std::to_string(v.get_uint64().value()));
+        return true;
+      case simdjson::dom::element_type::DOUBLE:
+        out = arena.store(simdjson::minify(v));
+        return true;
+      case simdjson::dom::element_type::BOOL:
+        out = v.get_bool().value() ? "true" : "false";
+        return true;
+      case simdjson::dom::element_type::NULL_VALUE:
+        out = {};
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -183,7 +204,8 @@ class JsonlSource final : public RecordSource {
       std::string_view text;
       if (!value_text(v.value(), arena_, text)) {
         if (row.malformed.empty())
-          row.malformed = fmt::format("key '{}' must be a string or a number", plan_.source_names[i]);
+          row.malformed =
+              fmt::format("key '{}' must be a string or a number", plan_.source_names[i]);
         continue;
       }
       row.values[i] = text;

@@ -23,9 +23,9 @@ struct FieldSpec {
 // One input row in canonical field order. Views stay valid while the source lives.
 struct SourceRow {
   std::uint32_t line = 0;
-  std::string_view raw;        // the row as written (CSV) or the JSON object
+  std::string_view raw;                  // the row as written (CSV) or the JSON object
   std::vector<std::string_view> values;  // by canonical field index; empty when absent
-  std::string malformed;       // set when the row itself could not be read
+  std::string malformed;                 // set when the row itself could not be read
 };
 
 class RecordSource {

@@ -12,7 +12,8 @@ Status sqlite_error(sqlite3* db, std::string_view what) {
   StatusCode sc = StatusCode::kInternal;
   if ((code & 0xff) == SQLITE_CONSTRAINT) sc = StatusCode::kAlreadyExists;
   if ((code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR ||
-      (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_BUSY)
+      (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_READONLY ||
+      (code & 0xff) == SQLITE_BUSY)
     sc = StatusCode::kIoError;
   return Status(sc, fmt::format("{}: {} (sqlite {})", what, msg, code));
 }
@@ -88,7 +89,8 @@ std::string_view Statement::column_text(int i) const {
 Result<std::unique_ptr<Database>> Database::open(const std::string& path,
                                                  const OpenOptions& options) {
   sqlite3* raw = nullptr;
-  int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags =
+      options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -115,7 +117,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path,
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  sqlite3_close_v2(db_);
+}
 
 Status Database::exec(std::string_view sql) {
   char* err = nullptr;

@@ -17,7 +17,8 @@ namespace recur::store {
 enum class Synchronous { kNormal, kFull, kOff };
 
 struct OpenOptions {
-  Synchronous synchronous = Synchronous::kNormal;  // WAL + NORMAL: durable except last commits on power loss
+  Synchronous synchronous =
+      Synchronous::kNormal;  // WAL + NORMAL: durable except last commits on power loss
   bool read_only = false;
   bool migrate = true;  // apply pending schema migrations on open
   int busy_timeout_ms = 10000;

@@ -5,9 +5,9 @@
 namespace recur::store {
 
 Result<int> schema_version(Database& db) {
-  RETURN_IF_ERROR(db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "name TEXT NOT NULL)"));
+  RETURN_IF_ERROR(
+      db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+              "name TEXT NOT NULL)"));
   ASSIGN_OR_RETURN(std::int64_t v, db.query_int("SELECT MAX(version) FROM schema_migrations", 0));
   return static_cast<int>(v);
 }

@@ -1,10 +1,10 @@
 // End-to-end tests of the recur binary: what a user types, what they get back.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <array>
 #include <cstdio>
@@ -53,20 +53,24 @@ TEST(Cli, ImportPrintsTheJsonSummary) {
   recur::testing::write_file(dir.file("o.csv"), orders(10));
   CmdResult r = run("--db " + dir.file("t.db") + " import orders " + dir.file("o.csv") + " --json");
   EXPECT_EQ(r.code, 0) << r.out;
-  for (const char* key : {"\"rows\":30", "\"applied\":30", "\"skipped\":0", "\"rejected\":0", "\"elapsed_s\":"})
+  for (const char* key :
+       {"\"rows\":30", "\"applied\":30", "\"skipped\":0", "\"rejected\":0", "\"elapsed_s\":"})
     EXPECT_NE(r.out.find(key), std::string::npos) << key << " in " << r.out;
-  CmdResult again = run("--db " + dir.file("t.db") + " import orders " + dir.file("o.csv") + " --json");
+  CmdResult again =
+      run("--db " + dir.file("t.db") + " import orders " + dir.file("o.csv") + " --json");
   EXPECT_NE(again.out.find("\"applied\":0"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("\"skipped\":30"), std::string::npos) << again.out;
   CmdResult stats = run("--db " + dir.file("t.db") + " stats --json");
-  for (const char* key : {"\"members\":10", "\"orders\":10", "\"order_lines\":30", "\"refunds\":0", "\"events\":0", "\"merges\":0"})
+  for (const char* key : {"\"members\":10", "\"orders\":10", "\"order_lines\":30", "\"refunds\":0",
+                          "\"events\":0", "\"merges\":0"})
     EXPECT_NE(stats.out.find(key), std::string::npos) << key << " in " << stats.out;
 }
 
 TEST(Cli, BadRowsAreNamedAndExitNonZero) {
   TempDir dir;
-  recur::testing::write_file(dir.file("bad.csv"), std::string(kHeader) +
-                                                      "pos,A,2024-06-18 10:00,,store,,S,,1,1.005,0,1.005\n");
+  recur::testing::write_file(
+      dir.file("bad.csv"),
+      std::string(kHeader) + "pos,A,2024-06-18 10:00,,store,,S,,1,1.005,0,1.005\n");
   CmdResult r = run("--db " + dir.file("t.db") + " import orders " + dir.file("bad.csv"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("bad.csv:2: column 'unit_price'"), std::string::npos) << r.out;
@@ -90,11 +94,14 @@ TEST(Cli, RecurDbEnvironmentVariableChoosesTheStore) {
 TEST(Cli, MergeAndUnmergeRoundTrip) {
   TempDir dir;
   std::string db = "--db " + dir.file("t.db");
-  recur::testing::write_file(dir.file("o.csv"), std::string(kHeader) +
-                                                    "pos,A,2024-06-18 10:00,card_no:1,store,,S,,1,10,0,10\n"
-                                                    "mall,B,2024-06-19 10:00,phone:13800138000,online,,S,,1,20,0,20\n");
+  recur::testing::write_file(
+      dir.file("o.csv"), std::string(kHeader) +
+                             "pos,A,2024-06-18 10:00,card_no:1,store,,S,,1,10,0,10\n"
+                             "mall,B,2024-06-19 10:00,phone:13800138000,online,,S,,1,20,0,20\n");
   ASSERT_EQ(run(db + " import orders " + dir.file("o.csv")).code, 0);
-  CmdResult m = run(db + " member merge card_no:1 phone:13800138000 --note 'same person, checked by phone' --json");
+  CmdResult m = run(
+      db +
+      " member merge card_no:1 phone:13800138000 --note 'same person, checked by phone' --json");
   ASSERT_EQ(m.code, 0) << m.out;
   EXPECT_NE(m.out.find("\"merge_id\":1"), std::string::npos) << m.out;
   CmdResult show = run(db + " member show phone:13800138000 --json");
@@ -107,7 +114,10 @@ TEST(Cli, MergeAndUnmergeRoundTrip) {
   EXPECT_NE(after.out.find("\"paid_fen\":2000"), std::string::npos) << after.out;
   EXPECT_EQ(run(db + " member unmerge 1").code, 1);
   auto store = store::Database::open(dir.file("t.db"));
-  EXPECT_EQ(recur::testing::count(**store, "SELECT COUNT(*) FROM audit WHERE action IN ('member.merge', 'member.unmerge')"), 2);
+  EXPECT_EQ(
+      recur::testing::count(
+          **store, "SELECT COUNT(*) FROM audit WHERE action IN ('member.merge', 'member.unmerge')"),
+      2);
 }
 
 // A process killed mid-import leaves whole orders only; running it again finishes the job.
@@ -122,8 +132,8 @@ TEST(Cli, KilledImportIsConsistentAndRerunFinishes) {
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execl(RECUR_BINARY, RECUR_BINARY, "--db", dbpath.c_str(), "import", "orders", dir.file("big.csv").c_str(),
-          "--chunk", "200", static_cast<char*>(nullptr));
+    execl(RECUR_BINARY, RECUR_BINARY, "--db", dbpath.c_str(), "import", "orders",
+          dir.file("big.csv").c_str(), "--chunk", "200", static_cast<char*>(nullptr));
     _exit(127);
   }
   // Wait until some chunks are committed, then kill it hard.
@@ -146,12 +156,18 @@ TEST(Cli, KilledImportIsConsistentAndRerunFinishes) {
   EXPECT_GT(partial, 0);
   if (partial == kOrders) GTEST_SKIP() << "the import finished before it could be killed";
   // Whole orders only: every order has all its lines.
-  EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM orders o WHERE line_count <> "
-                                        "(SELECT COUNT(*) FROM order_lines l WHERE l.order_pk = o.order_pk)"), 0);
-  EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM import_batches WHERE status = 'running'"), 1);
+  EXPECT_EQ(
+      recur::testing::count(**db,
+                            "SELECT COUNT(*) FROM orders o WHERE line_count <> "
+                            "(SELECT COUNT(*) FROM order_lines l WHERE l.order_pk = o.order_pk)"),
+      0);
+  EXPECT_EQ(
+      recur::testing::count(**db, "SELECT COUNT(*) FROM import_batches WHERE status = 'running'"),
+      1);
   CmdResult rerun = run("--db " + dbpath + " import orders " + dir.file("big.csv") + " --json");
   ASSERT_EQ(rerun.code, 0) << rerun.out;
-  EXPECT_NE(rerun.out.find("\"skipped\":" + std::to_string(partial * 3)), std::string::npos) << rerun.out;
+  EXPECT_NE(rerun.out.find("\"skipped\":" + std::to_string(partial * 3)), std::string::npos)
+      << rerun.out;
   EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM orders"), kOrders);
   EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM order_lines"), kOrders * 3);
   EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM members"), 5000);

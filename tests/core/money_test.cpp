@@ -43,7 +43,9 @@ TEST(Money, RejectsGarbage) {
   }
 }
 
-TEST(Money, RejectsOverflow) { EXPECT_FALSE(parse_money("9999999999999999999999").ok()); }
+TEST(Money, RejectsOverflow) {
+  EXPECT_FALSE(parse_money("9999999999999999999999").ok());
+}
 
 TEST(Money, FormatsRoundTrip) {
   EXPECT_EQ(format_money(1230), "12.30");

@@ -57,7 +57,9 @@ TEST(TimeZone, DaylightSavingGapAndOverlap) {
             "2024-07-01T16:00:00Z");
 }
 
-TEST(TimeZone, UnknownZoneIsAnError) { EXPECT_FALSE(TimeZone::load("Mars/Olympus").ok()); }
+TEST(TimeZone, UnknownZoneIsAnError) {
+  EXPECT_FALSE(TimeZone::load("Mars/Olympus").ok());
+}
 
 TEST(Timestamp, RejectsBadInput) {
   const TimeZone& sh = TimeZone::shanghai();

@@ -33,7 +33,8 @@ class MergeTest : public ::testing::Test {
         VALUES ('mall', 'r1', 20, 1, 2, 250, 1, 300);
       INSERT INTO events (source, event_id, member_id, member_ref, kind, at)
         VALUES ('web', 'e1', 2, 'wechat_unionid:w2', 'view', 150), ('web', 'e2', 1, 'card_no:1', 'view', 160);
-    )SQL").ok());
+    )SQL")
+                    .ok());
   }
   MergeRecord merge(MemberId s, MemberId m) {
     auto tx = store::Transaction::begin(*db_);
@@ -50,7 +51,8 @@ class MergeTest : public ::testing::Test {
     return r.value_or(UnmergeResult{});
   }
   std::int64_t owned(MemberId m, const char* table) {
-    return count(*db_, std::string("SELECT COUNT(*) FROM ") + table + " WHERE member_id = " + std::to_string(m));
+    return count(*db_, std::string("SELECT COUNT(*) FROM ") + table +
+                           " WHERE member_id = " + std::to_string(m));
   }
   TempDir dir_;
   std::unique_ptr<store::Database> db_;
@@ -66,7 +68,9 @@ TEST_F(MergeTest, MergeMovesEverythingAndRecordsIt) {
   EXPECT_EQ(owned(1, "orders"), 2);
   EXPECT_EQ(owned(1, "order_lines"), 3);
   EXPECT_EQ(owned(1, "identities"), 3);
-  EXPECT_EQ(owned(2, "orders") + owned(2, "order_lines") + owned(2, "identities") + owned(2, "events"), 0);
+  EXPECT_EQ(
+      owned(2, "orders") + owned(2, "order_lines") + owned(2, "identities") + owned(2, "events"),
+      0);
   EXPECT_EQ(count(*db_, "SELECT merged_into FROM members WHERE member_id = 2"), 1);
   EXPECT_EQ(merger_.live_root(2).value(), 1);
 }
@@ -89,14 +93,23 @@ TEST_F(MergeTest, UnmergeRestoresWhatMovedExactly) {
 }
 
 TEST_F(MergeTest, ProfileGapsAreFilledAndUnfilled) {
-  ASSERT_TRUE(db_->exec("UPDATE members SET name = '李雷', consent_sms = 1, registered_at = 50 WHERE member_id = 2;"
-                        "UPDATE members SET city = '上海', registered_at = 90 WHERE member_id = 1").ok());
+  ASSERT_TRUE(db_->exec("UPDATE members SET name = '李雷', consent_sms = 1, registered_at = 50 "
+                        "WHERE member_id = 2;"
+                        "UPDATE members SET city = '上海', registered_at = 90 WHERE member_id = 1")
+                  .ok());
   MergeRecord r = merge(1, 2);
-  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM members WHERE member_id = 1 AND name = '李雷' AND city = '上海'"), 1);
+  EXPECT_EQ(
+      count(*db_,
+            "SELECT COUNT(*) FROM members WHERE member_id = 1 AND name = '李雷' AND city = '上海'"),
+      1);
   EXPECT_EQ(count(*db_, "SELECT consent_sms FROM members WHERE member_id = 1"), 1);
-  EXPECT_EQ(count(*db_, "SELECT registered_at FROM members WHERE member_id = 1"), 50);  // the earlier
+  EXPECT_EQ(count(*db_, "SELECT registered_at FROM members WHERE member_id = 1"),
+            50);  // the earlier
   unmerge(r.merge_id);
-  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM members WHERE member_id = 1 AND name IS NULL AND city = '上海'"), 1);
+  EXPECT_EQ(
+      count(*db_,
+            "SELECT COUNT(*) FROM members WHERE member_id = 1 AND name IS NULL AND city = '上海'"),
+      1);
   EXPECT_EQ(count(*db_, "SELECT consent_sms FROM members WHERE member_id = 1"), 0);
   EXPECT_EQ(count(*db_, "SELECT registered_at FROM members WHERE member_id = 1"), 90);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM members WHERE member_id = 2 AND name = '李雷'"), 1);
@@ -106,16 +119,20 @@ TEST_F(MergeTest, UnmergeTwiceIsAnError) {
   MergeRecord r = merge(1, 2);
   unmerge(r.merge_id);
   auto tx = store::Transaction::begin(*db_);
-  EXPECT_EQ(merger_.unmerge(r.merge_id, Instant{3000}).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(merger_.unmerge(r.merge_id, Instant{3000}).status().code(),
+            StatusCode::kFailedPrecondition);
 }
 
 TEST_F(MergeTest, RowsArrivingAfterTheMergeFollowTheirIdentityOnUnmerge) {
   MergeRecord r = merge(1, 2);
   // An order bought with member 2's phone after the merge lands on member 1.
-  ASSERT_TRUE(db_->exec("INSERT INTO orders (order_pk, source, order_id, member_id, member_ref, channel, paid_at, "
-                        "paid_day, gross_fen, discount_fen, paid_fen, line_count, item_qty) VALUES "
-                        "(40, 'mall', 'o4', 1, 'phone:13800138000', 'online', 1500, 0, 100, 0, 100, 1, 1);"
-                        "INSERT INTO order_lines VALUES (40, 1, 1, 'E', NULL, 1, 100, 0, 100)").ok());
+  ASSERT_TRUE(
+      db_->exec("INSERT INTO orders (order_pk, source, order_id, member_id, member_ref, channel, "
+                "paid_at, "
+                "paid_day, gross_fen, discount_fen, paid_fen, line_count, item_qty) VALUES "
+                "(40, 'mall', 'o4', 1, 'phone:13800138000', 'online', 1500, 0, 100, 0, 100, 1, 1);"
+                "INSERT INTO order_lines VALUES (40, 1, 1, 'E', NULL, 1, 100, 0, 100)")
+          .ok());
   unmerge(r.merge_id);
   EXPECT_EQ(count(*db_, "SELECT member_id FROM orders WHERE order_pk = 40"), 2);
   EXPECT_EQ(count(*db_, "SELECT member_id FROM order_lines WHERE order_pk = 40"), 2);

@@ -14,11 +14,14 @@ namespace {
 
 using recur::testing::TempDir;
 
-std::vector<Identity> ids(const std::string& text) { return parse_identities(text).value(); }
+std::vector<Identity> ids(const std::string& text) {
+  return parse_identities(text).value();
+}
 
 class ResolverTest : public ::testing::Test {
  protected:
-  ResolverTest() : db_(recur::testing::open_test_db(dir_)), merger_(*db_), resolver_(*db_, merger_, clock_) {}
+  ResolverTest()
+      : db_(recur::testing::open_test_db(dir_)), merger_(*db_), resolver_(*db_, merger_, clock_) {}
   Resolution resolve(const std::string& text) {
     auto tx = store::Transaction::begin(*db_);
     EXPECT_TRUE(resolver_.begin_batch().ok());
@@ -38,7 +41,9 @@ TEST_F(ResolverTest, UnknownIdentitiesCreateOneMember) {
   Resolution r = resolve("phone:13800138000|wechat_unionid:oA");
   EXPECT_TRUE(r.created);
   EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM members"), 1);
-  EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM identities WHERE member_id = " + std::to_string(r.member)), 2);
+  EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM identities WHERE member_id = " +
+                                            std::to_string(r.member)),
+            2);
 }
 
 TEST_F(ResolverTest, KnownIdentityFindsTheMemberAndNewOnesJoinIt) {
@@ -46,7 +51,8 @@ TEST_F(ResolverTest, KnownIdentityFindsTheMemberAndNewOnesJoinIt) {
   Resolution r = resolve("phone:+86 138 0013 8000|card_no:77");
   EXPECT_FALSE(r.created);
   EXPECT_EQ(r.member, m);
-  EXPECT_EQ(recur::testing::count(*db_, "SELECT member_id FROM identities WHERE kind = 'card_no'"), m);
+  EXPECT_EQ(recur::testing::count(*db_, "SELECT member_id FROM identities WHERE kind = 'card_no'"),
+            m);
 }
 
 TEST_F(ResolverTest, RecordLinkingTwoMembersMergesIntoTheOldest) {
@@ -56,7 +62,8 @@ TEST_F(ResolverTest, RecordLinkingTwoMembersMergesIntoTheOldest) {
   Resolution r = resolve("phone:13800138000|card_no:1");
   EXPECT_EQ(r.merges, 1);
   EXPECT_EQ(r.member, std::min(a, b));
-  EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM members WHERE merged_into IS NULL"), 1);
+  EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM members WHERE merged_into IS NULL"),
+            1);
   EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(DISTINCT member_id) FROM identities"), 1);
   EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM merges"), 1);
 }
@@ -82,18 +89,26 @@ TEST_F(ResolverTest, UnmergedPairIsNotMergedAgainByTheSameEvidence) {
   Resolution again = resolve("phone:13800138000|card_no:1");
   EXPECT_EQ(again.merges, 0);
   EXPECT_EQ(again.conflicts, 1);
-  EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM members WHERE merged_into IS NULL"), 2);
+  EXPECT_EQ(recur::testing::count(*db_, "SELECT COUNT(*) FROM members WHERE merged_into IS NULL"),
+            2);
   // The record goes to its primary identity's member.
-  EXPECT_EQ(again.member, recur::testing::count(*db_, "SELECT member_id FROM identities WHERE kind = 'phone'"));
+  EXPECT_EQ(again.member,
+            recur::testing::count(*db_, "SELECT member_id FROM identities WHERE kind = 'phone'"));
 }
 
 // The partition of identities into members is the same whatever order records arrive in.
 TEST(ResolverOrder, PartitionDoesNotDependOnArrivalOrder) {
-  std::vector<std::string> records = {
-      "card_no:1", "phone:13800000001", "card_no:1|phone:13800000001", "email:x@y.cn",
-      "wechat_unionid:u1|email:x@y.cn", "wechat_unionid:u1|phone:13800000002",
-      "card_no:9", "phone:13800000003|card_no:9", "phone:13800000004",
-      "platform:tmall:t1|phone:13800000004", "platform:jd:j1"};
+  std::vector<std::string> records = {"card_no:1",
+                                      "phone:13800000001",
+                                      "card_no:1|phone:13800000001",
+                                      "email:x@y.cn",
+                                      "wechat_unionid:u1|email:x@y.cn",
+                                      "wechat_unionid:u1|phone:13800000002",
+                                      "card_no:9",
+                                      "phone:13800000003|card_no:9",
+                                      "phone:13800000004",
+                                      "platform:tmall:t1|phone:13800000004",
+                                      "platform:jd:j1"};
   auto partition = [&](std::vector<std::string> recs) {
     TempDir dir;
     auto db = recur::testing::open_test_db(dir);

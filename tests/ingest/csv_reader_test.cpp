@@ -69,7 +69,9 @@ TEST(Encoding, StripsBomAndValidatesUtf8) {
 TEST(Encoding, ConvertsGbk) {
   std::string storage;
   // "你好,￥12" in GBK
-  std::string gbk = "\xC4\xE3\xBA\xC3,\xA3\xA4" "12";
+  std::string gbk =
+      "\xC4\xE3\xBA\xC3,\xA3\xA4"
+      "12";
   Encoding used;
   auto text = decode_text(gbk, Encoding::kGbk, storage, &used);
   ASSERT_TRUE(text.ok()) << text.status().message();
@@ -83,15 +85,18 @@ TEST(Encoding, ConvertsGbk) {
 TEST(DateFormat, ParsesForeignLayouts) {
   const TimeZone& sh = TimeZone::shanghai();
   auto f = DateFormat::compile("%Y/%m/%d %H:%M").value();
-  EXPECT_EQ(f.parse("2024/6/8 9:05", sh).value(), parse_timestamp("2024-06-08 09:05:00", sh).value());
+  EXPECT_EQ(f.parse("2024/6/8 9:05", sh).value(),
+            parse_timestamp("2024-06-08 09:05:00", sh).value());
   auto cn = DateFormat::compile("%Y年%m月%d日 %H时%M分").value();
-  EXPECT_EQ(cn.parse("2024年06月18日 10时23分", sh).value(), parse_timestamp("2024-06-18 10:23", sh).value());
+  EXPECT_EQ(cn.parse("2024年06月18日 10时23分", sh).value(),
+            parse_timestamp("2024-06-18 10:23", sh).value());
   auto eu = DateFormat::compile("%d.%m.%Y").value();
   EXPECT_EQ(eu.parse("18.06.2024", sh).value(), parse_timestamp("2024-06-18", sh).value());
   auto epoch = DateFormat::compile("%s").value();
   EXPECT_EQ(epoch.parse("1718668800", sh).value().seconds, 1718668800);
   auto z = DateFormat::compile("%Y-%m-%dT%H:%M:%S%z").value();
-  EXPECT_EQ(z.parse("2024-06-18T10:00:00+0800", sh).value(), z.parse("2024-06-18T02:00:00Z", sh).value());
+  EXPECT_EQ(z.parse("2024-06-18T10:00:00+0800", sh).value(),
+            z.parse("2024-06-18T02:00:00Z", sh).value());
 }
 
 TEST(DateFormat, RejectsMismatchesAndBadPatterns) {

@@ -16,7 +16,8 @@ constexpr const char* kHeader =
 class OrderImportTest : public ::testing::Test {
  protected:
   OrderImportTest() : db_(recur::testing::open_test_db(dir_)) {}
-  ImportSummary import(const std::string& text, ImportOptions o = {}, const std::string& label = "orders.csv",
+  ImportSummary import(const std::string& text, ImportOptions o = {},
+                       const std::string& label = "orders.csv",
                        RecordKind kind = RecordKind::kOrders) {
     auto r = import_text(*db_, kind, text, label, o, clock_);
     EXPECT_TRUE(r.ok()) << r.status().to_string();
@@ -28,10 +29,12 @@ class OrderImportTest : public ::testing::Test {
 };
 
 TEST_F(OrderImportTest, ImportsLinesAsOrdersWithExactMoney) {
-  auto s = import(std::string(kHeader) +
-                  "pos,A1,2024-06-18 10:00:00,phone:13800138000,store,S01,SKU1,母婴/奶粉,2,199.00,10.00,388.00\n"
-                  "pos,A1,2024-06-18 10:00:00,phone:13800138000,store,S01,SKU2,母婴/纸尿裤,1,¥89.9,0,89.90\n"
-                  "mall,B7,2024-06-19T21:30:00+08:00,wechat_unionid:oXyz1,online,,SKU2,,1,89.90,,89.90\n");
+  auto s = import(
+      std::string(kHeader) +
+      "pos,A1,2024-06-18 "
+      "10:00:00,phone:13800138000,store,S01,SKU1,母婴/奶粉,2,199.00,10.00,388.00\n"
+      "pos,A1,2024-06-18 10:00:00,phone:13800138000,store,S01,SKU2,母婴/纸尿裤,1,¥89.9,0,89.90\n"
+      "mall,B7,2024-06-19T21:30:00+08:00,wechat_unionid:oXyz1,online,,SKU2,,1,89.90,,89.90\n");
   EXPECT_TRUE(s.committed);
   EXPECT_EQ(s.rows, 3);
   EXPECT_EQ(s.applied, 3);
@@ -45,7 +48,10 @@ TEST_F(OrderImportTest, ImportsLinesAsOrdersWithExactMoney) {
   EXPECT_EQ(count(*db_, "SELECT paid_day FROM orders WHERE order_id = 'A1'"), 19892);
   EXPECT_EQ(count(*db_, "SELECT paid_at FROM orders WHERE order_id = 'A1'"), 1718676000);
   // Missing discount is derived from qty × price − amount.
-  EXPECT_EQ(count(*db_, "SELECT l.discount_fen FROM order_lines l JOIN orders o USING (order_pk) WHERE o.order_id = 'B7'"), 0);
+  EXPECT_EQ(count(*db_,
+                  "SELECT l.discount_fen FROM order_lines l JOIN orders o USING (order_pk) WHERE "
+                  "o.order_id = 'B7'"),
+            0);
 }
 
 TEST_F(OrderImportTest, ReimportChangesNothing) {
@@ -80,7 +86,11 @@ TEST_F(OrderImportTest, BadRowMeansNothingIsAppliedByDefault) {
 }
 
 TEST_F(OrderImportTest, EveryKindOfBadValueIsNamed) {
-  struct Case { const char* row; const char* column; const char* words; };
+  struct Case {
+    const char* row;
+    const char* column;
+    const char* words;
+  };
   const Case cases[] = {
       {",A,2024-06-18 10:00,,store,,S,,1,1,0,1", "source", "empty"},
       {"pos,,2024-06-18 10:00,,store,,S,,1,1,0,1", "order_id", "empty"},
@@ -98,11 +108,13 @@ TEST_F(OrderImportTest, EveryKindOfBadValueIsNamed) {
   for (const Case& c : cases) {
     TempDir dir;
     auto db = recur::testing::open_test_db(dir);
-    auto s = import_text(*db, RecordKind::kOrders, std::string(kHeader) + c.row + "\n", "o.csv", {}, clock_);
+    auto s = import_text(*db, RecordKind::kOrders, std::string(kHeader) + c.row + "\n", "o.csv", {},
+                         clock_);
     ASSERT_TRUE(s.ok());
     ASSERT_EQ(s->errors.size(), 1u) << c.row;
     EXPECT_EQ(s->errors[0].column, c.column) << c.row;
-    EXPECT_NE(s->errors[0].reason.find(c.words), std::string::npos) << c.row << " → " << s->errors[0].reason;
+    EXPECT_NE(s->errors[0].reason.find(c.words), std::string::npos)
+        << c.row << " → " << s->errors[0].reason;
     EXPECT_EQ(s->errors[0].line, 2u);
   }
 }
@@ -147,12 +159,15 @@ TEST_F(OrderImportTest, ScatteredLinesOfOneOrderAreGrouped) {
   EXPECT_EQ(s.records_applied, 2);
   EXPECT_EQ(count(*db_, "SELECT line_count FROM orders WHERE order_id = 'A1'"), 2);
   EXPECT_EQ(count(*db_, "SELECT paid_fen FROM orders WHERE order_id = 'A1'"), 3000);
-  EXPECT_EQ(count(*db_, "SELECT qty FROM order_lines l JOIN orders o USING (order_pk) WHERE o.order_id = 'A1' AND line_no = 2"), 2);
+  EXPECT_EQ(count(*db_,
+                  "SELECT qty FROM order_lines l JOIN orders o USING (order_pk) WHERE o.order_id = "
+                  "'A1' AND line_no = 2"),
+            2);
 }
 
 TEST_F(OrderImportTest, CategoryFallsBackToTheProduct) {
-  import("sku,name,category,brand,price,consumable,unit\nSKU1,奶粉,母婴/奶粉/三段,B,199,1,罐\n", {}, "p.csv",
-         RecordKind::kProducts);
+  import("sku,name,category,brand,price,consumable,unit\nSKU1,奶粉,母婴/奶粉/三段,B,199,1,罐\n", {},
+         "p.csv", RecordKind::kProducts);
   import(std::string(kHeader) + "pos,A1,2024-06-18 10:00:00,,store,S01,SKU1,,1,10,0,10\n");
   auto st = db_->prepare("SELECT category FROM order_lines");
   ASSERT_TRUE(st->step().value());
@@ -182,8 +197,9 @@ TEST_F(OrderImportTest, ForeignExportWithMappingGbkAndDateFormat) {
   ImportOptions o;
   o.encoding = Encoding::kGbk;
   o.delimiter = ';';
-  o.column_map = {{"order_id", "订单号"}, {"paid_at", "支付时间"}, {"member", "手机号"}, {"sku", "商品编码"},
-                  {"qty", "数量"}, {"unit_price", "单价"}, {"discount", "优惠"}, {"amount", "实付金额"}};
+  o.column_map = {{"order_id", "订单号"}, {"paid_at", "支付时间"}, {"member", "手机号"},
+                  {"sku", "商品编码"},    {"qty", "数量"},         {"unit_price", "单价"},
+                  {"discount", "优惠"},   {"amount", "实付金额"}};
   o.constants = {{"source", "youzan"}, {"channel", "online"}};
   o.member_kind = "phone";
   o.date_format = DateFormat::compile("%Y/%m/%d %H:%M").value();
@@ -193,7 +209,9 @@ TEST_F(OrderImportTest, ForeignExportWithMappingGbkAndDateFormat) {
   EXPECT_EQ(count(*db_, "SELECT paid_fen FROM orders WHERE order_id = 'Y1'"), 9500);
   EXPECT_EQ(count(*db_, "SELECT paid_at FROM orders WHERE order_id = 'Y1'"),
             parse_timestamp("2024-06-18 09:05", TimeZone::shanghai()).value().seconds);
-  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM identities WHERE kind = 'phone' AND value = '13800138000'"), 1);
+  EXPECT_EQ(
+      count(*db_, "SELECT COUNT(*) FROM identities WHERE kind = 'phone' AND value = '13800138000'"),
+      1);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM orders WHERE source = 'youzan'"), 2);
 }
 
@@ -231,7 +249,8 @@ TEST_F(OrderImportTest, JsonLinesWithNestedLines) {
 TEST_F(OrderImportTest, DryRunValidatesButWritesNothing) {
   ImportOptions o;
   o.dry_run = true;
-  auto s = import(std::string(kHeader) + "pos,A1,2024-06-18 10:00:00,,store,S01,SKU1,,1,10,0,10\n", o);
+  auto s =
+      import(std::string(kHeader) + "pos,A1,2024-06-18 10:00:00,,store,S01,SKU1,,1,10,0,10\n", o);
   EXPECT_EQ(s.rows, 1);
   EXPECT_EQ(s.rejected, 0);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM orders"), 0);
@@ -240,15 +259,18 @@ TEST_F(OrderImportTest, DryRunValidatesButWritesNothing) {
 TEST_F(OrderImportTest, BulkAndOneByOneGiveTheSameResult) {
   std::string rows;
   for (int i = 0; i < 300; ++i) {
-    rows += "pos,O" + std::to_string(i) + ",2024-06-18 10:00:00,phone:138" + std::to_string(10000000 + i % 37) +
-            ",store,S01,SKU" + std::to_string(i % 5) + ",,1,10,0,10\n";
+    rows += "pos,O" + std::to_string(i) + ",2024-06-18 10:00:00,phone:138" +
+            std::to_string(10000000 + i % 37) + ",store,S01,SKU" + std::to_string(i % 5) +
+            ",,1,10,0,10\n";
   }
   import(std::string(kHeader) + rows);
   TempDir other;
   auto db2 = recur::testing::open_test_db(other);
   ImportOptions one;
   one.chunk_orders = 1;
-  ASSERT_TRUE(import_text(*db2, RecordKind::kOrders, std::string(kHeader) + rows, "o.csv", one, clock_).ok());
+  ASSERT_TRUE(
+      import_text(*db2, RecordKind::kOrders, std::string(kHeader) + rows, "o.csv", one, clock_)
+          .ok());
   const char* q = "SELECT COUNT(*) * 1000003 + SUM(member_id * 7 + paid_fen) FROM orders";
   EXPECT_EQ(count(*db_, q), count(*db2, q));
   EXPECT_EQ(count(*db2, "SELECT COUNT(*) FROM members"), 37);
