@@ -47,7 +47,9 @@ Result<ingest::ImportOptions> to_options(const ImportArgs& a) {
   else if (a.format != "auto")
     return invalid_argument(fmt::format("--format '{}': use csv, jsonl or auto", a.format));
   ASSIGN_OR_RETURN(o.encoding, ingest::parse_encoding(a.encoding));
-  if (a.delimiter == "\\t" || a.delimiter == "tab")
+  if (a.delimiter == "space" || a.delimiter == "whitespace")
+    o.delimiter = ' ';
+  else if (a.delimiter == "\\t" || a.delimiter == "tab")
     o.delimiter = '\t';
   else if (a.delimiter.size() == 1)
     o.delimiter = a.delimiter[0];
@@ -165,7 +167,9 @@ void register_import(CLI::App& app, Context& ctx) {
                   "identity kind of a bare value in the member column (e.g. phone)");
   cmd->add_option("--date-format", args->date_format, "timestamp layout, e.g. '%Y/%m/%d %H:%M'");
   cmd->add_option("--encoding", args->encoding, "utf-8 | gbk | auto");
-  cmd->add_option("--delimiter", args->delimiter, "field separator: one character, or tab");
+  cmd->add_option(
+      "--delimiter", args->delimiter,
+      "field separator: one character, tab, or whitespace (runs of blanks, no quoting)");
   cmd->add_option("--timezone", args->time_zone,
                   "time zone of timestamps without an offset (default: the merchant's)");
   cmd->add_flag("--skip-bad", args->skip_bad, "apply the good rows and report the bad ones");

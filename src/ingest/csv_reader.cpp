@@ -18,6 +18,7 @@ bool CsvReader::next() {
   line_ = next_line_;
   const std::size_t start = pos_;
   std::size_t i = pos_;
+  if (delim_ == ' ') return next_whitespace_separated();
   while (true) {
     if (i < n && base[i] == '"') {
       // Quoted field.
@@ -86,6 +87,29 @@ bool CsvReader::next() {
     pos_ = i;
     return true;
   }
+}
+
+bool CsvReader::next_whitespace_separated() {
+  const char* base = data_.data();
+  const std::size_t n = data_.size();
+  std::size_t end = pos_;
+  while (end < n && base[end] != '\n') ++end;
+  std::size_t i = pos_;
+  while (true) {
+    while (i < end && (base[i] == ' ' || base[i] == '\t' || base[i] == '\r')) ++i;
+    if (i >= end) break;
+    std::size_t j = i;
+    while (j < end && base[j] != ' ' && base[j] != '\t' && base[j] != '\r') ++j;
+    fields_.emplace_back(base + i, j - i);
+    i = j;
+  }
+  std::size_t raw_end = end;
+  while (raw_end > pos_ && base[raw_end - 1] == '\r') --raw_end;
+  raw_ = std::string_view(base + pos_, raw_end - pos_);
+  ++next_line_;
+  pos_ = end < n ? end + 1 : n;
+  if (fields_.empty()) return next();  // a line of blanks
+  return true;
 }
 
 }  // namespace recur::ingest

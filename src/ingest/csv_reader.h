@@ -3,6 +3,9 @@
 // fields that needed unescaping ("" inside quotes) are copied into the arena, so every view
 // stays valid while the buffer and the arena live. Quoted fields may span lines.
 //
+// A delimiter of ' ' reads whitespace-separated columns instead (runs of spaces and tabs
+// separate fields; no quoting), as in fixed-width exports such as the CDNOW data.
+//
 // A record that breaks the format (text after a closing quote, an unterminated quote) is still
 // returned, with malformed() giving the reason, so the caller can reject just that row.
 
@@ -30,6 +33,7 @@ class CsvReader {
   std::size_t size() const { return data_.size(); }
 
  private:
+  bool next_whitespace_separated();
   std::string_view data_;
   char delim_;
   StringArena& arena_;

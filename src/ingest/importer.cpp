@@ -16,9 +16,9 @@ namespace recur::ingest {
 namespace {
 
 constexpr FieldSpec kOrderFields[] = {
-    {"source", true},  {"order_id", true},   {"paid_at", true},   {"member", false},
-    {"channel", true}, {"store_id", false},  {"sku", true},       {"category", false},
-    {"qty", true},     {"unit_price", true}, {"discount", false}, {"amount", true}};
+    {"source", true},  {"order_id", true},    {"paid_at", true},   {"member", false},
+    {"channel", true}, {"store_id", false},   {"sku", true},       {"category", false},
+    {"qty", true},     {"unit_price", false}, {"discount", false}, {"amount", true}};
 constexpr FieldSpec kRefundFields[] = {
     {"source", true}, {"refund_id", true}, {"order_id", true}, {"refunded_at", true},
     {"sku", false},   {"qty", false},      {"amount", true},   {"reason", false}};

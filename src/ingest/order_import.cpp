@@ -190,13 +190,22 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       continue;
     }
     ln.qty = *qty;
-    if (!parse_money_fast(v[kUnitPrice], ln.unit_price)) {
+    if (!v[kUnitPrice].empty() && !parse_money_fast(v[kUnitPrice], ln.unit_price)) {
       order_bad(kUnitPrice, "unit_price: " + parse_money(v[kUnitPrice]).status().message());
       continue;
     }
     if (!parse_money_fast(v[kAmount], ln.amount)) {
       order_bad(kAmount, "amount: " + parse_money(v[kAmount]).status().message());
       continue;
+    }
+    if (v[kUnitPrice].empty()) {
+      // Without a unit price the line is priced from its amount: amount ÷ qty rounded up to the
+      // fen, the rounding kept as discount (0 ≤ discount < qty fen).
+      if (ln.amount < 0) {
+        order_bad(kAmount, "amount is negative");
+        continue;
+      }
+      ln.unit_price = (ln.amount + ln.qty - 1) / ln.qty;
     }
     Fen gross = ln.qty * ln.unit_price;
     if (v[kDiscount].empty()) {

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "ingest/csv_reader.h"
 
@@ -59,6 +60,10 @@ Result<Plan> make_plan(std::span<const FieldSpec> fields, const ImportOptions& o
   return p;
 }
 
+// `--map order_id=@line` takes a field from the row's line number (files without ids).
+constexpr std::string_view kLinePseudoColumn = "@line";
+constexpr int kLineIndex = -2;
+
 class CsvSource final : public RecordSource {
  public:
   CsvSource(std::string_view text, char delim) : reader_(text, delim, arena_) {}
@@ -74,6 +79,10 @@ class CsvSource final : public RecordSource {
     for (std::size_t i = 0; i < fields.size(); ++i) {
       column_names_[i] = plan_.source_names[i];
       if (plan_.has_constant[i]) continue;
+      if (plan_.source_names[i] == kLinePseudoColumn) {
+        index_[i] = kLineIndex;
+        continue;
+      }
       for (std::size_t c = 0; c < header.size(); ++c) {
         if (trim(header[c]) == plan_.source_names[i]) {
           index_[i] = static_cast<int>(c);
@@ -108,12 +117,21 @@ class CsvSource final : public RecordSource {
     for (std::size_t i = 0; i < index_.size(); ++i) {
       if (plan_.has_constant[i])
         row.values[i] = plan_.constants[i];
+      else if (index_[i] == kLineIndex)
+        row.values[i] = line_text(row.line);
       else if (index_[i] >= 0 && static_cast<std::size_t>(index_[i]) < f.size())
         row.values[i] = trim(f[index_[i]]);
       else
         row.values[i] = {};
     }
     return true;
+  }
+
+  std::string_view line_text(std::uint32_t line) {
+    char buf[16];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, line);
+    (void)ec;
+    return arena_.store(std::string_view(buf, static_cast<std::size_t>(end - buf)));
   }
 
   double progress() const override {

@@ -50,6 +50,14 @@ TEST(CsvReader, HandlesCrlfAndOtherDelimiters) {
   EXPECT_EQ(tabs[1], (std::vector<std::string>{"1", "2"}));
 }
 
+TEST(CsvReader, WhitespaceSeparatedColumns) {
+  auto rows = read_all(" id  date qty\n 00001 19970101  1\r\n\n   \n 2\t3 4 \n", ' ');
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"id", "date", "qty"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"00001", "19970101", "1"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"2", "3", "4"}));
+}
+
 TEST(CsvReader, ReportsMalformedRows) {
   auto rows = read_all("a,b\n\"x\"y,2\n\"open,3\n");
   ASSERT_EQ(rows.size(), 3u);
