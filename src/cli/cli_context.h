@@ -57,5 +57,6 @@ void register_member(CLI::App& app, Context& ctx);
 void register_stats(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
+void register_model(CLI::App& app, Context& ctx);
 
 }  // namespace recur::cli

@@ -14,7 +14,7 @@ namespace {
 struct ImportArgs {
   std::string kind, file, format = "auto", encoding = "utf-8", delimiter = ",", member_kind,
                           date_format, rejects, time_zone;
-  std::vector<std::string> maps, sets;
+  std::vector<std::string> maps, sets, columns;
   bool skip_bad = false, json = false, dry_run = false;
   std::size_t chunk = 20000;
 };
@@ -57,6 +57,15 @@ Result<ingest::ImportOptions> to_options(const ImportArgs& a) {
     return invalid_argument(fmt::format("--delimiter '{}': one character, or tab", a.delimiter));
   RETURN_IF_ERROR(parse_pairs(a.maps, "--map", o.column_map));
   RETURN_IF_ERROR(parse_pairs(a.sets, "--set", o.constants));
+  for (const std::string& c : a.columns) {
+    std::string_view rest = c;
+    while (true) {
+      auto comma = rest.find(',');
+      o.header_names.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
+  }
   o.member_kind = a.member_kind;
   if (!a.date_format.empty()) {
     ASSIGN_OR_RETURN(auto f, ingest::DateFormat::compile(a.date_format));
@@ -163,6 +172,8 @@ void register_import(CLI::App& app, Context& ctx) {
                   "field=Column[,field=Column…]: read a field from a differently named column");
   cmd->add_option("--set", args->sets,
                   "field=value: the same value for every row (e.g. source=youzan)");
+  cmd->add_option("--columns", args->columns,
+                  "the file has no header row: name its columns (a,b,c)");
   cmd->add_option("--member-kind", args->member_kind,
                   "identity kind of a bare value in the member column (e.g. phone)");
   cmd->add_option("--date-format", args->date_format, "timestamp layout, e.g. '%Y/%m/%d %H:%M'");

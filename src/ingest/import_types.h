@@ -26,6 +26,7 @@ struct ImportOptions {
   std::vector<std::pair<std::string, std::string>> column_map;
   // canonical field -> a constant for every row (e.g. source=youzan)
   std::vector<std::pair<std::string, std::string>> constants;
+  std::vector<std::string> header_names;  // the file has no header row: these are its columns
   std::string member_kind;                // kind of a bare value in the member column
   std::optional<DateFormat> date_format;  // layout of timestamps; default ISO 8601
   bool skip_bad = false;                  // apply good rows, report bad ones

@@ -70,10 +70,13 @@ class CsvSource final : public RecordSource {
 
   Status init(std::span<const FieldSpec> fields, const ImportOptions& o) {
     ASSIGN_OR_RETURN(plan_, make_plan(fields, o));
-    if (!reader_.next())
-      return invalid_argument("line 1: the file is empty; a header row is expected");
-    header_ = reader_.raw();
-    const auto& header = reader_.fields();
+    std::vector<std::string_view> given(o.header_names.begin(), o.header_names.end());
+    if (given.empty()) {
+      if (!reader_.next())
+        return invalid_argument("line 1: the file is empty; a header row is expected");
+      header_ = reader_.raw();
+    }
+    const std::vector<std::string_view>& header = given.empty() ? reader_.fields() : given;
     index_.assign(fields.size(), -1);
     column_names_.resize(fields.size());
     for (std::size_t i = 0; i < fields.size(); ++i) {

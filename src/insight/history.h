@@ -1,0 +1,153 @@
+#pragma once
+// The order history in memory, laid out for scans: members × purchase days × categories,
+// member-major (CSR: each member's rows are contiguous and sorted by day), with strings
+// dictionary-encoded. Every insight (RFM, cycles, models, KPIs, tags) reads this, never SQL.
+//
+// Days are business days in the merchant's zone (days since 1970-01-01); money is fen.
+// Measures "as of" a date look only at rows on or before it (binary search per member).
+// A History is immutable once built and safe to read from many threads.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/money.h"
+
+namespace recur::insight {
+
+// Strings to dense codes and back. Code 0 is reserved for "none" (empty string).
+class Dictionary {
+ public:
+  Dictionary() { values_.emplace_back(); }
+  std::uint32_t intern(std::string_view s);
+  // kNone when absent.
+  std::uint32_t find(std::string_view s) const;
+  const std::string& operator[](std::uint32_t code) const { return values_[code]; }
+  std::size_t size() const { return values_.size(); }
+  static constexpr std::uint32_t kNone = 0;
+
+ private:
+  std::vector<std::string> values_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+};
+
+inline constexpr std::int32_t kNoDay = INT32_MIN;
+
+struct History {
+  // Members (live ones, prospects included), by dense index 0..members()-1.
+  std::vector<MemberId> member_id;
+  std::vector<std::int32_t> registered_day;  // kNoDay when unknown
+  std::vector<std::uint8_t> gender;          // 0 unknown, 1 m, 2 f
+  std::vector<std::int32_t> birthday;        // kNoDay when unknown
+  std::vector<std::uint32_t> city;           // code in `cities`
+  std::vector<std::uint8_t> consent;         // bit 0 sms, 1 wechat, 2 app, 3 email
+
+  // Orders, member-major, sorted by (day, order): CSR offsets order_begin[m]..order_begin[m+1].
+  std::vector<std::uint32_t> order_begin;
+  std::vector<std::int32_t> order_day;
+  std::vector<Fen> order_paid;  // sum of line amounts
+  std::vector<Fen> order_discount;
+  std::vector<std::uint32_t> order_channel;  // code in `channels`
+  std::vector<std::uint32_t> order_store;    // code in `stores`
+  std::vector<std::uint32_t> order_items;    // units
+
+  // Purchase days: distinct order days per member (CSR day_begin), with what was paid that day.
+  std::vector<std::uint32_t> day_begin;
+  std::vector<std::int32_t> day;
+  std::vector<Fen> day_paid;
+  std::vector<std::uint16_t> day_orders;
+
+  // Lines aggregated per (member, day, category), CSR line_begin, sorted by day.
+  std::vector<std::uint32_t> line_begin;
+  std::vector<std::int32_t> line_day;
+  std::vector<std::uint32_t> line_category;  // code in `categories`
+  std::vector<std::int32_t> line_qty;
+  std::vector<Fen> line_amount;
+
+  // Refunds per member (CSR refund_begin), sorted by refund day.
+  std::vector<std::uint32_t> refund_begin;
+  std::vector<std::int32_t> refund_day;
+  std::vector<std::int32_t> refund_order_day;  // the refunded order's purchase day
+  std::vector<Fen> refund_amount;
+
+  // Guest orders (no member), per order: for penetration measures.
+  std::vector<std::int32_t> guest_day;
+  std::vector<Fen> guest_paid;
+  std::vector<std::uint32_t> guest_channel;
+  std::vector<std::uint32_t> guest_store;
+
+  Dictionary categories;                    // full paths: 母婴/奶粉/三段
+  std::vector<std::uint32_t> category_top;  // category code -> code in `top_categories`
+  Dictionary top_categories;                // first level: 母婴
+  Dictionary channels;
+  Dictionary stores;
+  Dictionary cities;
+  std::vector<std::uint8_t> category_consumable;  // by category code: any consumable SKU in it
+
+  std::size_t members() const { return member_id.size(); }
+  std::int32_t first_day = kNoDay, last_day = kNoDay;  // range of order days
+
+  template <typename T>
+  static std::span<const T> slice(const std::vector<T>& v, const std::vector<std::uint32_t>& begin,
+                                  std::size_t m) {
+    return std::span<const T>(v.data() + begin[m], begin[m + 1] - begin[m]);
+  }
+  std::span<const std::int32_t> days_of(std::size_t m) const { return slice(day, day_begin, m); }
+  std::span<const Fen> day_paid_of(std::size_t m) const { return slice(day_paid, day_begin, m); }
+  // Number of purchase days on or before `as_of`.
+  std::size_t days_until(std::size_t m, std::int32_t as_of) const;
+  // Index of a member id; SIZE_MAX when not a live member.
+  std::size_t index_of(MemberId id) const;
+
+  std::vector<std::uint32_t> id_to_index;  // by member id; UINT32_MAX for none
+};
+
+// Assembles a History from unordered rows. Used by the SQLite loader and by tests.
+class HistoryBuilder {
+ public:
+  struct MemberRow {
+    MemberId id;
+    std::int32_t registered_day = kNoDay;
+    std::uint8_t gender = 0;
+    std::int32_t birthday = kNoDay;
+    std::string_view city;
+    std::uint8_t consent = 0;
+  };
+  void add_member(const MemberRow& row);
+  // Returns an order handle for lines and refunds. member 0 is a guest.
+  std::uint32_t add_order(MemberId member, std::int32_t day, Fen paid, Fen discount,
+                          std::string_view channel, std::string_view store, std::uint32_t items);
+  void add_line(std::uint32_t order, std::string_view category, std::int32_t qty, Fen amount,
+                bool consumable);
+  void add_refund(std::uint32_t order, std::int32_t day, Fen amount);
+  History build();
+
+ private:
+  struct Order {
+    std::uint32_t member;  // dense index, or UINT32_MAX for a guest
+    std::int32_t day;
+    Fen paid, discount;
+    std::uint32_t channel, store, items;
+  };
+  struct Line {
+    std::uint32_t order, category;
+    std::int32_t qty;
+    Fen amount;
+  };
+  struct Refund {
+    std::uint32_t order;
+    std::int32_t day;
+    Fen amount;
+  };
+  History h_;
+  std::vector<Order> orders_;
+  std::vector<Line> lines_;
+  std::vector<Refund> refunds_;
+  std::uint32_t category_code(std::string_view path, bool consumable);
+};
+
+}  // namespace recur::insight

@@ -1,0 +1,14 @@
+#pragma once
+// Loads the whole order history of a store into memory (see history.h). Reads tables in key
+// order without joins or sorts in SQL; on 1M members / 10M lines it is bounded by SQLite's scan
+// speed, and measured separately from the computations.
+
+#include "core/status.h"
+#include "insight/history.h"
+#include "store/database.h"
+
+namespace recur::insight {
+
+Result<History> load_history(store::Database& db);
+
+}  // namespace recur::insight
