@@ -59,8 +59,12 @@ std::uint32_t HistoryBuilder::category_code(std::string_view path, bool consumab
   std::uint32_t code = h_.categories.intern(path);
   if (code >= h_.category_top.size()) {
     h_.category_top.resize(code + 1, Dictionary::kNone);
+    h_.category_mid.resize(code + 1, Dictionary::kNone);
     h_.category_consumable.resize(code + 1, 0);
     h_.category_top[code] = h_.top_categories.intern(path.substr(0, path.find('/')));
+    auto first = path.find('/');
+    auto second = first == std::string_view::npos ? first : path.find('/', first + 1);
+    h_.category_mid[code] = h_.mid_categories.intern(path.substr(0, second));
   }
   if (consumable) h_.category_consumable[code] = 1;
   return code;
@@ -69,6 +73,11 @@ std::uint32_t HistoryBuilder::category_code(std::string_view path, bool consumab
 void HistoryBuilder::add_line(std::uint32_t order, std::string_view category, std::int32_t qty,
                               Fen amount, bool consumable) {
   lines_.push_back(Line{order, category_code(category, consumable), qty, amount});
+}
+
+void HistoryBuilder::add_interaction(MemberId member, std::int32_t day) {
+  std::size_t idx = h_.index_of(member);
+  if (idx != SIZE_MAX) interactions_.emplace_back(static_cast<std::uint32_t>(idx), day);
 }
 
 void HistoryBuilder::add_refund(std::uint32_t order, std::int32_t day, Fen amount) {
@@ -102,6 +111,7 @@ History HistoryBuilder::build() {
   const std::size_t n = h.members();
   if (h.category_top.empty()) {
     h.category_top.resize(1, Dictionary::kNone);
+    h.category_mid.resize(1, Dictionary::kNone);
     h.category_consumable.resize(1, 0);
   }
 
@@ -203,6 +213,16 @@ History HistoryBuilder::build() {
     h.refund_order_day.push_back(orders_[refunds_[i].order].day);
     h.refund_amount.push_back(refunds_[i].amount);
   }
+  // Interactions: distinct days per member.
+  std::sort(interactions_.begin(), interactions_.end());
+  interactions_.erase(std::unique(interactions_.begin(), interactions_.end()), interactions_.end());
+  h.interaction_begin.assign(n + 1, 0);
+  for (const auto& [m, d] : interactions_) ++h.interaction_begin[m + 1];
+  std::partial_sum(h.interaction_begin.begin(), h.interaction_begin.end(),
+                   h.interaction_begin.begin());
+  h.interaction_day.reserve(interactions_.size());
+  for (const auto& [m, d] : interactions_) h.interaction_day.push_back(d);
+  interactions_.clear();
   orders_.clear();
   lines_.clear();
   refunds_.clear();

@@ -83,6 +83,13 @@ struct History {
   Dictionary categories;                    // full paths: 母婴/奶粉/三段
   std::vector<std::uint32_t> category_top;  // category code -> code in `top_categories`
   Dictionary top_categories;                // first level: 母婴
+  std::vector<std::uint32_t> category_mid;  // category code -> code in `mid_categories`
+  Dictionary mid_categories;  // first two levels: 母婴/奶粉 — the level purchase cycles use
+
+  // Interaction days per member (CSR interaction_begin): distinct days with any behaviour event
+  // (view, click, search, cart change, sign-in, share, review, invite, message open).
+  std::vector<std::uint32_t> interaction_begin;
+  std::vector<std::int32_t> interaction_day;
   Dictionary channels;
   Dictionary stores;
   Dictionary cities;
@@ -124,6 +131,7 @@ class HistoryBuilder {
   void add_line(std::uint32_t order, std::string_view category, std::int32_t qty, Fen amount,
                 bool consumable);
   void add_refund(std::uint32_t order, std::int32_t day, Fen amount);
+  void add_interaction(MemberId member, std::int32_t day);
   History build();
 
  private:
@@ -147,6 +155,7 @@ class HistoryBuilder {
   std::vector<Order> orders_;
   std::vector<Line> lines_;
   std::vector<Refund> refunds_;
+  std::vector<std::pair<std::uint32_t, std::int32_t>> interactions_;  // (member index, day)
   std::uint32_t category_code(std::string_view path, bool consumable);
 };
 

@@ -90,6 +90,14 @@ Result<History> load_history(store::Database& db) {
                    st.column_int64(2));
     }
   }
+  {
+    ASSIGN_OR_RETURN(auto st, db.prepare("SELECT member_id, at FROM events WHERE member_id <> 0"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      b.add_interaction(st.column_int64(0), zone.local_date(Instant{st.column_int64(1)}).days);
+    }
+  }
   return b.build();
 }
 
