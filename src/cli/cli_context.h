@@ -58,5 +58,6 @@ void register_stats(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_model(CLI::App& app, Context& ctx);
+void register_compute(CLI::App& app, Context& ctx);
 
 }  // namespace recur::cli

@@ -191,12 +191,37 @@ CREATE TABLE audit (
 );
 )SQL";
 
+constexpr const char* kV2Profiles = R"SQL(
+-- The computed member profile (recur compute): every tag as JSON, plus the columns most
+-- often filtered on. Replaced whole by each run.
+CREATE TABLE member_profiles (
+  member_id   INTEGER PRIMARY KEY,
+  as_of_day   INTEGER NOT NULL,
+  lifecycle   TEXT NOT NULL,
+  rfm_segment TEXT,
+  churn_risk  INTEGER,
+  clv_12m_fen INTEGER,
+  profile     TEXT NOT NULL
+);
+CREATE INDEX member_profiles_lifecycle ON member_profiles (lifecycle);
+
+-- One row per run of recur compute: when, as of which day, the fitted model parameters.
+CREATE TABLE insight_runs (
+  run_id      INTEGER PRIMARY KEY,
+  as_of_day   INTEGER NOT NULL,
+  computed_at INTEGER NOT NULL,
+  members     INTEGER NOT NULL,
+  models      TEXT NOT NULL
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "foundation: members, identities, catalogue, orders, refunds, events, merges, audit",
        kV1Foundation},
+      {2, "member profiles and insight runs", kV2Profiles},
   };
   return kMigrations;
 }

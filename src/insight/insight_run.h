@@ -1,0 +1,36 @@
+#pragma once
+// One full computation of every member's measures, predictions and tags as of a date, and
+// storing the profiles (recur compute). The history is loaded once; everything after the load
+// runs in memory, in parallel over members.
+
+#include <functional>
+#include <optional>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "insight/history.h"
+#include "insight/insight_config.h"
+#include "insight/measures.h"
+#include "insight/scoring.h"
+#include "store/database.h"
+
+namespace recur::insight {
+
+struct InsightRun {
+  History history;
+  MemberMeasures measures;
+  MemberScores scores;
+  InsightConfig config;
+  double load_s = 0, measures_s = 0, scoring_s = 0, store_s = 0;
+};
+
+// as_of defaults to the last order day in the store.
+Result<InsightRun> run_insight(store::Database& db, std::optional<std::int32_t> as_of,
+                               const InsightConfig& config = {});
+
+// Replaces member_profiles with this run's tags, records the run and sets run.store_s. `progress`
+// gets the fraction of members written.
+Status store_profiles(store::Database& db, InsightRun& run, const Clock& clock,
+                      const std::function<void(double)>& progress = {});
+
+}  // namespace recur::insight
