@@ -8,18 +8,29 @@ Resolver::Resolver(store::Database& db, Merger& merger, const Clock& clock)
     : db_(db), merger_(merger), clock_(clock) {}
 
 Status Resolver::begin_batch() {
-  cache_.clear();
-  ASSIGN_OR_RETURN(next_id_, db_.query_int("SELECT MAX(member_id) FROM members", 0));
-  ++next_id_;
-  {
+  if (!prepared_) {
     ASSIGN_OR_RETURN(find_stmt_,
                      db_.prepare("SELECT member_id FROM identities WHERE kind = ? AND value = ?"));
     ASSIGN_OR_RETURN(attach_stmt_, db_.prepare("INSERT INTO identities (kind, value, member_id, "
                                                "created_at) VALUES (?, ?, ?, ?)"));
     ASSIGN_OR_RETURN(create_stmt_,
                      db_.prepare("INSERT INTO members (member_id, created_at) VALUES (?, ?)"));
+    prepared_ = true;
+  }
+  // What this connection cached stays true unless another connection committed since.
+  ASSIGN_OR_RETURN(std::int64_t version, db_.query_int("PRAGMA data_version", 0));
+  if (version != data_version_ || next_id_ == 0) {
+    cache_.clear();
+    ASSIGN_OR_RETURN(next_id_, db_.query_int("SELECT MAX(member_id) FROM members", 0));
+    ++next_id_;
+    data_version_ = version;
   }
   return Status();
+}
+
+void Resolver::invalidate() {
+  cache_.clear();
+  next_id_ = 0;
 }
 
 Result<std::optional<MemberId>> Resolver::find(const Identity& id) {

@@ -10,8 +10,10 @@
 //    the record goes to its primary (first) identity's member.
 //
 // Not thread-safe; use inside a write transaction. Call begin_batch() at the start of each
-// transaction: it reloads the id counter and drops the lookup cache, so work done by other
-// processes between transactions is seen.
+// transaction: when another connection has committed since the last batch (PRAGMA
+// data_version), it reloads the id counter and drops the lookup cache, so their work is seen.
+// Changes made through this connection but outside the resolver (an unmerge) need
+// invalidate().
 
 #include <optional>
 #include <string>
@@ -46,6 +48,7 @@ class Resolver {
   Resolver& operator=(const Resolver&) = delete;
 
   Status begin_batch();
+  void invalidate();
   // `ids` are normalised (parse_identities); empty means a guest and returns kGuest.
   Result<Resolution> resolve(const std::vector<Identity>& ids, std::string_view evidence);
   // The owner of one identity, if any. Does not create.
@@ -63,6 +66,8 @@ class Resolver {
   store::Statement find_stmt_, attach_stmt_, create_stmt_;
   std::unordered_map<std::string, MemberId> cache_;  // "kind:value" -> owner
   MemberId next_id_ = 0;
+  std::int64_t data_version_ = -1;
+  bool prepared_ = false;
   ResolverStats stats_;
 };
 

@@ -12,6 +12,7 @@
 #include "identity/identity.h"
 #include "ingest/field_parsers.h"
 #include "ingest/import_context.h"
+#include "ingest/order_key_index.h"
 #include "store/database.h"
 
 namespace recur::ingest {
@@ -51,12 +52,6 @@ struct Order {
   bool bad = false;
 };
 
-struct KeyHash {
-  std::size_t operator()(const std::pair<std::string_view, std::string_view>& k) const {
-    return std::hash<std::string_view>()(k.first) * 31 + std::hash<std::string_view>()(k.second);
-  }
-};
-
 struct RowInfo {
   std::uint32_t line;
   std::string_view raw;
@@ -70,7 +65,7 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
   std::vector<Line> lines;
   std::vector<RowInfo> rows;
   std::vector<bool> row_failed;  // by row index: already reported
-  std::unordered_map<std::pair<std::string_view, std::string_view>, std::uint32_t, KeyHash> index;
+  OrderKeyIndex index;
   bool grouped_in_order = true;
 
   SourceRow row;
@@ -82,6 +77,15 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
 
   while (src.next(row)) {
     ++sum.rows;
+    if (sum.rows == 4096 && src.progress() > 0) {
+      // Size the lists from the share of the file read so far.
+      auto expected = static_cast<std::size_t>(4096 / src.progress() * 1.05);
+      rows.reserve(expected);
+      row_failed.reserve(expected);
+      lines.reserve(expected);
+      orders.reserve(expected * orders.size() / 4096 + 16);
+      index.reserve(expected * orders.size() / 4096 + 16);
+    }
     if ((sum.rows & 0xFFFF) == 0 && ctx.progress) ctx.progress(src.progress() * 0.5, sum.rows);
     auto ri = static_cast<std::uint32_t>(rows.size());
     rows.push_back(RowInfo{row.line, row.raw, UINT32_MAX});
@@ -106,9 +110,10 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
         orders[last_order].order_id == v[kOrderId]) {
       oi = last_order;
     } else {
-      auto [it, inserted] =
-          index.try_emplace({v[kSource], v[kOrderId]}, static_cast<std::uint32_t>(orders.size()));
-      oi = it->second;
+      auto [found, inserted] = index.find_or_insert(
+          OrderKeyIndex::hash(v[kSource], v[kOrderId]), static_cast<std::uint32_t>(orders.size()),
+          [&](std::uint32_t o) { return orders[o].source == v[kSource] && orders[o].order_id == v[kOrderId]; });
+      oi = found;
       if (inserted) {
         orders.emplace_back();
         first_of_order = true;

@@ -254,6 +254,7 @@ TEST_F(OrderImportTest, DryRunValidatesButWritesNothing) {
   EXPECT_EQ(s.rows, 1);
   EXPECT_EQ(s.rejected, 0);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM orders"), 0);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM import_batches"), 0);  // nothing at all is written
 }
 
 TEST_F(OrderImportTest, BulkAndOneByOneGiveTheSameResult) {
