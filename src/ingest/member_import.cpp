@@ -127,7 +127,7 @@ Status import_members(ImportContext& ctx, RecordSource& src, ImportSummary& sum)
   Status st = apply_in_chunks(ctx, recs.size(), 0.3, sum.rows, [&](std::size_t i) -> Status {
     const MemberRow& m = recs[i];
     ASSIGN_OR_RETURN(identity::Resolution res,
-                     ctx.resolver.resolve(m.ids, fmt::format("members line {}", m.line)));
+                     ctx.resolver.resolve(m.ids, [&m] { return fmt::format("members line {}", m.line); }));
     read_st.reset();
     read_st.bind(1, res.member);
     ASSIGN_OR_RETURN(bool found, read_st.step());

@@ -292,28 +292,51 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
   std::unordered_map<std::string_view, std::string> category_cache;
 
   const std::size_t chunk = std::max<std::size_t>(1, ctx.options.chunk_orders);
-  std::string evidence;
+  std::string ref;  // the order's primary identity, reused across orders
+  // Sources with no order in the store when the import began need no per-order existence check
+  // (the file's own duplicates were grouped above). Another connection committing in between
+  // turns the checks back on.
+  std::vector<std::string_view> fresh_sources;
+  ASSIGN_OR_RETURN(std::int64_t data_version, db.query_int("PRAGMA data_version", 0));
+  {
+    ASSIGN_OR_RETURN(auto any_st, db.prepare("SELECT 1 FROM orders WHERE source = ? LIMIT 1"));
+    std::string_view last;
+    for (const Order& o : orders) {
+      if (o.source == last || std::find(fresh_sources.begin(), fresh_sources.end(), o.source) != fresh_sources.end())
+        continue;
+      last = o.source;
+      any_st.reset();
+      any_st.bind_text_static(1, o.source);
+      ASSIGN_OR_RETURN(bool any, any_st.step());
+      if (!any) fresh_sources.push_back(o.source);
+    }
+  }
   for (std::size_t start = 0; start < orders.size(); start += chunk) {
     std::size_t end = std::min(orders.size(), start + chunk);
     ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
     RETURN_IF_ERROR(ctx.resolver.begin_batch());
+    ASSIGN_OR_RETURN(std::int64_t version, db.query_int("PRAGMA data_version", 0));
+    if (version != data_version) fresh_sources.clear();
     for (std::size_t oi = start; oi < end; ++oi) {
       const Order& o = orders[oi];
       if (o.bad || o.nlines == 0) continue;
-      exists_st.reset();
-      exists_st.bind_text_static(1, o.source).bind_text_static(2, o.order_id);
-      ASSIGN_OR_RETURN(bool present, exists_st.step());
+      bool present = false;
+      if (std::find(fresh_sources.begin(), fresh_sources.end(), o.source) == fresh_sources.end()) {
+        exists_st.rewind();
+        exists_st.bind_text_static(1, o.source).bind_text_static(2, o.order_id);
+        ASSIGN_OR_RETURN(present, exists_st.step());
+      }
       if (present) {
         sum.skipped += o.nlines;
         continue;
       }
       MemberId member = kGuest;
-      std::string ref;
+      ref.clear();
       if (!o.ids.empty()) {
-        evidence = fmt::format("order {}:{}", o.source, o.order_id);
-        ASSIGN_OR_RETURN(identity::Resolution res, ctx.resolver.resolve(o.ids, evidence));
+        ASSIGN_OR_RETURN(identity::Resolution res,
+                         ctx.resolver.resolve(o.ids, [&o] { return fmt::format("order {}:{}", o.source, o.order_id); }));
         member = res.member;
-        ref = o.ids.front().to_string();
+        ref.assign(o.ids.front().kind).append(":").append(o.ids.front().value);
       }
       Fen gross = 0, discount = 0, paid = 0;
       std::int64_t qty = 0;
@@ -324,7 +347,7 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
         paid += ln.amount;
         qty += ln.qty;
       }
-      order_st.reset();
+      order_st.rewind();
       order_st.bind_text_static(1, o.source).bind_text_static(2, o.order_id).bind(3, member);
       if (ref.empty())
         order_st.bind(4, std::nullopt);
@@ -358,7 +381,7 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
           }
           category = it->second;
         }
-        line_st.reset();
+        line_st.rewind();
         line_st.bind(1, pk)
             .bind(2, static_cast<std::int64_t>(k + 1))
             .bind(3, member)
