@@ -37,7 +37,7 @@ Result<std::optional<MemberId>> Resolver::find(const Identity& id) {
   return find_key(id.to_string(), id);
 }
 
-Result<std::optional<MemberId>> Resolver::find_key(const std::string& key, const Identity& id) {
+Result<std::optional<MemberId>> Resolver::find_key(std::string_view key, const Identity& id) {
   if (auto it = cache_.find(key); it != cache_.end()) return std::optional<MemberId>(it->second);
   find_stmt_.reset();
   find_stmt_.bind(1, id.kind).bind(2, id.value);
@@ -45,15 +45,18 @@ Result<std::optional<MemberId>> Resolver::find_key(const std::string& key, const
   if (!row) return std::optional<MemberId>();
   MemberId m = find_stmt_.column_int64(0);
   find_stmt_.reset();
-  cache_.emplace(key, m);
+  cache_.emplace(std::string(key), m);
   return std::optional<MemberId>(m);
 }
 
-Status Resolver::attach(const Identity& id, const std::string& key, MemberId member) {
+Status Resolver::attach(const Identity& id, std::string_view key, MemberId member) {
   attach_stmt_.reset();
   attach_stmt_.bind(1, id.kind).bind(2, id.value).bind(3, member).bind(4, clock_.now().seconds);
   RETURN_IF_ERROR(attach_stmt_.run());
-  cache_[key] = member;
+  if (auto it = cache_.find(key); it != cache_.end())
+    it->second = member;
+  else
+    cache_.emplace(std::string(key), member);
   return Status();
 }
 
@@ -66,34 +69,40 @@ Result<MemberId> Resolver::create_member() {
   return id;
 }
 
-Result<Resolution> Resolver::resolve(const std::vector<Identity>& ids, std::string_view evidence) {
+Result<Resolution> Resolver::resolve(const std::vector<Identity>& ids,
+                                     const std::function<std::string()>& evidence) {
   Resolution res;
   if (ids.empty()) return res;
   if (next_id_ == 0) RETURN_IF_ERROR(begin_batch());
 
-  std::vector<std::string> keys;
-  keys.reserve(ids.size());
-  std::vector<std::optional<MemberId>> owners;
-  owners.reserve(ids.size());
-  for (const Identity& id : ids) {
-    keys.push_back(id.to_string());
-    ASSIGN_OR_RETURN(auto owner, find_key(keys.back(), id));
-    owners.push_back(owner);
+  if (keys_.size() < ids.size()) keys_.resize(ids.size());
+  owners_.clear();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    std::string& key = keys_[i];
+    key.assign(ids[i].kind).append(":").append(ids[i].value);
+    ASSIGN_OR_RETURN(auto owner, find_key(key, ids[i]));
+    owners_.push_back(owner);
+  }
+  // The common case: one identity, already known.
+  if (ids.size() == 1 && owners_[0]) {
+    res.member = *owners_[0];
+    return res;
   }
 
   // Distinct owners; the oldest survives.
-  std::vector<MemberId> distinct;
-  for (const auto& o : owners)
-    if (o && std::find(distinct.begin(), distinct.end(), *o) == distinct.end())
-      distinct.push_back(*o);
+  distinct_.clear();
+  for (const auto& o : owners_)
+    if (o && std::find(distinct_.begin(), distinct_.end(), *o) == distinct_.end())
+      distinct_.push_back(*o);
 
   MemberId target;
-  if (distinct.empty()) {
+  if (distinct_.empty()) {
     ASSIGN_OR_RETURN(target, create_member());
     res.created = true;
   } else {
-    MemberId survivor = *std::min_element(distinct.begin(), distinct.end());
-    for (MemberId other : distinct) {
+    MemberId survivor = *std::min_element(distinct_.begin(), distinct_.end());
+    std::string why;
+    for (MemberId other : distinct_) {
       if (other == survivor) continue;
       ASSIGN_OR_RETURN(bool is_blocked, merger_.blocked(survivor, other));
       if (is_blocked) {
@@ -101,20 +110,26 @@ Result<Resolution> Resolver::resolve(const std::vector<Identity>& ids, std::stri
         ++stats_.conflicts;
         continue;
       }
+      if (why.empty()) why = evidence();
       std::vector<std::string> moved;
-      ASSIGN_OR_RETURN(MergeRecord rec, merger_.merge(survivor, other, MergeReason::kIdentity,
-                                                      evidence, clock_.now(), &moved));
+      ASSIGN_OR_RETURN(MergeRecord rec, merger_.merge(survivor, other, MergeReason::kIdentity, why,
+                                                      clock_.now(), &moved));
       (void)rec;
-      for (const std::string& k : moved) cache_[k] = survivor;
-      for (auto& o : owners)
+      for (const std::string& k : moved) {
+        if (auto it = cache_.find(std::string_view(k)); it != cache_.end())
+          it->second = survivor;
+        else
+          cache_.emplace(k, survivor);
+      }
+      for (auto& o : owners_)
         if (o && *o == other) o = survivor;
       ++res.merges;
       ++stats_.merges;
     }
-    target = owners[0] ? *owners[0] : survivor;
+    target = owners_[0] ? *owners_[0] : survivor;
   }
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (!owners[i]) RETURN_IF_ERROR(attach(ids[i], keys[i], target));
+    if (!owners_[i]) RETURN_IF_ERROR(attach(ids[i], keys_[i], target));
   }
   res.member = target;
   return res;

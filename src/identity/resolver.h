@@ -15,6 +15,7 @@
 // Changes made through this connection but outside the resolver (an unmerge) need
 // invalidate().
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -50,21 +51,35 @@ class Resolver {
   Status begin_batch();
   void invalidate();
   // `ids` are normalised (parse_identities); empty means a guest and returns kGuest.
-  Result<Resolution> resolve(const std::vector<Identity>& ids, std::string_view evidence);
+  // `evidence` describes the record; it is only built when the record causes a merge.
+  Result<Resolution> resolve(const std::vector<Identity>& ids,
+                             const std::function<std::string()>& evidence);
+  Result<Resolution> resolve(const std::vector<Identity>& ids, std::string_view evidence) {
+    return resolve(ids, [evidence] { return std::string(evidence); });
+  }
   // The owner of one identity, if any. Does not create.
   Result<std::optional<MemberId>> find(const Identity& id);
   const ResolverStats& stats() const { return stats_; }
 
  private:
-  Result<std::optional<MemberId>> find_key(const std::string& key, const Identity& id);
-  Status attach(const Identity& id, const std::string& key, MemberId member);
+  Result<std::optional<MemberId>> find_key(std::string_view key, const Identity& id);
+  Status attach(const Identity& id, std::string_view key, MemberId member);
   Result<MemberId> create_member();
 
   store::Database& db_;
   Merger& merger_;
   const Clock& clock_;
   store::Statement find_stmt_, attach_stmt_, create_stmt_;
-  std::unordered_map<std::string, MemberId> cache_;  // "kind:value" -> owner
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, MemberId, KeyHash, std::equal_to<>>
+      cache_;  // "kind:value" -> owner
+  // Buffers reused across records so resolving allocates nothing in the common case.
+  std::vector<std::string> keys_;
+  std::vector<std::optional<MemberId>> owners_;
+  std::vector<MemberId> distinct_;
   MemberId next_id_ = 0;
   std::int64_t data_version_ = -1;
   bool prepared_ = false;
