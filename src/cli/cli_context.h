@@ -58,6 +58,8 @@ void register_stats(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_model(CLI::App& app, Context& ctx);
+void register_kpi(CLI::App& app, Context& ctx);
 void register_compute(CLI::App& app, Context& ctx);
+void register_backtest(CLI::App& app, Context& ctx);
 
 }  // namespace recur::cli

@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
   recur::cli::register_stats(app, ctx);
   recur::cli::register_generate(app, ctx);
   recur::cli::register_model(app, ctx);
+  recur::cli::register_kpi(app, ctx);
   recur::cli::register_compute(app, ctx);
+  recur::cli::register_backtest(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -418,8 +418,7 @@ std::vector<KpiRow> compute_breakdown(const History& history, const KpiOptions& 
       return group_rows(history, options, history.order_channel, history.guest_channel,
                         history.channels);
     case KpiBreakdown::kStore:
-      return group_rows(history, options, history.order_store, history.guest_store,
-                        history.stores);
+      return group_rows(history, options, history.order_store, history.guest_store, history.stores);
   }
   return {};
 }
@@ -477,7 +476,8 @@ std::vector<CohortRow> compute_cohorts(const History& h, const KpiOptions& o) {
 
 Result<KpiReport> compute_kpis(const History& history, const KpiOptions& options) {
   if (options.from > options.to)
-    return invalid_argument(fmt::format("--from {} is after --to {}", Date{options.from}.to_string(),
+    return invalid_argument(fmt::format("--from {} is after --to {}",
+                                        Date{options.from}.to_string(),
                                         Date{options.to}.to_string()));
   if (options.to - options.from >= kMaxSpanDays)
     return invalid_argument("the range is longer than 100 years");

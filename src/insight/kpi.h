@@ -9,8 +9,8 @@
 //   - A purchase day is a day with at least one paid order (several orders count once). Orders
 //     count as paid on their purchase day whether or not they are refunded later; refunds are
 //     measures of their own, counted on the day of the refund.
-//   - Nothing on or after the day after `to` is read: every measure is "as known at the end of
-//     `to`".
+//   - Nothing dated after `to` is read (orders, refunds): every measure is "as known at the end
+//     of `to`".
 //   - Money is int64 fen; averages of money are rounded to the nearest fen (halves away from
 //     zero). Ratios are doubles and are std::nullopt when their denominator is zero.
 //   - In a channel or store row every member-based measure treats that channel/store as if it
@@ -52,13 +52,13 @@ struct KpiOptions {
 // Counts and sums of one row; the ratios are derived by the member functions.
 struct KpiValues {
   // Members.
-  std::int64_t buyers = 0;            // >= 1 purchase day in the period
-  std::int64_t repeat_buyers = 0;     // >= 2 purchase days in the period
-  std::int64_t previous_buyers = 0;   // >= 1 purchase day in the comparison period
-  std::int64_t returning_buyers = 0;  // previous buyers with >= 1 purchase day in the period
-  std::int64_t new_buyers = 0;        // first purchase day ever falls in the period
-  std::int64_t purchase_days = 0;     // sum over buyers of their purchase days in the period
-  std::int64_t dormant_members = 0;   // dormant at the start of the period
+  std::int64_t buyers = 0;               // >= 1 purchase day in the period
+  std::int64_t repeat_buyers = 0;        // >= 2 purchase days in the period
+  std::int64_t previous_buyers = 0;      // >= 1 purchase day in the comparison period
+  std::int64_t returning_buyers = 0;     // previous buyers with >= 1 purchase day in the period
+  std::int64_t new_buyers = 0;           // first purchase day ever falls in the period
+  std::int64_t purchase_days = 0;        // sum over buyers of their purchase days in the period
+  std::int64_t dormant_members = 0;      // dormant at the start of the period
   std::int64_t reactivated_members = 0;  // dormant at the start and bought in the period
   // Orders and money.
   std::int64_t member_orders = 0;
@@ -78,9 +78,9 @@ struct KpiValues {
   Fen sales_fen() const { return member_sales_fen + guest_sales_fen; }
   std::optional<Fen> net_sales_fen() const;
 
-  std::optional<double> repurchase_rate_a() const;  // repeat_buyers / buyers
-  std::optional<double> repurchase_rate_b() const;  // returning_buyers / previous_buyers
-  std::optional<double> repurchase_rate_c() const;  // repeat_orders / member_orders
+  std::optional<double> repurchase_rate_a() const;   // repeat_buyers / buyers
+  std::optional<double> repurchase_rate_b() const;   // returning_buyers / previous_buyers
+  std::optional<double> repurchase_rate_c() const;   // repeat_orders / member_orders
   std::optional<double> member_sales_share() const;  // member sales / sales
   std::optional<double> member_order_share() const;  // member orders / orders
   std::optional<Fen> aov_fen() const;                // sales / orders
@@ -118,8 +118,8 @@ struct CohortRow {
 
 struct KpiReport {
   KpiOptions options;
-  KpiRow total;               // the whole range, all channels and stores
-  std::vector<KpiRow> rows;   // the breakdown (empty for kNone); channels/stores by sales desc
+  KpiRow total;                    // the whole range, all channels and stores
+  std::vector<KpiRow> rows;        // the breakdown (empty for kNone); channels/stores by sales desc
   std::vector<CohortRow> cohorts;  // every calendar month that meets [from, to]
 };
 

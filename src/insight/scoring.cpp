@@ -50,8 +50,14 @@ Result<MemberScores> score_members(const History& h, const MemberMeasures& mm,
     s.churn_risk[m] = static_cast<std::uint8_t>(std::clamp(std::lround(100 * (1 - p)), 0L, 100L));
     if (!clv.empty()) s.clv[m] = static_cast<Fen>(std::llround(100 * clv[i]));
     NextPurchase next = predict_next_purchase(s.bgnbd.params, r);
-    if (std::isfinite(next.median_wait))
-      s.next_purchase_day[m] = mm.as_of + static_cast<std::int32_t>(std::ceil(next.median_wait));
+    if (std::isfinite(next.median_wait_if_alive)) {
+      double model_day = mm.as_of + std::ceil(next.median_wait_if_alive);
+      if (mm.purchase_days[m] >= 2) {
+        double own = std::max<double>(mm.last_day[m] + mm.cycle_mean[m], mm.as_of + 1);
+        model_day = 0.5 * (model_day + own);
+      }
+      s.next_purchase_day[m] = static_cast<std::int32_t>(std::lround(model_day));
+    }
   }
   // High value: the top share of buyers by CLV.
   std::vector<Fen> sorted;
