@@ -140,8 +140,13 @@ History HistoryBuilder::build() {
     h.order_store[k] = o.store;
     h.order_items[k] = o.items;
   }
-  for (const Order& o : orders_) {
+  // Where each order handle ended up, for refunds.
+  std::vector<std::uint32_t> position(orders_.size(), UINT32_MAX);
+  for (std::size_t k = 0; k < no; ++k) position[perm[k]] = static_cast<std::uint32_t>(k);
+  for (std::size_t i = 0; i < orders_.size(); ++i) {
+    const Order& o = orders_[i];
     if (o.member == UINT32_MAX) {
+      position[i] = static_cast<std::uint32_t>(h.guest_day.size());
       h.guest_day.push_back(o.day);
       h.guest_paid.push_back(o.paid);
       h.guest_channel.push_back(o.channel);
@@ -212,6 +217,18 @@ History HistoryBuilder::build() {
     h.refund_day.push_back(refunds_[i].day);
     h.refund_order_day.push_back(orders_[refunds_[i].order].day);
     h.refund_amount.push_back(refunds_[i].amount);
+    h.refund_order.push_back(position[refunds_[i].order]);
+  }
+  std::vector<std::uint32_t> guest_refunds;
+  for (std::uint32_t i = 0; i < refunds_.size(); ++i)
+    if (orders_[refunds_[i].order].member == UINT32_MAX) guest_refunds.push_back(i);
+  std::stable_sort(
+      guest_refunds.begin(), guest_refunds.end(),
+      [&](std::uint32_t a, std::uint32_t b) { return refunds_[a].day < refunds_[b].day; });
+  for (std::uint32_t i : guest_refunds) {
+    h.guest_refund_day.push_back(refunds_[i].day);
+    h.guest_refund_amount.push_back(refunds_[i].amount);
+    h.guest_refund_order.push_back(position[refunds_[i].order]);
   }
   // Interactions: distinct days per member.
   std::sort(interactions_.begin(), interactions_.end());

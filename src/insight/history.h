@@ -73,12 +73,17 @@ struct History {
   std::vector<std::int32_t> refund_day;
   std::vector<std::int32_t> refund_order_day;  // the refunded order's purchase day
   std::vector<Fen> refund_amount;
+  std::vector<std::uint32_t> refund_order;  // index of the refunded order in the order_* arrays
 
   // Guest orders (no member), per order: for penetration measures.
   std::vector<std::int32_t> guest_day;
   std::vector<Fen> guest_paid;
   std::vector<std::uint32_t> guest_channel;
   std::vector<std::uint32_t> guest_store;
+  // Refunds of guest orders, sorted by day.
+  std::vector<std::int32_t> guest_refund_day;
+  std::vector<Fen> guest_refund_amount;
+  std::vector<std::uint32_t> guest_refund_order;  // index into the guest_* arrays
 
   Dictionary categories;                    // full paths: 母婴/奶粉/三段
   std::vector<std::uint32_t> category_top;  // category code -> code in `top_categories`

@@ -153,18 +153,18 @@ struct Track {
   std::int32_t days_in_period = 0;
   std::int32_t new_period = -1;  // period of `first` when it is in the range
   Fen paid = 0;                  // paid through `to`
+  Fen refunded = 0;              // refunds made through `to`
 };
 
 // The single pass behind the period and group rows: every member's orders through `to` (in day
 // order), then their refunds, then the guest orders. Returns periods × groups values, row-major.
-// Refunds are attributed only when there is one group (`groups == 1`): a refund row does not
-// say which order's channel or store it reverses.
+// A refund counts on the day the money went back, in the group (channel, store) of the order it
+// reverses.
 template <typename OrderGroup, typename GuestGroup>
 std::vector<KpiValues> scan(const History& h, const Grid& grid, std::int32_t dormant_days,
                             std::size_t groups, OrderGroup order_group, GuestGroup guest_group) {
   const std::size_t periods = grid.periods();
   const std::size_t G = groups;
-  const bool with_refunds = groups == 1;
   const std::int32_t from = grid.from(), to = grid.to();
   std::vector<Cell> cells(periods * G);
   std::vector<std::int64_t> unit_buyers((periods + 1) * G, 0);
@@ -242,22 +242,28 @@ std::vector<KpiValues> scan(const History& h, const Grid& grid, std::int32_t dor
       }
       t.paid += h.order_paid[k];
     }
-    Fen refunded = 0;  // refunds made through `to`
-    if (with_refunds) {
-      for (std::uint32_t r = h.refund_begin[m]; r < h.refund_begin[m + 1]; ++r) {
-        const std::int32_t d = h.refund_day[r];
-        if (d > to) break;
-        refunded += h.refund_amount[r];
-        if (d >= from)
-          cells[static_cast<std::size_t>(grid.unit(d) - 1)].refunds += h.refund_amount[r];
-      }
+    for (std::uint32_t r = h.refund_begin[m]; r < h.refund_begin[m + 1]; ++r) {
+      const std::int32_t d = h.refund_day[r];
+      if (d > to) break;
+      const std::size_t g = order_group(h.refund_order[r]);
+      track[g].refunded +=
+          h.refund_amount[r];  // the refunded order is on or before d ≤ to: touched
+      if (d >= from)
+        cells[static_cast<std::size_t>(grid.unit(d) - 1) * G + g].refunds += h.refund_amount[r];
     }
     for (std::size_t g : touched) {
       const Track& t = track[g];
       add_dormant(g, static_cast<std::int64_t>(t.last) + dormant_days + 1, kForever);
       if (t.new_period >= 0)
-        cells[static_cast<std::size_t>(t.new_period) * G + g].new_buyer_net += t.paid - refunded;
+        cells[static_cast<std::size_t>(t.new_period) * G + g].new_buyer_net += t.paid - t.refunded;
     }
+  }
+
+  for (std::size_t j = 0; j < h.guest_refund_day.size(); ++j) {
+    const std::int32_t d = h.guest_refund_day[j];
+    if (d < from || d > to) continue;
+    cells[static_cast<std::size_t>(grid.unit(d) - 1) * G + guest_group(h.guest_refund_order[j])]
+        .refunds += h.guest_refund_amount[j];
   }
 
   for (std::size_t j = 0; j < h.guest_day.size(); ++j) {
@@ -288,10 +294,8 @@ std::vector<KpiValues> scan(const History& h, const Grid& grid, std::int32_t dor
       v.guest_orders = c.guest_orders;
       v.member_sales_fen = c.member_sales;
       v.guest_sales_fen = c.guest_sales;
-      if (with_refunds) {
-        v.refunds_fen = c.refunds;
-        v.new_buyer_net_fen = c.new_buyer_net;
-      }
+      v.refunds_fen = c.refunds;
+      v.new_buyer_net_fen = c.new_buyer_net;
     }
   }
   return out;

@@ -241,10 +241,11 @@ TEST(Kpi, ChannelRowsCountPurchaseDaysWithinTheChannel) {
   // to a store: not reactivated here.
   EXPECT_EQ(store.dormant_members, 2);
   EXPECT_EQ(store.reactivated_members, 0);
-  // Refunds cannot be traced to a channel.
-  EXPECT_FALSE(store.refunds_fen.has_value());
-  EXPECT_FALSE(store.net_sales_fen().has_value());
-  EXPECT_FALSE(store.ltv_fen().has_value());
+  // Refunds follow the refunded order's channel: M3's 300 on 03-16 reverses its 2023 store order.
+  ASSERT_TRUE(store.refunds_fen.has_value());
+  EXPECT_EQ(*store.refunds_fen, 300);
+  EXPECT_EQ(*store.net_sales_fen(), 3200 - 300);
+  ASSERT_TRUE(store.ltv_fen().has_value());
 
   const KpiValues& online = rows[1].values;
   EXPECT_EQ(rows[1].key, "online");
@@ -415,10 +416,8 @@ KpiValues reference(const History& h, const KpiRow& row, std::int32_t report_to,
   KpiValues v;
   const bool grouped = order_group != nullptr;
   auto in = [](std::int32_t d, std::int32_t a, std::int32_t b) { return d >= a && d <= b; };
-  if (!grouped) {
-    v.refunds_fen = 0;
-    v.new_buyer_net_fen = 0;
-  }
+  v.refunds_fen = 0;
+  v.new_buyer_net_fen = 0;
   for (std::size_t m = 0; m < h.members(); ++m) {
     std::vector<std::int32_t> days;
     Fen paid_to_end = 0;
@@ -457,14 +456,17 @@ KpiValues reference(const History& h, const KpiRow& row, std::int32_t report_to,
       v.member_sales_fen += h.order_paid[k];
       v.repeat_orders += h.order_day[k] > first;
     }
-    if (!grouped) {
-      Fen refunded_to_end = 0;
-      for (std::uint32_t r = h.refund_begin[m]; r < h.refund_begin[m + 1]; ++r) {
-        if (in(h.refund_day[r], row.from, row.to)) *v.refunds_fen += h.refund_amount[r];
-        if (h.refund_day[r] <= report_to) refunded_to_end += h.refund_amount[r];
-      }
-      if (is_new) *v.new_buyer_net_fen += paid_to_end - refunded_to_end;
+    Fen refunded_to_end = 0;
+    for (std::uint32_t r = h.refund_begin[m]; r < h.refund_begin[m + 1]; ++r) {
+      if (grouped && (*order_group)[h.refund_order[r]] != group) continue;
+      if (in(h.refund_day[r], row.from, row.to)) *v.refunds_fen += h.refund_amount[r];
+      if (h.refund_day[r] <= report_to) refunded_to_end += h.refund_amount[r];
     }
+    if (is_new) *v.new_buyer_net_fen += paid_to_end - refunded_to_end;
+  }
+  for (std::size_t j = 0; j < h.guest_refund_day.size(); ++j) {
+    if (grouped && (*guest_group)[h.guest_refund_order[j]] != group) continue;
+    if (in(h.guest_refund_day[j], row.from, row.to)) *v.refunds_fen += h.guest_refund_amount[j];
   }
   for (std::size_t j = 0; j < h.guest_day.size(); ++j) {
     if (!in(h.guest_day[j], row.from, row.to)) continue;
