@@ -7,6 +7,7 @@
 
 #include "cli/cli_context.h"
 #include "core/json_writer.h"
+#include "core/text.h"
 #include "insight/insight_run.h"
 #include "insight/tags.h"
 

@@ -6,8 +6,11 @@
 
 #include "cli/cli_context.h"
 #include "core/json_writer.h"
+#include "core/text.h"
 #include "identity/member_view.h"
 #include "identity/merge.h"
+#include "insight/insight_run.h"
+#include "insight/tags.h"
 #include "store/audit.h"
 #include "store/settings.h"
 
@@ -34,7 +37,55 @@ void write_merge(JsonWriter& w, const identity::MergeRecord& m, const TimeZone& 
   w.end_object();
 }
 
-int show(Context& ctx, const std::string& ref, const std::string& kind, bool json) {
+// Every profile dimension of one member with its value and, where it has one, its reason. The
+// whole population is computed (quintiles, cycles and models are population measures).
+int explain(store::Database& db, MemberId id, const std::string& as_of_text, bool json) {
+  std::optional<std::int32_t> as_of;
+  if (!as_of_text.empty()) {
+    auto d = parse_date(as_of_text);
+    if (!d.ok()) return report(invalid_argument("--as-of: " + d.status().message()));
+    as_of = d->days;
+  }
+  auto run = insight::run_insight(db, as_of);
+  if (!run.ok()) return report(run.status());
+  std::size_t m = run->history.index_of(id);
+  if (m == SIZE_MAX) return report(not_found(fmt::format("member {} is not a live member", id)));
+  insight::TagContext tc{run->history, run->measures, run->scores, run->config};
+  if (json) {
+    JsonWriter w;
+    w.begin_object().field("member_id", id).field("as_of", Date{run->measures.as_of}.to_string());
+    w.key("tags").begin_array();
+    for (const auto& def : insight::tag_registry()) {
+      w.begin_object()
+          .field("name", def.name)
+          .field("family", def.family)
+          .field("value", insight::render_tag(def, def.value(tc, m)));
+      std::string why = def.explain ? def.explain(tc, m) : std::string();
+      if (!why.empty()) w.field("explanation", why);
+      w.field("description", def.description).end_object();
+    }
+    w.end_array().end_object();
+    std::printf("%s\n", w.str().c_str());
+    return kExitOk;
+  }
+  std::printf("\nprofile 会员画像 as of %s (%zu dimensions)\n",
+              Date{run->measures.as_of}.to_string().c_str(), insight::tag_registry().size());
+  std::string family;
+  for (const auto& def : insight::tag_registry()) {
+    if (def.family != family) {
+      family = def.family;
+      std::printf("\n  [%s]\n", family.c_str());
+    }
+    std::printf("  %s %s\n", pad_right(def.name, 28).c_str(),
+                insight::render_tag(def, def.value(tc, m)).c_str());
+    std::string why = def.explain ? def.explain(tc, m) : std::string();
+    if (!why.empty()) std::printf("  %-28s   ↳ %s\n", "", why.c_str());
+  }
+  return kExitOk;
+}
+
+int show(Context& ctx, const std::string& ref, const std::string& kind, bool json,
+         bool with_explain, const std::string& as_of) {
   auto db = ctx.open_db(true);
   if (!db.ok()) return report(db.status());
   auto tz = store::merchant_time_zone(**db);
@@ -43,6 +94,7 @@ int show(Context& ctx, const std::string& ref, const std::string& kind, bool jso
   if (!id.ok()) return report(id.status());
   auto v = identity::load_member_view(**db, *id);
   if (!v.ok()) return report(v.status());
+  if (with_explain && json) return explain(**db, v->member_id, as_of, true);
   auto time = [&](const std::optional<Instant>& t) { return t ? tz->format(*t) : std::string(); };
   if (json) {
     JsonWriter w;
@@ -127,6 +179,7 @@ int show(Context& ctx, const std::string& ref, const std::string& kind, bool jso
                 static_cast<long long>(m.survivor), static_cast<long long>(m.merged),
                 m.reason.c_str(), m.evidence.empty() ? "" : (": " + m.evidence).c_str(),
                 tz->format(m.merged_at).c_str(), m.undone ? " — undone 已撤销" : "");
+  if (with_explain) return explain(**db, v->member_id, as_of, false);
   return kExitOk;
 }
 
@@ -225,12 +278,18 @@ void register_member(CLI::App& app, Context& ctx) {
   auto show_ref = std::make_shared<std::string>();
   auto show_kind = std::make_shared<std::string>();
   auto show_json = std::make_shared<bool>(false);
+  auto show_explain = std::make_shared<bool>(false);
+  auto show_as_of = std::make_shared<std::string>();
   CLI::App* s = cmd->add_subcommand("show", "a member's profile, identities and order history");
   s->add_option("ref", *show_ref, "member id or identity (phone:13800138000)")->required();
   s->add_option("--member-kind", *show_kind, "identity kind of a bare value");
   s->add_flag("--json", *show_json, "print JSON");
-  s->callback([&ctx, show_ref, show_kind, show_json] {
-    throw Exit{show(ctx, *show_ref, *show_kind, *show_json)};
+  s->add_flag("--explain", *show_explain,
+              "every profile dimension with its value and why (会员画像)");
+  s->add_option("--as-of", *show_as_of,
+                "with --explain: compute as of this date (default: the last order day)");
+  s->callback([&ctx, show_ref, show_kind, show_json, show_explain, show_as_of] {
+    throw Exit{show(ctx, *show_ref, *show_kind, *show_json, *show_explain, *show_as_of)};
   });
 
   auto a = std::make_shared<std::string>();

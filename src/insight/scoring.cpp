@@ -9,6 +9,10 @@
 
 namespace recur::insight {
 
+namespace {
+constexpr double kMaxNextPurchaseDays = 365;
+}  // namespace
+
 Result<MemberScores> score_members(const History& h, const MemberMeasures& mm,
                                    const ScoringOptions& o) {
   const std::size_t n = h.members();
@@ -56,7 +60,9 @@ Result<MemberScores> score_members(const History& h, const MemberMeasures& mm,
         double own = std::max<double>(mm.last_day[m] + mm.cycle_mean[m], mm.as_of + 1);
         model_day = 0.5 * (model_day + own);
       }
-      s.next_purchase_day[m] = static_cast<std::int32_t>(std::lround(model_day));
+      // Beyond a year the date says nothing an operator can act on: "unlikely to buy soon".
+      if (model_day - mm.as_of <= kMaxNextPurchaseDays)
+        s.next_purchase_day[m] = static_cast<std::int32_t>(std::lround(model_day));
     }
   }
   // High value: the top share of buyers by CLV.

@@ -64,7 +64,7 @@ struct MemberScores {
   std::vector<std::uint8_t> churn_risk;         // 0..100; 255 for prospects
   std::vector<Fen> clv;                         // 12-month CLV in fen
   std::vector<Fen> expected_spend;              // per purchase, fen
-  std::vector<std::int32_t> next_purchase_day;  // kNoDay for prospects
+  std::vector<std::int32_t> next_purchase_day;  // kNoDay: prospect, or not within 365 days
   std::vector<std::uint8_t> action;             // Action
   Fen high_value_clv = 0;                       // CLV threshold of the high-value share
 };

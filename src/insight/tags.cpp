@@ -521,7 +521,7 @@ std::vector<TagDef> build_registry() {
       "expected spend per purchase day (Gamma-Gamma), fen",
       [](C c, M m) { return c.scores.p_alive[m] < 0 ? kNull : money(c.scores.expected_spend[m]); });
   add("next_purchase_date", "prediction", TagType::kDate,
-      "predicted next purchase day (BG/NBD blended with own cycle)",
+      "predicted next purchase day (BG/NBD blended with own cycle); null beyond a year",
       [](C c, M m) { return day_or_null(c.scores.next_purchase_day[m]); });
   add(
       "recommended_action", "prediction", TagType::kString,
