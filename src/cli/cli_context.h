@@ -61,5 +61,6 @@ void register_model(CLI::App& app, Context& ctx);
 void register_kpi(CLI::App& app, Context& ctx);
 void register_compute(CLI::App& app, Context& ctx);
 void register_backtest(CLI::App& app, Context& ctx);
+void register_segment(CLI::App& app, Context& ctx);
 
 }  // namespace recur::cli

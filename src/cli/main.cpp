@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   recur::cli::register_kpi(app, ctx);
   recur::cli::register_compute(app, ctx);
   recur::cli::register_backtest(app, ctx);
+  recur::cli::register_segment(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

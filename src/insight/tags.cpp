@@ -343,12 +343,53 @@ std::vector<TagDef> build_registry() {
                                      c.measures.top_categories[m].end(),
                                      [](std::uint32_t x) { return x != 0; }));
       });
-  for (const char* top : {"母婴", "美妆", "食品", "服装", "3C"}) {
-    add(std::string("share.") + top, "category", TagType::kDouble,
-        std::string("share of spend in ") + top, [top = std::string(top)](C c, M m) {
-          return buyer(c, m) ? real(category_share(c, m, top)) : kNull;
-        });
-  }
+  add("top_category_share", "category", TagType::kDouble, "share of spend in the top category",
+      [](C c, M m) {
+        const std::uint32_t top = c.measures.top_categories[m][0];
+        return top ? real(category_share(c, m, c.history.top_categories[top])) : kNull;
+      });
+  add("categories", "category", TagType::kStringSet, "every first-level category bought",
+      [](C c, M m) {
+        std::vector<std::string> out;
+        for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
+          if (c.history.line_day[k] > c.measures.as_of) break;
+          const std::string& name =
+              c.history.top_categories[c.history.category_top[c.history.line_category[k]]];
+          if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end())
+            out.push_back(name);
+        }
+        return V(std::move(out));
+      });
+  add("subcategories", "category", TagType::kStringSet,
+      "every second-level category bought (母婴/奶粉)", [](C c, M m) {
+        std::vector<std::string> out;
+        for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
+          if (c.history.line_day[k] > c.measures.as_of) break;
+          const std::string& name =
+              c.history.mid_categories[c.history.category_mid[c.history.line_category[k]]];
+          if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end())
+            out.push_back(name);
+        }
+        return V(std::move(out));
+      });
+  add("subcategory_count", "category", TagType::kInt, "second-level categories bought",
+      [](C c, M m) {
+        std::vector<std::uint32_t> seen;
+        for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
+          if (c.history.line_day[k] > c.measures.as_of) break;
+          std::uint32_t code = c.history.category_mid[c.history.line_category[k]];
+          if (std::find(seen.begin(), seen.end(), code) == seen.end()) seen.push_back(code);
+        }
+        return integer(static_cast<std::int64_t>(seen.size()));
+      });
+  add("first_category", "category", TagType::kString, "first-level category of the first purchase",
+      [](C c, M m) {
+        const History& h = c.history;
+        if (h.line_begin[m] == h.line_begin[m + 1] ||
+            h.line_day[h.line_begin[m]] > c.measures.as_of)
+          return kNull;
+        return text(h.top_categories[h.category_top[h.line_category[h.line_begin[m]]]]);
+      });
   add("consumable_buyer", "category", TagType::kBool, "buys replenishable goods",
       [](C c, M m) { return V(next_replenishment(c, m) != nullptr); });
 
