@@ -18,8 +18,17 @@ echo "== re-importing orders: nothing changes (幂等)"
 "$RECUR" --db "$DB" import orders "$DIR/orders.csv"
 echo "== what is there (数据概况)"
 "$RECUR" --db "$DB" stats
+echo "== every member's tags and predictions (会员画像与预测)"
+"$RECUR" --db "$DB" compute
+echo "== repurchase KPIs, last 30 days and by month of the last quarter (复购指标)"
+"$RECUR" --db "$DB" kpi
+"$RECUR" --db "$DB" kpi --from 2025-10-01 --to 2025-12-31 --by month
+echo "== how right the churn risk is: scored on 2025-09-30, checked on the next 90 days (流失回测)"
+"$RECUR" --db "$DB" backtest churn --cutoff 2025-09-30 --horizon-days 90 | head -4
+echo "== a segment: dormant, valuable, mother-and-baby buyers we may text (人群圈选)"
+"$RECUR" --db "$DB" segment count "lifecycle = 'dormant' and clv_12m >= 500 and '母婴' in top_categories and consent.sms"
 echo "== a member known by several identities across channels (跨渠道会员)"
 ID=$(sqlite3 "$DB" "SELECT survivor_id FROM merges WHERE undone_at IS NULL ORDER BY merge_id LIMIT 1")
 if [ -n "$ID" ]; then "$RECUR" --db "$DB" member show "$ID"; fi
 echo
-echo "Try: $RECUR --db $DB member show $ID --json"
+echo "Try: $RECUR --db $DB member show $ID --explain"
