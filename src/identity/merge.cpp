@@ -12,39 +12,39 @@ std::string_view merge_reason_name(MergeReason r) {
 }
 
 Status Merger::exec_bound(std::string_view sql, MemberId a, MemberId b, std::int64_t* changes) {
-  ASSIGN_OR_RETURN(store::Statement st, db_.prepare(sql));
-  st.bind(1, a).bind(2, b);
-  RETURN_IF_ERROR(st.run());
+  ASSIGN_OR_RETURN(store::Statement * st, db_.cached(sql));
+  st->bind(1, a).bind(2, b);
+  RETURN_IF_ERROR(st->run());
   if (changes) *changes = db_.changes();
   return Status();
 }
 
 Result<bool> Merger::exists(MemberId member) {
-  ASSIGN_OR_RETURN(store::Statement st, db_.prepare("SELECT 1 FROM members WHERE member_id = ?"));
-  st.bind(1, member);
-  return st.step();
+  ASSIGN_OR_RETURN(store::Statement * st, db_.cached("SELECT 1 FROM members WHERE member_id = ?"));
+  st->bind(1, member);
+  return st->step();
 }
 
 Result<MemberId> Merger::live_root(MemberId member) {
-  ASSIGN_OR_RETURN(store::Statement st,
-                   db_.prepare("SELECT merged_into FROM members WHERE member_id = ?"));
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached("SELECT merged_into FROM members WHERE member_id = ?"));
   MemberId cur = member;
   for (int hops = 0; hops < 10000; ++hops) {
-    st.reset();
-    st.bind(1, cur);
-    ASSIGN_OR_RETURN(bool row, st.step());
+    st->reset();
+    st->bind(1, cur);
+    ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) return not_found(fmt::format("member {} does not exist", cur));
-    if (st.column_is_null(0)) return cur;
-    cur = st.column_int64(0);
+    if (st->column_is_null(0)) return cur;
+    cur = st->column_int64(0);
   }
   return internal_error(fmt::format("merge chain from member {} does not end", member));
 }
 
 Result<bool> Merger::blocked(MemberId a, MemberId b) {
-  ASSIGN_OR_RETURN(store::Statement st,
-                   db_.prepare("SELECT 1 FROM merge_blocks WHERE member_a = ? AND member_b = ?"));
-  st.bind(1, std::min(a, b)).bind(2, std::max(a, b));
-  return st.step();
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached("SELECT 1 FROM merge_blocks WHERE member_a = ? AND member_b = ?"));
+  st->bind(1, std::min(a, b)).bind(2, std::max(a, b));
+  return st->step();
 }
 
 Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReason reason,
@@ -66,29 +66,32 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
   rec.merged_at = at;
   {
     ASSIGN_OR_RETURN(
-        store::Statement ins,
-        db_.prepare("INSERT INTO merges (survivor_id, merged_id, reason, evidence, merged_at) "
-                    "VALUES (?, ?, ?, ?, ?)"));
-    ins.bind(1, survivor).bind(2, merged).bind(3, rec.reason).bind(4, evidence).bind(5, at.seconds);
-    RETURN_IF_ERROR(ins.run());
+        store::Statement * ins,
+        db_.cached("INSERT INTO merges (survivor_id, merged_id, reason, evidence, merged_at) "
+                   "VALUES (?, ?, ?, ?, ?)"));
+    ins->bind(1, survivor)
+        .bind(2, merged)
+        .bind(3, rec.reason)
+        .bind(4, evidence)
+        .bind(5, at.seconds);
+    RETURN_IF_ERROR(ins->run());
     rec.merge_id = db_.last_insert_rowid();
   }
   {
-    ASSIGN_OR_RETURN(store::Statement st,
-                     db_.prepare("INSERT INTO merge_identities (merge_id, kind, value) "
-                                 "SELECT ?, kind, value FROM identities WHERE member_id = ?"));
-    st.bind(1, rec.merge_id).bind(2, merged);
-    RETURN_IF_ERROR(st.run());
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     db_.cached("INSERT INTO merge_identities (merge_id, kind, value) "
+                                "SELECT ?, kind, value FROM identities WHERE member_id = ?"));
+    st->bind(1, rec.merge_id).bind(2, merged);
+    RETURN_IF_ERROR(st->run());
   }
   if (moved) {
-    ASSIGN_OR_RETURN(
-        store::Statement st,
-        db_.prepare("SELECT kind || ':' || value FROM identities WHERE member_id = ?"));
-    st.bind(1, merged);
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     db_.cached("SELECT kind || ':' || value FROM identities WHERE member_id = ?"));
+    st->bind(1, merged);
     while (true) {
-      ASSIGN_OR_RETURN(bool row, st.step());
+      ASSIGN_OR_RETURN(bool row, st->step());
       if (!row) break;
-      moved->push_back(st.column_string(0));
+      moved->push_back(st->column_string(0));
     }
   }
   // Lines first: they are found through the merged member's orders.
@@ -107,15 +110,15 @@ Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReaso
   RETURN_IF_ERROR(exec_bound("UPDATE members SET merged_into = ?1 WHERE member_id = ?2", survivor,
                              merged, nullptr));
   {
-    ASSIGN_OR_RETURN(store::Statement st,
-                     db_.prepare("UPDATE merges SET moved_identities = ?, moved_orders = ?, "
-                                 "moved_refunds = ?, moved_events = ? WHERE merge_id = ?"));
-    st.bind(1, rec.moved_identities)
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     db_.cached("UPDATE merges SET moved_identities = ?, moved_orders = ?, "
+                                "moved_refunds = ?, moved_events = ? WHERE merge_id = ?"));
+    st->bind(1, rec.moved_identities)
         .bind(2, rec.moved_orders)
         .bind(3, rec.moved_refunds)
         .bind(4, rec.moved_events)
         .bind(5, rec.merge_id);
-    RETURN_IF_ERROR(st.run());
+    RETURN_IF_ERROR(st->run());
   }
   RETURN_IF_ERROR(fill_profile(rec.merge_id, survivor, merged));
   for (MergeParticipant* p : participants_) {
@@ -135,34 +138,34 @@ constexpr const char* kConsents[] = {"consent_sms", "consent_wechat", "consent_a
 
 Status Merger::fill_profile(MergeId id, MemberId survivor, MemberId merged) {
   ASSIGN_OR_RETURN(
-      store::Statement record,
-      db_.prepare("INSERT INTO merge_profile_fills (merge_id, field, previous) VALUES (?, ?, ?)"));
+      store::Statement * record,
+      db_.cached("INSERT INTO merge_profile_fills (merge_id, field, previous) VALUES (?, ?, ?)"));
   auto fill = [&](const std::string& field, const std::string& condition) -> Status {
-    ASSIGN_OR_RETURN(store::Statement read,
-                     db_.prepare(fmt::format(
+    ASSIGN_OR_RETURN(store::Statement * read,
+                     db_.cached(fmt::format(
                          "SELECT s.{0}, m.{0} FROM members s, members m WHERE s.member_id = ?1 "
                          "AND m.member_id = ?2 AND {1}",
                          field, condition)));
-    read.bind(1, survivor).bind(2, merged);
-    ASSIGN_OR_RETURN(bool row, read.step());
+    read->bind(1, survivor).bind(2, merged);
+    ASSIGN_OR_RETURN(bool row, read->step());
     if (!row) return Status();
     std::optional<std::string> previous;
-    if (!read.column_is_null(0)) previous = read.column_string(0);
-    read.reset();
-    ASSIGN_OR_RETURN(store::Statement up,
-                     db_.prepare(fmt::format(
+    if (!read->column_is_null(0)) previous = read->column_string(0);
+    read->reset();
+    ASSIGN_OR_RETURN(store::Statement * up,
+                     db_.cached(fmt::format(
                          "UPDATE members SET {0} = (SELECT {0} FROM members WHERE member_id = ?2) "
                          "WHERE member_id = ?1",
                          field)));
-    up.bind(1, survivor).bind(2, merged);
-    RETURN_IF_ERROR(up.run());
-    record.reset();
-    record.bind(1, id).bind(2, field);
+    up->bind(1, survivor).bind(2, merged);
+    RETURN_IF_ERROR(up->run());
+    record->reset();
+    record->bind(1, id).bind(2, field);
     if (previous)
-      record.bind(3, *previous);
+      record->bind(3, *previous);
     else
-      record.bind(3, std::nullopt);
-    return record.run();
+      record->bind(3, std::nullopt);
+    return record->run();
   };
   for (const char* f : kFillText) {
     RETURN_IF_ERROR(fill(f, fmt::format("s.{0} IS NULL AND m.{0} IS NOT NULL", f)));
@@ -178,28 +181,29 @@ Status Merger::fill_profile(MergeId id, MemberId survivor, MemberId merged) {
 
 Status Merger::restore_profile(MergeId id, MemberId from) {
   ASSIGN_OR_RETURN(
-      store::Statement read,
-      db_.prepare("SELECT field, previous FROM merge_profile_fills WHERE merge_id = ?"));
-  read.bind(1, id);
+      store::Statement * read,
+      db_.cached("SELECT field, previous FROM merge_profile_fills WHERE merge_id = ?"));
+  read->bind(1, id);
   std::vector<std::pair<std::string, std::optional<std::string>>> fills;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, read.step());
+    ASSIGN_OR_RETURN(bool row, read->step());
     if (!row) break;
-    fills.emplace_back(
-        read.column_string(0),
-        read.column_is_null(1) ? std::nullopt : std::optional<std::string>(read.column_string(1)));
+    fills.emplace_back(read->column_string(0),
+                       read->column_is_null(1)
+                           ? std::nullopt
+                           : std::optional<std::string>(read->column_string(1)));
   }
   for (const auto& [field, previous] : fills) {
     // Column names come from the fixed lists above, never from input.
     ASSIGN_OR_RETURN(
-        store::Statement up,
-        db_.prepare(fmt::format("UPDATE members SET {} = ? WHERE member_id = ?", field)));
+        store::Statement * up,
+        db_.cached(fmt::format("UPDATE members SET {} = ? WHERE member_id = ?", field)));
     if (previous)
-      up.bind(1, *previous);
+      up->bind(1, *previous);
     else
-      up.bind(1, std::nullopt);
-    up.bind(2, from);
-    RETURN_IF_ERROR(up.run());
+      up->bind(1, std::nullopt);
+    up->bind(2, from);
+    RETURN_IF_ERROR(up->run());
   }
   return Status();
 }
@@ -213,12 +217,12 @@ Result<UnmergeResult> Merger::unmerge(MergeId id, Instant at) {
   res.restored = rec.merged;
   res.from = from;
   {
-    ASSIGN_OR_RETURN(store::Statement st,
-                     db_.prepare("UPDATE identities SET member_id = ?1 WHERE member_id = ?2 AND "
-                                 "EXISTS (SELECT 1 FROM merge_identities mi WHERE mi.merge_id = ?3 "
-                                 "AND mi.kind = identities.kind AND mi.value = identities.value)"));
-    st.bind(1, rec.merged).bind(2, from).bind(3, id);
-    RETURN_IF_ERROR(st.run());
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     db_.cached("UPDATE identities SET member_id = ?1 WHERE member_id = ?2 AND "
+                                "EXISTS (SELECT 1 FROM merge_identities mi WHERE mi.merge_id = ?3 "
+                                "AND mi.kind = identities.kind AND mi.value = identities.value)"));
+    st->bind(1, rec.merged).bind(2, from).bind(3, id);
+    RETURN_IF_ERROR(st->run());
     res.identities = db_.changes();
   }
   // Rows follow their primary identity: whatever was bought under an identity that is the
@@ -241,24 +245,24 @@ Result<UnmergeResult> Merger::unmerge(MergeId id, Instant at) {
       rec.merged, from, &res.events));
   RETURN_IF_ERROR(restore_profile(id, from));
   {
-    ASSIGN_OR_RETURN(store::Statement st,
-                     db_.prepare("UPDATE members SET merged_into = NULL WHERE member_id = ?"));
-    st.bind(1, rec.merged);
-    RETURN_IF_ERROR(st.run());
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     db_.cached("UPDATE members SET merged_into = NULL WHERE member_id = ?"));
+    st->bind(1, rec.merged);
+    RETURN_IF_ERROR(st->run());
   }
   {
-    ASSIGN_OR_RETURN(store::Statement st,
-                     db_.prepare("UPDATE merges SET undone_at = ? WHERE merge_id = ?"));
-    st.bind(1, at.seconds).bind(2, id);
-    RETURN_IF_ERROR(st.run());
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     db_.cached("UPDATE merges SET undone_at = ? WHERE merge_id = ?"));
+    st->bind(1, at.seconds).bind(2, id);
+    RETURN_IF_ERROR(st->run());
   }
   {
     ASSIGN_OR_RETURN(
-        store::Statement st,
-        db_.prepare("INSERT INTO merge_blocks (member_a, member_b, merge_id) VALUES (?, ?, ?) "
-                    "ON CONFLICT (member_a, member_b) DO UPDATE SET merge_id = excluded.merge_id"));
-    st.bind(1, std::min(from, rec.merged)).bind(2, std::max(from, rec.merged)).bind(3, id);
-    RETURN_IF_ERROR(st.run());
+        store::Statement * st,
+        db_.cached("INSERT INTO merge_blocks (member_a, member_b, merge_id) VALUES (?, ?, ?) "
+                   "ON CONFLICT (member_a, member_b) DO UPDATE SET merge_id = excluded.merge_id"));
+    st->bind(1, std::min(from, rec.merged)).bind(2, std::max(from, rec.merged)).bind(3, id);
+    RETURN_IF_ERROR(st->run());
   }
   for (MergeParticipant* p : participants_) {
     RETURN_IF_ERROR(p->on_unmerge(db_, id, from, rec.merged));
@@ -290,24 +294,24 @@ MergeRecord read_merge(const store::Statement& st) {
 }  // namespace
 
 Result<MergeRecord> Merger::get(MergeId id) {
-  ASSIGN_OR_RETURN(store::Statement st,
-                   db_.prepare(std::string(kMergeColumns) + "WHERE merge_id = ?"));
-  st.bind(1, id);
-  ASSIGN_OR_RETURN(bool row, st.step());
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached(std::string(kMergeColumns) + "WHERE merge_id = ?"));
+  st->bind(1, id);
+  ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("merge {} does not exist", id));
-  return read_merge(st);
+  return read_merge(*st);
 }
 
 Result<std::vector<MergeRecord>> Merger::for_member(MemberId member) {
-  ASSIGN_OR_RETURN(store::Statement st,
-                   db_.prepare(std::string(kMergeColumns) +
-                               "WHERE survivor_id = ?1 OR merged_id = ?1 ORDER BY merge_id"));
-  st.bind(1, member);
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached(std::string(kMergeColumns) +
+                              "WHERE survivor_id = ?1 OR merged_id = ?1 ORDER BY merge_id"));
+  st->bind(1, member);
   std::vector<MergeRecord> out;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, st.step());
+    ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
-    out.push_back(read_merge(st));
+    out.push_back(read_merge(*st));
   }
   return out;
 }

@@ -126,18 +126,22 @@ Status import_members(ImportContext& ctx, RecordSource& src, ImportSummary& sum)
           "consent_app = ?, consent_email = ? WHERE member_id = ?"));
   Status st = apply_in_chunks(ctx, recs.size(), 0.3, sum.rows, [&](std::size_t i) -> Status {
     const MemberRow& m = recs[i];
-    ASSIGN_OR_RETURN(identity::Resolution res,
-                     ctx.resolver.resolve(m.ids, [&m] { return fmt::format("members line {}", m.line); }));
-    read_st.reset();
-    read_st.bind(1, res.member);
-    ASSIGN_OR_RETURN(bool found, read_st.step());
-    if (!found) return internal_error(fmt::format("member {} vanished", res.member));
-    // Current values; a non-empty field in the row replaces them.
+    ASSIGN_OR_RETURN(identity::Resolution res, ctx.resolver.resolve(m.ids, [&m] {
+      return fmt::format("members line {}", m.line);
+    }));
+    // Current values (a member created just now has none); a non-empty field replaces them.
     std::string cur[7];
-    for (int c = 0; c < 7; ++c) cur[c] = read_st.column_is_null(c) ? "" : read_st.column_string(c);
-    std::int64_t consent[4];
-    for (int c = 0; c < 4; ++c) consent[c] = read_st.column_int64(7 + c);
-    read_st.reset();
+    std::int64_t consent[4] = {0, 0, 0, 0};
+    if (!res.created) {
+      read_st.reset();
+      read_st.bind(1, res.member);
+      ASSIGN_OR_RETURN(bool found, read_st.step());
+      if (!found) return internal_error(fmt::format("member {} vanished", res.member));
+      for (int c = 0; c < 7; ++c)
+        cur[c] = read_st.column_is_null(c) ? "" : read_st.column_string(c);
+      for (int c = 0; c < 4; ++c) consent[c] = read_st.column_int64(7 + c);
+      read_st.reset();
+    }
     std::string next[7] = {cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6]};
     if (!m.name.empty()) next[0] = std::string(m.name);
     if (!m.gender.empty()) next[1] = m.gender;

@@ -142,6 +142,17 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(stmt, db_);
 }
 
+Result<Statement*> Database::cached(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    ASSIGN_OR_RETURN(Statement st, prepare(sql));
+    it = cache_.emplace(std::string(sql), std::make_unique<Statement>(std::move(st))).first;
+  } else {
+    it->second->reset();
+  }
+  return it->second.get();
+}
+
 Result<std::int64_t> Database::query_int(std::string_view sql, std::int64_t fallback) {
   ASSIGN_OR_RETURN(Statement st, prepare(sql));
   ASSIGN_OR_RETURN(bool row, st.step());

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 
@@ -80,6 +81,10 @@ class Database {
 
   Status exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
+  // A statement prepared once per connection and kept, reset and unbound, ready to use. For SQL
+  // run many times (merges, resolution). The pointer stays valid while the Database lives; do
+  // not use the same SQL's statement twice at once.
+  Result<Statement*> cached(std::string_view sql);
   // Runs a query returning one integer (e.g. COUNT(*)); NULL or no row gives `fallback`.
   Result<std::int64_t> query_int(std::string_view sql, std::int64_t fallback = 0);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
@@ -92,6 +97,7 @@ class Database {
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
 // BEGIN IMMEDIATE on construction (the write lock is taken up front, so two writers queue
