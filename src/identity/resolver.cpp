@@ -39,19 +39,22 @@ Result<std::optional<MemberId>> Resolver::find(const Identity& id) {
 
 Result<std::optional<MemberId>> Resolver::find_key(std::string_view key, const Identity& id) {
   if (auto it = cache_.find(key); it != cache_.end()) return std::optional<MemberId>(it->second);
-  find_stmt_.reset();
-  find_stmt_.bind(1, id.kind).bind(2, id.value);
+  find_stmt_.rewind();
+  find_stmt_.bind_text_static(1, id.kind).bind_text_static(2, id.value);
   ASSIGN_OR_RETURN(bool row, find_stmt_.step());
   if (!row) return std::optional<MemberId>();
   MemberId m = find_stmt_.column_int64(0);
-  find_stmt_.reset();
+  find_stmt_.rewind();
   cache_.emplace(std::string(key), m);
   return std::optional<MemberId>(m);
 }
 
 Status Resolver::attach(const Identity& id, std::string_view key, MemberId member) {
-  attach_stmt_.reset();
-  attach_stmt_.bind(1, id.kind).bind(2, id.value).bind(3, member).bind(4, clock_.now().seconds);
+  attach_stmt_.rewind();
+  attach_stmt_.bind_text_static(1, id.kind)
+      .bind_text_static(2, id.value)
+      .bind(3, member)
+      .bind(4, clock_.now().seconds);
   RETURN_IF_ERROR(attach_stmt_.run());
   if (auto it = cache_.find(key); it != cache_.end())
     it->second = member;
@@ -62,7 +65,7 @@ Status Resolver::attach(const Identity& id, std::string_view key, MemberId membe
 
 Result<MemberId> Resolver::create_member() {
   MemberId id = next_id_++;
-  create_stmt_.reset();
+  create_stmt_.rewind();
   create_stmt_.bind(1, id).bind(2, clock_.now().seconds);
   RETURN_IF_ERROR(create_stmt_.run());
   ++stats_.members_created;

@@ -112,7 +112,9 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     } else {
       auto [found, inserted] = index.find_or_insert(
           OrderKeyIndex::hash(v[kSource], v[kOrderId]), static_cast<std::uint32_t>(orders.size()),
-          [&](std::uint32_t o) { return orders[o].source == v[kSource] && orders[o].order_id == v[kOrderId]; });
+          [&](std::uint32_t o) {
+            return orders[o].source == v[kSource] && orders[o].order_id == v[kOrderId];
+          });
       oi = found;
       if (inserted) {
         orders.emplace_back();
@@ -302,7 +304,8 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     ASSIGN_OR_RETURN(auto any_st, db.prepare("SELECT 1 FROM orders WHERE source = ? LIMIT 1"));
     std::string_view last;
     for (const Order& o : orders) {
-      if (o.source == last || std::find(fresh_sources.begin(), fresh_sources.end(), o.source) != fresh_sources.end())
+      if (o.source == last ||
+          std::find(fresh_sources.begin(), fresh_sources.end(), o.source) != fresh_sources.end())
         continue;
       last = o.source;
       any_st.reset();
@@ -333,8 +336,9 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       MemberId member = kGuest;
       ref.clear();
       if (!o.ids.empty()) {
-        ASSIGN_OR_RETURN(identity::Resolution res,
-                         ctx.resolver.resolve(o.ids, [&o] { return fmt::format("order {}:{}", o.source, o.order_id); }));
+        ASSIGN_OR_RETURN(identity::Resolution res, ctx.resolver.resolve(o.ids, [&o] {
+          return fmt::format("order {}:{}", o.source, o.order_id);
+        }));
         member = res.member;
         ref.assign(o.ids.front().kind).append(":").append(o.ids.front().value);
       }
@@ -352,9 +356,9 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       if (ref.empty())
         order_st.bind(4, std::nullopt);
       else
-        order_st.bind(4, ref);
+        order_st.bind_text_static(4, ref);
       order_st.bind_text_static(5, o.channel)
-          .bind_optional(6, o.store_id)
+          .bind_optional_static(6, o.store_id)
           .bind(7, o.paid_at.seconds)
           .bind(8, static_cast<std::int64_t>(ctx.zone.local_date(o.paid_at).days))
           .bind(9, gross)
@@ -386,7 +390,7 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
             .bind(2, static_cast<std::int64_t>(k + 1))
             .bind(3, member)
             .bind_text_static(4, ln.sku)
-            .bind_optional(5, category)
+            .bind_optional_static(5, category)
             .bind(6, ln.qty)
             .bind(7, ln.unit_price)
             .bind(8, ln.discount)

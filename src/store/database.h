@@ -49,6 +49,9 @@ class Statement {
   Statement& bind_optional(int index, std::string_view v) {  // empty -> NULL
     return v.empty() ? bind(index, std::nullopt) : bind(index, v);
   }
+  Statement& bind_optional_static(int index, std::string_view v) {  // empty -> NULL, no copy
+    return v.empty() ? bind(index, std::nullopt) : bind_text_static(index, v);
+  }
 
   // Steps once: true when a row is available, false when done.
   Result<bool> step();
