@@ -324,6 +324,8 @@ Result<MinimizeResult> optimise(const BgnbdData& d, std::vector<double> start,
 // Above this z the series is slow; the connection formula of hyp2f1 takes over where it is
 // well conditioned.
 constexpr double kSeriesMaxZ = 0.95;
+// Above this a + b, E_alive comes from the expansion around a / (a + b) instead of the series.
+constexpr double kConcentratedAB = 500.0;
 constexpr std::size_t kBlock = 32;
 
 // E_alive for up to kBlock horizons (ts[m] >= 0) sharing one series.
@@ -333,6 +335,28 @@ void if_alive_block(const BgnbdParams& p, std::int32_t x, double T, const double
   const double B = p.a - 1.0;
   const double c = p.a + p.b + x - 1.0;
   const double base = p.alpha + T;
+  if (p.a + p.b > kConcentratedAB) {
+    // The Beta(a, b) of the dropout probability is concentrated around pi = a / (a + b). For a
+    // fixed dropout probability q, the time to dropout is Exp(lambda q), so
+    //   f(q) = E_alive | q = (1 - (base / (base + q t))^(r+x)) / q,  lambda ~ Gamma(r+x, base),
+    // and E[f(q)] = f(pi) + f''(pi) Var(q) / 2 + O(1 / (a+b)^2). (The series below would need
+    // about (a-1) z terms and overflows once that passes ~700.)
+    const double pi = p.a / (p.a + p.b);
+    const double var = pi * (1.0 - pi) / (p.a + p.b + 1.0);
+    const double k = p.r + x;
+    for (std::size_t m = 0; m < count; ++m) {
+      const double t = ts[m];
+      if (!(t >= 0.0)) {
+        out[m] = kNaN;
+        continue;
+      }
+      auto f = [&](double q) { return -std::expm1(-k * std::log1p(q * t / base)) / q; };
+      const double h = 1e-3 * std::min(pi, 1.0 - pi);
+      const double second = (f(pi + h) - 2.0 * f(pi) + f(pi - h)) / (h * h);
+      out[m] = f(pi) + 0.5 * second * var;
+    }
+    return;
+  }
   // Horizons left to the series, compacted so that its inner loop has no branches.
   std::array<double, kBlock> z{}, power{}, acc{};
   std::array<std::size_t, kBlock> slot{};

@@ -59,7 +59,34 @@ struct MemberMeasures {
   CategoryCycles category_cycles;
 };
 
+// One member's purchases per (mid category, day) up to as_of, sorted by category then day.
+struct CategoryDay {
+  std::uint32_t category;
+  std::int32_t day;
+  std::int32_t qty;
+  Fen amount;
+};
+
+// Buffers one thread reuses across members.
+struct MemberScratch {
+  std::vector<std::int32_t> days;
+  std::vector<Fen> values;
+  std::vector<CategoryDay> category_days;
+  std::vector<Fen> top_spend;
+  std::vector<std::uint32_t> counts;
+};
+
 CategoryCycles compute_category_cycles(const History& history, std::int32_t as_of, int threads = 0);
+// By mid-category code: holds a product marked consumable.
+std::vector<std::uint8_t> consumable_mid_categories(const History& history);
+
+// One member's measures except the RFM scores and segments (which rank the population), written
+// at index m of `mm` (whose columns must already have m+1 rows).
+void measure_member(const History& history, std::size_t m, std::int32_t as_of,
+                    const InsightConfig& config, const CategoryCycles& cycles,
+                    const std::vector<std::uint8_t>& consumable, MemberScratch& scratch,
+                    MemberMeasures& mm, std::vector<Replenishment>& out_repl);
+
 MemberMeasures compute_measures(const History& history, std::int32_t as_of,
                                 const InsightConfig& config, int threads = 0);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "insight/model_input.h"
 
@@ -13,27 +14,8 @@ namespace {
 constexpr double kMaxNextPurchaseDays = 365;
 }  // namespace
 
-Result<MemberScores> score_members(const History& h, const MemberMeasures& mm,
-                                   const ScoringOptions& o) {
-  const std::size_t n = h.members();
-  MemberScores s;
-  s.p_alive.assign(n, -1);
-  s.expected_purchases.assign(n, 0);
-  s.p_purchase.assign(n, 0);
-  s.churn_risk.assign(n, 255);
-  s.clv.assign(n, 0);
-  s.expected_spend.assign(n, 0);
-  s.next_purchase_day.assign(n, kNoDay);
-  s.action.assign(n, static_cast<std::uint8_t>(Action::kNone));
-
-  ModelInput in = build_model_input(h, mm.as_of, 1.0);
-  if (in.summary.empty()) return s;
-  RfmSummary compressed = compress(in.summary);
-  ASSIGN_OR_RETURN(s.bgnbd, fit_bgnbd(compressed));
-  auto gg = fit_gamma_gamma(compressed);
-  s.spend_model = gg.ok() && gg->params.q > 1;
-  if (s.spend_model) s.gamma_gamma = *gg;
-
+Status score_rows(const ModelInput& in, const MemberMeasures& mm, const ScoringOptions& o,
+                  MemberScores& s) {
   std::vector<double> clv;
   if (s.spend_model) {
     ASSIGN_OR_RETURN(ClvScores scores,
@@ -65,13 +47,10 @@ Result<MemberScores> score_members(const History& h, const MemberMeasures& mm,
         s.next_purchase_day[m] = static_cast<std::int32_t>(std::lround(model_day));
     }
   }
-  // High value: the top share of buyers by CLV.
-  std::vector<Fen> sorted;
-  for (std::size_t i = 0; i < in.summary.size(); ++i) sorted.push_back(s.clv[in.member[i]]);
-  std::sort(sorted.begin(), sorted.end());
-  auto cut = static_cast<std::size_t>(
-      std::floor((1 - o.high_value_share) * static_cast<double>(sorted.size())));
-  s.high_value_clv = sorted.empty() ? 0 : sorted[std::min(cut, sorted.size() - 1)];
+  return Status();
+}
+
+void assign_actions(const ModelInput& in, const MemberMeasures& mm, MemberScores& s) {
   for (std::size_t i = 0; i < in.summary.size(); ++i) {
     const std::size_t m = in.member[i];
     const bool high_value = s.clv[m] >= s.high_value_clv && s.high_value_clv > 0;
@@ -87,6 +66,37 @@ Result<MemberScores> score_members(const History& h, const MemberMeasures& mm,
       a = risk >= 70 ? Action::kWinback : risk >= 40 ? Action::kNudge : Action::kNone;
     s.action[m] = static_cast<std::uint8_t>(a);
   }
+}
+
+Result<MemberScores> score_members(const History& h, const MemberMeasures& mm,
+                                   const ScoringOptions& o) {
+  const std::size_t n = h.members();
+  MemberScores s;
+  s.p_alive.assign(n, -1);
+  s.expected_purchases.assign(n, 0);
+  s.p_purchase.assign(n, 0);
+  s.churn_risk.assign(n, 255);
+  s.clv.assign(n, 0);
+  s.expected_spend.assign(n, 0);
+  s.next_purchase_day.assign(n, kNoDay);
+  s.action.assign(n, static_cast<std::uint8_t>(Action::kNone));
+
+  ModelInput in = build_model_input(h, mm.as_of, 1.0);
+  if (in.summary.empty()) return s;
+  RfmSummary compressed = compress(in.summary);
+  ASSIGN_OR_RETURN(s.bgnbd, fit_bgnbd(compressed));
+  auto gg = fit_gamma_gamma(compressed);
+  s.spend_model = gg.ok() && gg->params.q > 1;
+  if (s.spend_model) s.gamma_gamma = *gg;
+  RETURN_IF_ERROR(score_rows(in, mm, o, s));
+  // High value is the top share of buyers by CLV; the actions depend on it.
+  std::vector<Fen> sorted;
+  for (std::size_t i = 0; i < in.summary.size(); ++i) sorted.push_back(s.clv[in.member[i]]);
+  std::sort(sorted.begin(), sorted.end());
+  auto cut = static_cast<std::size_t>(
+      std::floor((1 - o.high_value_share) * static_cast<double>(sorted.size())));
+  s.high_value_clv = sorted.empty() ? 0 : sorted[std::min(cut, sorted.size() - 1)];
+  assign_actions(in, mm, s);
   return s;
 }
 

@@ -25,6 +25,7 @@
 #include "insight/gamma_gamma.h"
 #include "insight/history.h"
 #include "insight/measures.h"
+#include "insight/model_input.h"
 
 namespace recur::insight {
 
@@ -68,6 +69,13 @@ struct MemberScores {
   std::vector<std::uint8_t> action;             // Action
   Fen high_value_clv = 0;                       // CLV threshold of the high-value share
 };
+
+// Scores the rows of `in` with the parameters already in `s` (bgnbd, gamma_gamma, spend_model),
+// writing the columns at each row's member index (sized by the caller); then the actions, which
+// also need s.high_value_clv.
+Status score_rows(const ModelInput& in, const MemberMeasures& measures,
+                  const ScoringOptions& options, MemberScores& s);
+void assign_actions(const ModelInput& in, const MemberMeasures& measures, MemberScores& s);
 
 Result<MemberScores> score_members(const History& history, const MemberMeasures& measures,
                                    const ScoringOptions& options = {});

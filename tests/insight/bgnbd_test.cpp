@@ -332,3 +332,29 @@ TEST(Bgnbd, DISABLED_FitsAMillionCustomersQuickly) {
 
 }  // namespace
 }  // namespace recur::insight
+
+namespace recur::insight {
+namespace {
+
+// A population that never drops out fits a, b -> infinity; predictions must stay fast and
+// continuous across the switch to the closed-form limit.
+TEST(Bgnbd, ConcentratedDropoutUsesTheExpansionAroundItsMean) {
+  const Rfm customer{3, 40.0, 60.0};
+  auto expect = [&](double scale) {
+    BgnbdParams p{0.8, 20.0, 0.05 * scale, 0.95 * scale};  // dropout probability 5%
+    return conditional_expected_purchases(p, customer, 30.0);
+  };
+  const double below = expect(499.0);       // the series (a + b = 499)
+  const double above = expect(501.0);       // the expansion around a / (a + b)
+  EXPECT_NEAR(below, above, 5e-4 * above);  // measured 2.6e-4 at the switch
+  for (double scale : {1e3, 1e4, 1e5, 1e8, 1e14})
+    EXPECT_TRUE(std::isfinite(expect(scale))) << scale;
+  // The limit itself: P(alive) × (1 − (80 / (80 + 0.05 × 30))^3.8) / 0.05.
+  BgnbdParams huge{0.8, 20.0, 0.05e12, 0.95e12};
+  const double e_alive = -std::expm1(-3.8 * std::log1p(0.05 * 30 / 80.0)) / 0.05;
+  EXPECT_NEAR(conditional_expected_purchases(huge, customer, 30.0),
+              p_alive(huge, customer) * e_alive, 1e-9);
+}
+
+}  // namespace
+}  // namespace recur::insight
