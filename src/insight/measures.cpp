@@ -103,7 +103,8 @@ CategoryCycles compute_category_cycles(const History& h, std::int32_t as_of, int
 void measure_member(const History& h, std::size_t m, std::int32_t as_of,
                     const InsightConfig& config, const CategoryCycles& cycles,
                     const std::vector<std::uint8_t>& consumable, MemberScratch& scratch,
-                    MemberMeasures& mm, std::vector<Replenishment>& out_repl) {
+                    MemberMeasures& mm, std::vector<Replenishment>& out_repl,
+                    std::vector<CategoryRhythm>& out_rhythm) {
   const std::int32_t window_start = as_of - config.rfm_window_days + 1;
   std::vector<std::int32_t>& days = scratch.days;
   std::vector<Fen>& values = scratch.values;
@@ -166,6 +167,15 @@ void measure_member(const History& h, std::size_t m, std::int32_t as_of,
       }
       own_median = median_of(gaps);
       own_per_unit = per_unit.empty() ? 0 : median_of(per_unit);
+    }
+    {
+      auto& list = scratch.category_day_list;
+      list.clear();
+      for (std::size_t k = i; k < j; ++k) list.push_back(cd[k].day);
+      IntervalStats cs = interval_stats(list);
+      out_rhythm.push_back(CategoryRhythm{static_cast<std::uint32_t>(m), cat,
+                                          static_cast<std::uint8_t>(frequency_tag(cs, config)),
+                                          static_cast<float>(cs.mean)});
     }
     const bool own = own_intervals >= config.cycle_min_intervals;
     const double cycle = own ? own_median : cycles.median_interval[cat];
@@ -258,13 +268,16 @@ MemberMeasures compute_measures(const History& h, std::int32_t as_of, const Insi
 
   const int t = choose_threads(threads, n);
   std::vector<std::vector<Replenishment>> repl(static_cast<std::size_t>(t));
+  std::vector<std::vector<CategoryRhythm>> rhythm(static_cast<std::size_t>(t));
   parallel_chunks(n, t, [&](std::size_t begin, std::size_t end, int slot) {
     MemberScratch scratch;
     auto& out_repl = repl[static_cast<std::size_t>(slot)];
     for (std::size_t m = begin; m < end; ++m)
-      measure_member(h, m, as_of, config, mm.category_cycles, consumable, scratch, mm, out_repl);
+      measure_member(h, m, as_of, config, mm.category_cycles, consumable, scratch, mm, out_repl,
+                     rhythm[static_cast<std::size_t>(slot)]);
   });
   for (auto& r : repl) mm.replenishment.insert(mm.replenishment.end(), r.begin(), r.end());
+  for (auto& r : rhythm) mm.category_rhythm.insert(mm.category_rhythm.end(), r.begin(), r.end());
   return mm;
 }
 

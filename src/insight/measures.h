@@ -39,6 +39,14 @@ struct Replenishment {
   bool own_cycle;  // learned from the member's own intervals
 };
 
+// A member's rhythm in one category: the repurchase frequency tag of their purchase days in it.
+struct CategoryRhythm {
+  std::uint32_t member;    // dense index
+  std::uint32_t category;  // mid-category code
+  std::uint8_t frequency;  // FrequencyTag
+  float mean_interval;     // days; 0 for a single purchase day
+};
+
 struct MemberMeasures {
   std::int32_t as_of = 0;
   RfmColumns rfm;
@@ -54,8 +62,9 @@ struct MemberMeasures {
   std::vector<std::array<std::uint32_t, 3>> top_categories;  // top-level codes by spend, 0 = none
   std::vector<std::uint32_t> preferred_channel;              // by orders
   std::vector<std::uint32_t> preferred_store;
-  std::vector<std::uint8_t> channels_used;   // distinct channels
-  std::vector<Replenishment> replenishment;  // sorted by member
+  std::vector<std::uint8_t> channels_used;      // distinct channels
+  std::vector<Replenishment> replenishment;     // sorted by member
+  std::vector<CategoryRhythm> category_rhythm;  // sorted by member, then category
   CategoryCycles category_cycles;
 };
 
@@ -74,6 +83,7 @@ struct MemberScratch {
   std::vector<CategoryDay> category_days;
   std::vector<Fen> top_spend;
   std::vector<std::uint32_t> counts;
+  std::vector<std::int32_t> category_day_list;
 };
 
 CategoryCycles compute_category_cycles(const History& history, std::int32_t as_of, int threads = 0);
@@ -85,7 +95,8 @@ std::vector<std::uint8_t> consumable_mid_categories(const History& history);
 void measure_member(const History& history, std::size_t m, std::int32_t as_of,
                     const InsightConfig& config, const CategoryCycles& cycles,
                     const std::vector<std::uint8_t>& consumable, MemberScratch& scratch,
-                    MemberMeasures& mm, std::vector<Replenishment>& out_repl);
+                    MemberMeasures& mm, std::vector<Replenishment>& out_repl,
+                    std::vector<CategoryRhythm>& out_rhythm);
 
 MemberMeasures compute_measures(const History& history, std::int32_t as_of,
                                 const InsightConfig& config, int threads = 0);

@@ -111,7 +111,8 @@ MemberUpdate update_member(const History& one, const PopulationSnapshot& p,
     cycles.intervals[c] = p.cycles.intervals[code];
   }
   std::vector<std::uint8_t> consumable = consumable_mid_categories(one);
-  measure_member(one, 0, as_of, p.config, cycles, consumable, scratch, mm, mm.replenishment);
+  measure_member(one, 0, as_of, p.config, cycles, consumable, scratch, mm, mm.replenishment,
+                 mm.category_rhythm);
 
   // RFM against the population's ranks and means.
   RfmColumns& r = mm.rfm;

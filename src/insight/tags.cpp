@@ -320,6 +320,47 @@ std::vector<TagDef> build_registry() {
             c.config.periodic_max_cv, c.config.high_frequency_max_interval,
             c.config.high_frequency_min_days);
       });
+  add(
+      "category_frequency", "cycle", TagType::kStringSet,
+      "复购频率 per category: category=tag for each second-level category bought "
+      "(母婴/纸尿裤=periodic)",
+      [](C c, M m) {
+        std::vector<std::string> out;
+        const auto& rs = c.measures.category_rhythm;
+        auto it =
+            std::lower_bound(rs.begin(), rs.end(), m,
+                             [](const CategoryRhythm& x, std::size_t v) { return x.member < v; });
+        for (; it != rs.end() && it->member == m; ++it)
+          out.push_back(c.history.mid_categories[it->category] + "=" +
+                        std::string(kFrequencyTagNames[it->frequency]));
+        return V(std::move(out));
+      },
+      [](C c, M m) -> std::string {
+        std::string out;
+        const auto& rs = c.measures.category_rhythm;
+        auto it =
+            std::lower_bound(rs.begin(), rs.end(), m,
+                             [](const CategoryRhythm& x, std::size_t v) { return x.member < v; });
+        for (; it != rs.end() && it->member == m; ++it)
+          out += fmt::format("{}{}: {} (mean interval {:.1f} days)", out.empty() ? "" : "; ",
+                             c.history.mid_categories[it->category],
+                             kFrequencyTagNames[it->frequency], it->mean_interval);
+        return out;
+      });
+  add("periodic_categories", "cycle", TagType::kStringSet,
+      "second-level categories the member buys on a regular or high-frequency rhythm",
+      [](C c, M m) {
+        std::vector<std::string> out;
+        const auto& rs = c.measures.category_rhythm;
+        auto it =
+            std::lower_bound(rs.begin(), rs.end(), m,
+                             [](const CategoryRhythm& x, std::size_t v) { return x.member < v; });
+        for (; it != rs.end() && it->member == m; ++it)
+          if (it->frequency == static_cast<std::uint8_t>(FrequencyTag::kPeriodic) ||
+              it->frequency == static_cast<std::uint8_t>(FrequencyTag::kHighFrequency))
+            out.push_back(c.history.mid_categories[it->category]);
+        return V(std::move(out));
+      });
   add("overdue_days", "cycle", TagType::kInt,
       "days past the usual interval (recency − mean interval), ≥ 0", [](C c, M m) -> V {
         if (c.measures.purchase_days[m] < 2) return kNull;

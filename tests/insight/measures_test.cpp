@@ -170,3 +170,25 @@ TEST(Measures, SameResultsWithTwoThreads) {
 
 }  // namespace
 }  // namespace recur::insight
+
+namespace recur::insight {
+namespace {
+
+TEST(Measures, FrequencyTagPerCategory) {
+  History h = fixture();
+  MemberMeasures mm = compute_measures(h, 400, InsightConfig{}, 1);
+  auto tag_of = [&](std::size_t m, const char* category) -> std::string {
+    for (const auto& r : mm.category_rhythm)
+      if (r.member == m && h.mid_categories[r.category] == category)
+        return std::string(kFrequencyTagNames[r.frequency]);
+    return "";
+  };
+  EXPECT_EQ(tag_of(0, "母婴/纸尿裤"), "high_frequency");  // weekly, 15 days
+  EXPECT_EQ(tag_of(2, "母婴/奶粉"), "periodic");          // every 30 days, 4 days
+  EXPECT_EQ(tag_of(1, "食品/零食"), "one_time");
+  EXPECT_EQ(tag_of(4, "3C/手机"), "low_frequency");
+  EXPECT_EQ(tag_of(0, "食品/零食"), "");  // never bought
+}
+
+}  // namespace
+}  // namespace recur::insight
