@@ -10,7 +10,9 @@ mkdir -p "$DIR"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "== generating a demo retailer: $MEMBERS people, seed $SEED (生成演示数据)"
 "$RECUR" generate --members "$MEMBERS" --seed "$SEED" --out "$DIR"
-echo "== importing into $DB (导入)"
+echo "== loading the loyalty program config/program.yaml (会员体系)"
+"$RECUR" --db "$DB" program load "$(dirname "$0")/../config/program.yaml"
+echo "== importing into $DB (导入); points, growth and tiers follow each import"
 for kind in stores products members orders refunds events; do
   "$RECUR" --db "$DB" import "$kind" "$DIR/$kind.csv"
 done
@@ -18,6 +20,10 @@ echo "== re-importing orders: nothing changes (幂等)"
 "$RECUR" --db "$DB" import orders "$DIR/orders.csv"
 echo "== what is there (数据概况)"
 "$RECUR" --db "$DB" stats
+echo "== tiers and points outstanding (等级分布与积分负债)"
+"$RECUR" --db "$DB" points expire --as-of "$(date +%F)" --key "demo-expire-$(date +%F)"
+"$RECUR" --db "$DB" tiers show
+"$RECUR" --db "$DB" check
 echo "== every member's tags and predictions (会员画像与预测)"
 "$RECUR" --db "$DB" compute
 echo "== repurchase KPIs, last 30 days and by month of the last quarter (复购指标)"

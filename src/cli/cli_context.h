@@ -60,6 +60,11 @@ void register_init(CLI::App& app, Context& ctx);
 void register_model(CLI::App& app, Context& ctx);
 void register_kpi(CLI::App& app, Context& ctx);
 void register_compute(CLI::App& app, Context& ctx);
+void register_program(CLI::App& app, Context& ctx);
+void register_points(CLI::App& app, Context& ctx);
+void register_tiers(CLI::App& app, Context& ctx);
+void register_check(CLI::App& app, Context& ctx);
+void register_loyalty(CLI::App& app, Context& ctx);
 void register_backtest(CLI::App& app, Context& ctx);
 void register_segment(CLI::App& app, Context& ctx);
 

@@ -7,6 +7,7 @@
 #include "cli/cli_context.h"
 #include "core/json_writer.h"
 #include "ingest/importer.h"
+#include "loyalty/apply.h"
 
 namespace recur::cli {
 namespace {
@@ -121,6 +122,10 @@ int run_import(Context& ctx, const ImportArgs& a) {
                                  [&](double f, std::int64_t rows) { bar.update(f, rows); });
   bar.finish();
   if (!sum.ok()) return report(sum.status());
+  // Loyalty effects of what was imported (nothing when no program is loaded); idempotent, so an
+  // interrupted import is finished by the next run.
+  if (Status ls = a.dry_run ? Status() : loyalty::apply_after_import(**db, ctx.clock); !ls.ok())
+    return report(ls);
   const auto& s = *sum;
   if (a.json) {
     print_json(s);

@@ -11,6 +11,7 @@
 #include "identity/merge.h"
 #include "insight/insight_run.h"
 #include "insight/tags.h"
+#include "loyalty/merge_participant.h"
 #include "store/audit.h"
 #include "store/settings.h"
 
@@ -194,6 +195,7 @@ int merge(Context& ctx, const std::string& a, const std::string& b, const std::s
   auto idb = identity::resolve_member_ref(**db, b);
   if (!idb.ok()) return report(idb.status());
   identity::Merger merger(**db);
+  loyalty::register_merge_participant(merger);
   auto ra = merger.live_root(*ida);
   auto rb = merger.live_root(*idb);
   if (!ra.ok()) return report(ra.status());
@@ -237,6 +239,7 @@ int unmerge(Context& ctx, std::int64_t merge_id, bool json) {
   auto tx = store::Transaction::begin(**db);
   if (!tx.ok()) return report(tx.status());
   identity::Merger merger(**db);
+  loyalty::register_merge_participant(merger);
   auto res = merger.unmerge(merge_id, ctx.clock.now());
   if (!res.ok()) return report(res.status());
   Status audit =

@@ -19,6 +19,11 @@ int main(int argc, char** argv) {
   recur::cli::register_model(app, ctx);
   recur::cli::register_kpi(app, ctx);
   recur::cli::register_compute(app, ctx);
+  recur::cli::register_program(app, ctx);
+  recur::cli::register_points(app, ctx);
+  recur::cli::register_tiers(app, ctx);
+  recur::cli::register_check(app, ctx);
+  recur::cli::register_loyalty(app, ctx);
   recur::cli::register_backtest(app, ctx);
   recur::cli::register_segment(app, ctx);
   try {

@@ -9,6 +9,7 @@
 #include "identity/merge.h"
 #include "identity/resolver.h"
 #include "ingest/mapped_file.h"
+#include "loyalty/merge_participant.h"
 #include "store/settings.h"
 
 namespace recur::ingest {
@@ -181,6 +182,7 @@ Result<ImportSummary> import_text(store::Database& db, RecordKind kind, std::str
   }
 
   identity::Merger merger(db);
+  loyalty::register_merge_participant(merger);  // balances move with merged members
   identity::Resolver resolver(db, merger, clock);
   // Bulk writes: let the WAL grow during the import and checkpoint once at the end, instead of
   // after every chunk.

@@ -19,6 +19,9 @@ struct Migration {
   const char* sql;
 };
 
+// The SQL of migration 3 (loyalty), kept in schema_loyalty.cpp.
+const char* loyalty_schema_sql();
+
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();
 

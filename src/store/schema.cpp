@@ -222,6 +222,7 @@ const std::vector<Migration>& schema_migrations() {
       {1, "foundation: members, identities, catalogue, orders, refunds, events, merges, audit",
        kV1Foundation},
       {2, "member profiles and insight runs", kV2Profiles},
+      {3, "loyalty: program, ledger, lots, tiers", loyalty_schema_sql()},
   };
   return kMigrations;
 }

@@ -1,0 +1,71 @@
+// recur loyalty apply — apply the program to orders and refunds already in the store.
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "cli/cli_context.h"
+#include "core/json_writer.h"
+#include "loyalty/apply.h"
+
+namespace recur::cli {
+namespace {
+
+int apply(Context& ctx, bool json) {
+  auto db = ctx.open_db();
+  if (!db.ok()) return report(db.status());
+  auto engine = loyalty::open_engine(**db, ctx.clock);
+  if (!engine.ok()) return report(engine.status());
+  auto started = std::chrono::steady_clock::now();
+  ProgressBar bar("applying loyalty");
+  loyalty::ApplyOptions options;
+  options.progress = [&](double f, std::int64_t n) { bar.update(f, n); };
+  auto s = loyalty::apply_pending(**db, **engine, options);
+  bar.finish();
+  if (!s.ok()) return report(s.status());
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (json) {
+    JsonWriter w;
+    w.begin_object()
+        .field("orders", s->orders)
+        .field("refunds", s->refunds)
+        .field("points", s->points)
+        .field("growth", s->growth)
+        .field("points_clawed", s->points_clawed)
+        .field("points_debt", s->points_debt)
+        .field("growth_clawed", s->growth_clawed)
+        .field("deducted_fen", s->deducted_fen)
+        .field("upgrades", s->upgrades)
+        .field("elapsed_s", elapsed)
+        .end_object();
+    std::printf("%s\n", w.str().c_str());
+  } else {
+    std::printf(
+        "applied 已入账 %lld orders and %lld refunds: +%lld points, +%lld growth, "
+        "%lld points and %lld growth taken back, %lld upgrades (%.2f s)\n",
+        static_cast<long long>(s->orders), static_cast<long long>(s->refunds),
+        static_cast<long long>(s->points), static_cast<long long>(s->growth),
+        static_cast<long long>(s->points_clawed), static_cast<long long>(s->growth_clawed),
+        static_cast<long long>(s->upgrades), elapsed);
+    if (s->deducted_fen)
+      std::printf("  ¥%s to keep back from refunds for points already spent (退款抵扣)\n",
+                  format_money(s->deducted_fen).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_loyalty(CLI::App& app, Context& ctx) {
+  CLI::App* cmd = app.add_subcommand("loyalty", "the loyalty program's effects (会员权益)");
+  cmd->require_subcommand(1);
+  auto json = std::make_shared<bool>(false);
+  CLI::App* a = cmd->add_subcommand(
+      "apply", "apply the program to orders and refunds not applied yet (idempotent)");
+  a->add_flag("--json", *json, "print JSON");
+  a->callback([&ctx, json] { throw Exit{apply(ctx, *json)}; });
+}
+
+}  // namespace recur::cli

@@ -1,0 +1,154 @@
+// recur program load|show — the loyalty program file (会员计划). See docs/loyalty.md.
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/cli_context.h"
+#include "core/json_writer.h"
+#include "loyalty/decimal.h"
+#include "loyalty/program_store.h"
+
+namespace recur::cli {
+namespace {
+
+void print_summary(const loyalty::Program& p) {
+  using loyalty::format_milli;
+  std::printf("  tiers 等级        mode %s",
+              std::string(loyalty::tier_mode_name(p.evaluation.mode)).c_str());
+  if (p.evaluation.mode == loyalty::TierMode::kRolling)
+    std::printf(" (last %d months, %d days grace 保级)", p.evaluation.window_months,
+                p.evaluation.grace_days);
+  if (p.evaluation.mode == loyalty::TierMode::kPeriodic)
+    std::printf(" (every %d months, %s)", p.evaluation.period_months,
+                p.evaluation.anchor == loyalty::PeriodAnchor::kCalendar ? "calendar" : "attained");
+  std::printf("\n");
+  for (const loyalty::Tier& t : p.tiers)
+    std::printf(
+        "    %-10s %-10s growth ≥ %-7lld keep ≥ %-7lld points ×%s, %lld points = ¥1, "
+        "price ×%s%s\n",
+        t.key.c_str(), t.name.c_str(), static_cast<long long>(t.threshold),
+        static_cast<long long>(t.retain), format_milli(t.benefits.points_multiplier_milli).c_str(),
+        static_cast<long long>(t.benefits.redeem_points_per_yuan),
+        format_milli(t.benefits.discount_rate_milli).c_str(),
+        t.benefits.free_shipping ? ", free shipping 包邮" : "");
+  const loyalty::EarnRules& e = p.points.earn;
+  std::printf("  points 积分       %s per yuan%s, %zu category and %zu SKU rules",
+              format_milli(e.per_yuan_milli).c_str(), e.tier_multiplier ? " × tier" : "",
+              e.categories.size(), e.skus.size());
+  if (e.member_day > 0)
+    std::printf(", member day %d ×%s", e.member_day,
+                format_milli(e.member_day_multiplier_milli).c_str());
+  if (e.birthday_month_multiplier_milli != loyalty::kMilli)
+    std::printf(", birthday month ×%s", format_milli(e.birthday_month_multiplier_milli).c_str());
+  std::printf("\n  pending 待生效    %d days; expiry 过期 %s", p.points.pending_days,
+              std::string(loyalty::expiry_policy_name(p.points.expiry)).c_str());
+  if (p.points.expiry == loyalty::ExpiryPolicy::kRollingDays)
+    std::printf(" (%d days)", p.points.expiry_days);
+  std::printf("; refund of spent points 已用积分退款: %s\n",
+              std::string(loyalty::spent_points_policy_name(p.points.spent_points)).c_str());
+  std::printf("  redemption 抵扣   at most %s of an order, at least %lld points\n",
+              format_milli(p.redemption.max_order_share_milli).c_str(),
+              static_cast<long long>(p.redemption.min_points));
+  std::printf("  tasks 任务       ");
+  for (loyalty::Task t : loyalty::kAllTasks)
+    if (p.task(t).enabled)
+      std::printf(" %s +%lld/+%lld", std::string(loyalty::task_name(t)).c_str(),
+                  static_cast<long long>(p.task(t).points),
+                  static_cast<long long>(p.task(t).growth));
+  std::printf("\n");
+}
+
+int load(Context& ctx, const std::string& file, bool json) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return report(io_error(fmt::format("cannot read '{}'", file)));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto db = ctx.open_db();
+  if (!db.ok()) return report(db.status());
+  auto res = loyalty::load_program(**db, ss.str(), file, ctx.clock.now());
+  if (!res.ok()) return report(res.status());
+  if (json) {
+    JsonWriter w;
+    w.begin_object()
+        .field("version", res->stored.version)
+        .field("changed", res->changed)
+        .field("name", res->stored.name)
+        .field("digest", res->stored.digest)
+        .end_object();
+    std::printf("%s\n", w.str().c_str());
+  } else {
+    std::printf("%s program v%d \"%s\" from %s (%s)\n",
+                res->changed ? "loaded" : "unchanged:", res->stored.version,
+                res->stored.name.c_str(), file.c_str(),
+                res->changed ? "已加载会员计划" : "与当前版本相同");
+    print_summary(res->program);
+  }
+  return kExitOk;
+}
+
+int show(Context& ctx, int version, bool json, bool source) {
+  auto db = ctx.open_db(true);
+  if (!db.ok()) return report(db.status());
+  Result<loyalty::StoredProgram> stored = failed_precondition("");
+  if (version > 0) {
+    stored = loyalty::program_version(**db, version);
+  } else {
+    auto cur = loyalty::current_program(**db);
+    if (!cur.ok()) return report(cur.status());
+    if (!*cur)
+      return report(failed_precondition(
+          "no loyalty program is loaded (未加载会员计划); run: recur program load "
+          "config/program.yaml"));
+    stored = **cur;
+  }
+  if (!stored.ok()) return report(stored.status());
+  if (source) {
+    std::fwrite(stored->source.data(), 1, stored->source.size(), stdout);
+    return kExitOk;
+  }
+  auto program = loyalty::parse_program(stored->source, stored->loaded_from);
+  if (!program.ok()) return report(program.status());
+  if (json) {
+    std::printf("{\"version\":%d,\"loaded_from\":", stored->version);
+    std::string s;
+    append_json_string(s, stored->loaded_from);
+    std::printf("%s,\"loaded_at\":%lld,\"digest\":\"%s\",\"program\":%s}\n", s.c_str(),
+                static_cast<long long>(stored->loaded_at.seconds), stored->digest.c_str(),
+                loyalty::program_json(*program).c_str());
+    return kExitOk;
+  }
+  std::printf("program 会员计划 v%d \"%s\" loaded from %s at %s\n", stored->version,
+              stored->name.c_str(), stored->loaded_from.c_str(),
+              format_instant_utc(stored->loaded_at).c_str());
+  print_summary(*program);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_program(CLI::App& app, Context& ctx) {
+  CLI::App* cmd = app.add_subcommand("program", "the loyalty program file (会员计划)");
+  cmd->require_subcommand(1);
+
+  auto file = std::make_shared<std::string>();
+  auto ljson = std::make_shared<bool>(false);
+  CLI::App* l = cmd->add_subcommand(
+      "load", "validate a program file and make it the version in force (same text: no change)");
+  l->add_option("file", *file, "the YAML program file (e.g. config/program.yaml)")->required();
+  l->add_flag("--json", *ljson, "print JSON");
+  l->callback([&ctx, file, ljson] { throw Exit{load(ctx, *file, *ljson)}; });
+
+  auto version = std::make_shared<int>(0);
+  auto sjson = std::make_shared<bool>(false);
+  auto source = std::make_shared<bool>(false);
+  CLI::App* s = cmd->add_subcommand("show", "the program in force (or --version N)");
+  s->add_option("--version", *version, "an earlier version");
+  s->add_flag("--source", *source, "print the YAML as loaded");
+  s->add_flag("--json", *sjson, "print JSON: every key with the value in force");
+  s->callback([&ctx, version, sjson, source] { throw Exit{show(ctx, *version, *sjson, *source)}; });
+}
+
+}  // namespace recur::cli

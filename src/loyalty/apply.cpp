@@ -1,0 +1,155 @@
+#include "loyalty/apply.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace recur::loyalty {
+
+std::string order_key(std::string_view source, std::string_view order_id) {
+  std::string k;
+  k.reserve(source.size() + order_id.size() + 1);
+  k.append(source).append(":").append(order_id);
+  return k;
+}
+
+namespace {
+
+constexpr const char* kPendingOrders =
+    "SELECT o.order_pk, o.paid_at FROM orders o WHERE o.member_id != 0 AND NOT EXISTS "
+    "(SELECT 1 FROM loyalty_orders lo WHERE lo.order_pk = o.order_pk) "
+    "ORDER BY o.paid_at, o.order_pk";
+constexpr const char* kPendingRefunds =
+    "SELECT r.refund_pk, r.refunded_at FROM refunds r WHERE r.member_id != 0 AND NOT EXISTS "
+    "(SELECT 1 FROM loyalty_refunds lr WHERE lr.refund_pk = r.refund_pk) "
+    "ORDER BY r.refunded_at, r.refund_pk";
+
+struct Item {
+  std::int64_t at;
+  int kind;  // 0 order, 1 refund: orders first at the same instant
+  std::int64_t pk;
+  bool operator<(const Item& o) const {
+    if (at != o.at) return at < o.at;
+    if (kind != o.kind) return kind < o.kind;
+    return pk < o.pk;
+  }
+};
+
+Status collect(store::Database& db, const char* sql, int kind, std::vector<Item>& out) {
+  ASSIGN_OR_RETURN(auto st, db.prepare(sql));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.push_back(Item{st.column_int64(1), kind, st.column_int64(0)});
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<PendingCounts> count_pending(store::Database& db) {
+  PendingCounts c;
+  ASSIGN_OR_RETURN(c.orders,
+                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingOrders + ")"));
+  ASSIGN_OR_RETURN(c.refunds,
+                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingRefunds + ")"));
+  return c;
+}
+
+Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
+                                   const ApplyOptions& options) {
+  if (db.in_transaction())
+    return internal_error("apply_pending runs its own transactions; call it outside one");
+  std::vector<Item> items;
+  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, items));
+  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
+  std::sort(items.begin(), items.end());
+
+  ASSIGN_OR_RETURN(auto order_st,
+                   db.prepare("SELECT source, order_id, member_id, paid_at FROM orders "
+                              "WHERE order_pk = ?"));
+  ASSIGN_OR_RETURN(auto lines_st,
+                   db.prepare("SELECT line_no, sku, COALESCE(category, ''), amount_fen "
+                              "FROM order_lines WHERE order_pk = ? ORDER BY line_no"));
+  ASSIGN_OR_RETURN(auto refund_st,
+                   db.prepare("SELECT r.source, r.refund_id, o.source, o.order_id, r.line_no, "
+                              "r.amount_fen, r.refunded_at FROM refunds r "
+                              "JOIN orders o ON o.order_pk = r.order_pk WHERE r.refund_pk = ?"));
+  ApplySummary sum;
+  const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
+  OrderInput order;
+  RefundInput refund;
+  for (std::size_t start = 0; start < items.size(); start += chunk) {
+    std::size_t end = std::min(items.size(), start + chunk);
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
+    for (std::size_t i = start; i < end; ++i) {
+      const Item& it = items[i];
+      if (it.kind == 0) {
+        order_st.reset();
+        order_st.bind(1, it.pk);
+        ASSIGN_OR_RETURN(bool row, order_st.step());
+        if (!row) continue;
+        order.key = order_key(order_st.column_text(0), order_st.column_text(1));
+        order.order_pk = it.pk;
+        order.member = order_st.column_int64(2);
+        order.paid_at = Instant{order_st.column_int64(3)};
+        order.lines.clear();
+        lines_st.reset();
+        lines_st.bind(1, it.pk);
+        while (true) {
+          ASSIGN_OR_RETURN(bool more, lines_st.step());
+          if (!more) break;
+          order.lines.push_back(OrderLineInput{lines_st.column_int64(0), lines_st.column_string(1),
+                                               lines_st.column_string(2),
+                                               lines_st.column_int64(3)});
+        }
+        ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(order));
+        if (e.replayed || e.guest) continue;
+        ++sum.orders;
+        sum.points += e.points;
+        sum.growth += e.growth;
+        if (e.tier_after != e.tier_before) ++sum.upgrades;
+      } else {
+        refund_st.reset();
+        refund_st.bind(1, it.pk);
+        ASSIGN_OR_RETURN(bool row, refund_st.step());
+        if (!row) continue;
+        refund.key = order_key(refund_st.column_text(0), refund_st.column_text(1));
+        refund.refund_pk = it.pk;
+        refund.order_key = order_key(refund_st.column_text(2), refund_st.column_text(3));
+        refund.line_no.reset();
+        if (!refund_st.column_is_null(4)) refund.line_no = refund_st.column_int64(4);
+        refund.amount = refund_st.column_int64(5);
+        refund.at = Instant{refund_st.column_int64(6)};
+        auto e = engine.apply_refund(refund);
+        if (!e.ok())
+          return Status(e.status().code(),
+                        fmt::format("refund {}: {}", refund.key, e.status().message()));
+        if (e->replayed) continue;
+        ++sum.refunds;
+        sum.points_clawed += e->points_clawed;
+        sum.points_debt += e->points_debt;
+        sum.growth_clawed += e->growth_clawed;
+        sum.deducted_fen += e->deducted_fen;
+      }
+    }
+    order_st.reset();
+    lines_st.reset();
+    refund_st.reset();
+    RETURN_IF_ERROR(tx->commit());
+    if (options.progress)
+      options.progress(static_cast<double>(end) / static_cast<double>(items.size()),
+                       static_cast<std::int64_t>(end));
+  }
+  return sum;
+}
+
+Status apply_after_import(store::Database& db, const Clock& clock) {
+  ASSIGN_OR_RETURN(auto cur, current_program(db));
+  if (!cur) return Status();
+  ASSIGN_OR_RETURN(auto engine, open_engine(db, clock));
+  return apply_pending(db, *engine).status();
+}
+
+}  // namespace recur::loyalty

@@ -1,0 +1,50 @@
+#pragma once
+// Applying the program to what is already in the store: orders and refunds imported (in bulk or
+// one by one) that the program has not seen yet, in the order they happened (paid_at /
+// refunded_at; an order before a refund at the same instant). Idempotent by order and refund
+// key, so a crash or a second run only finishes what is missing, and bulk import followed by
+// apply_pending gives the same balances as applying each order as it arrives.
+
+#include <cstdint>
+#include <functional>
+
+#include "core/clock.h"
+#include "core/money.h"
+#include "core/status.h"
+#include "loyalty/engine.h"
+#include "store/database.h"
+
+namespace recur::loyalty {
+
+struct ApplyOptions {
+  std::size_t chunk = 5000;  // orders and refunds per transaction
+  std::function<void(double fraction, std::int64_t done)> progress;
+};
+
+struct ApplySummary {
+  std::int64_t orders = 0, refunds = 0;
+  std::int64_t points = 0, growth = 0;
+  std::int64_t points_clawed = 0, growth_clawed = 0, points_debt = 0;
+  Fen deducted_fen = 0;
+  std::int64_t upgrades = 0;
+};
+
+struct PendingCounts {
+  std::int64_t orders = 0, refunds = 0;
+};
+
+// Orders of members and their refunds not yet applied.
+Result<PendingCounts> count_pending(store::Database& db);
+
+// Applies them with `engine` (bound to `db`), in chunked transactions of its own: the caller
+// must not hold a transaction.
+Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
+                                   const ApplyOptions& options = {});
+
+// For `recur import`: applies what is pending when a program is loaded; does nothing otherwise.
+Status apply_after_import(store::Database& db, const Clock& clock);
+
+// The order and refund keys the store's rows are applied under: "source:order_id".
+std::string order_key(std::string_view source, std::string_view order_id);
+
+}  // namespace recur::loyalty

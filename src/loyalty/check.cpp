@@ -1,0 +1,187 @@
+#include "loyalty/check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "loyalty/decimal.h"
+#include "loyalty/program_store.h"
+
+namespace recur::loyalty {
+namespace {
+
+struct Probe {
+  const char* name;
+  const char* description;
+  const char* sql;  // rows are violations; the columns are shown as examples
+};
+
+// ?1 is bound to `now` (UTC seconds) where a probe needs it.
+constexpr Probe kProbes[] = {
+    {"balances_equal_entries",
+     "each member's points and growth balance equals the sum of their ledger entries",
+     "SELECT a.member_id, a.points, COALESCE(e.p, 0), a.growth, COALESCE(e.g, 0) "
+     "FROM loyalty_accounts a LEFT JOIN (SELECT member_id, "
+     "SUM(CASE WHEN account = 'points' THEN amount ELSE 0 END) AS p, "
+     "SUM(CASE WHEN account = 'growth' THEN amount ELSE 0 END) AS g "
+     "FROM loyalty_entries GROUP BY member_id) e ON e.member_id = a.member_id "
+     "WHERE a.points != COALESCE(e.p, 0) OR a.growth != COALESCE(e.g, 0)"},
+    {"entries_have_accounts", "every member with ledger entries has a balance row",
+     "SELECT DISTINCT e.member_id FROM loyalty_entries e WHERE NOT EXISTS "
+     "(SELECT 1 FROM loyalty_accounts a WHERE a.member_id = e.member_id)"},
+    {"running_balances",
+     "every entry's balance_after is the running sum of the member's entries up to it",
+     "SELECT entry_id, member_id, account, balance_after, running FROM (SELECT entry_id, "
+     "member_id, account, balance_after, SUM(amount) OVER (PARTITION BY member_id, account "
+     "ORDER BY entry_id) AS running FROM loyalty_entries) t WHERE balance_after != running"},
+    {"lots_within_bounds", "every lot has 0 <= remaining <= earned and earned > 0",
+     "SELECT lot_id, member_id, earned, remaining FROM loyalty_lots "
+     "WHERE remaining < 0 OR remaining > earned OR earned <= 0"},
+    {"lot_usage_matches", "each lot's remaining equals earned minus what was taken from it",
+     "SELECT l.lot_id, l.earned, l.remaining, COALESCE(u.used, 0) FROM loyalty_lots l "
+     "LEFT JOIN (SELECT lot_id, SUM(amount) AS used FROM loyalty_lot_usage GROUP BY lot_id) u "
+     "ON u.lot_id = l.lot_id WHERE l.remaining != l.earned - COALESCE(u.used, 0)"},
+    {"lots_equal_balances",
+     "points lots' remaining minus debt equals the points balance; growth lots equal growth",
+     "SELECT a.member_id, a.points, a.points_debt, COALESCE(l.p, 0), a.growth, COALESCE(l.g, 0) "
+     "FROM loyalty_accounts a LEFT JOIN (SELECT member_id, "
+     "SUM(CASE WHEN account = 'points' THEN remaining ELSE 0 END) AS p, "
+     "SUM(CASE WHEN account = 'growth' THEN remaining ELSE 0 END) AS g "
+     "FROM loyalty_lots GROUP BY member_id) l ON l.member_id = a.member_id "
+     "WHERE COALESCE(l.p, 0) - a.points_debt != a.points OR COALESCE(l.g, 0) != a.growth"},
+    {"lots_have_accounts", "every member holding a lot with something left has a balance row",
+     "SELECT DISTINCT l.member_id FROM loyalty_lots l WHERE l.remaining > 0 AND NOT EXISTS "
+     "(SELECT 1 FROM loyalty_accounts a WHERE a.member_id = l.member_id)"},
+    {"nothing_negative",
+     "no negative growth or debt, and points below zero only as debt; usage amounts positive",
+     "SELECT member_id, points, points_debt, growth FROM loyalty_accounts "
+     "WHERE growth < 0 OR points_debt < 0 OR (points < 0 AND points_debt = 0) "
+     "UNION ALL SELECT member_id, entry_id, lot_id, amount FROM loyalty_lot_usage "
+     "WHERE amount <= 0"},
+    {"debt_only_without_points",
+     "a member owes points only while holding no unexpired points (earnings repay debt first)",
+     "SELECT a.member_id, a.points_debt, SUM(l.remaining) FROM loyalty_accounts a "
+     "JOIN loyalty_lots l ON l.member_id = a.member_id AND l.account = 'points' "
+     "AND l.remaining > 0 AND (l.expires_at IS NULL OR l.expires_at > ?1) "
+     "WHERE a.points_debt > 0 GROUP BY a.member_id, a.points_debt"},
+    {"merged_members_empty", "a member merged into another holds no balance and no lot",
+     "SELECT m.member_id, m.merged_into, a.points, a.growth, a.points_debt FROM members m "
+     "JOIN loyalty_accounts a ON a.member_id = m.member_id WHERE m.merged_into IS NOT NULL AND "
+     "(a.points != 0 OR a.growth != 0 OR a.points_debt != 0 OR EXISTS (SELECT 1 FROM "
+     "loyalty_lots l WHERE l.member_id = m.member_id AND l.remaining > 0))"},
+    {"orders_consistent",
+     "each applied order equals the sum of its lines, and refunds took back no more than it "
+     "earned",
+     "SELECT o.order_key, o.points, o.points_clawed, o.growth, o.growth_clawed, o.amount_fen, "
+     "o.refunded_fen FROM loyalty_orders o LEFT JOIN (SELECT order_key, SUM(amount_fen) AS a, "
+     "SUM(points) AS p, SUM(growth) AS g, SUM(refunded_fen) AS r, SUM(points_clawed) AS pc, "
+     "SUM(growth_clawed) AS gc FROM loyalty_order_lines GROUP BY order_key) l "
+     "ON l.order_key = o.order_key WHERE COALESCE(l.a, 0) != o.amount_fen "
+     "OR COALESCE(l.p, 0) != o.points OR COALESCE(l.g, 0) != o.growth "
+     "OR COALESCE(l.r, 0) != o.refunded_fen OR COALESCE(l.pc, 0) != o.points_clawed "
+     "OR COALESCE(l.gc, 0) != o.growth_clawed OR o.points_clawed > o.points "
+     "OR o.growth_clawed > o.growth OR o.refunded_fen > o.amount_fen"},
+    {"refunds_match_orders", "each order's refunded amount equals the sum of its applied refunds",
+     "SELECT o.order_key, o.refunded_fen, COALESCE(r.s, 0) FROM loyalty_orders o LEFT JOIN "
+     "(SELECT order_key, SUM(amount_fen) AS s FROM loyalty_refunds GROUP BY order_key) r "
+     "ON r.order_key = o.order_key WHERE o.refunded_fen != COALESCE(r.s, 0)"},
+};
+
+constexpr int kExamples = 5;
+
+// The number of result columns of a probe: the commas of its outermost SELECT list.
+int columns_of(std::string_view sql) {
+  std::size_t from = sql.find(" FROM ");
+  std::string_view head = sql.substr(0, from);
+  int depth = 0, n = 1;
+  for (char c : head) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+Result<Liability> points_liability(store::Database& db, const Program& program, Instant now) {
+  Liability l;
+  ASSIGN_OR_RETURN(
+      auto st,
+      db.prepare("SELECT a.tier, COUNT(DISTINCT l.member_id), SUM(l.remaining), "
+                 "SUM(CASE WHEN l.usable_from > ?1 THEN l.remaining ELSE 0 END) "
+                 "FROM loyalty_lots l JOIN loyalty_accounts a ON a.member_id = l.member_id "
+                 "WHERE l.account = 'points' AND l.remaining > 0 AND "
+                 "(l.expires_at IS NULL OR l.expires_at > ?1) GROUP BY a.tier"));
+  st.bind(1, now.seconds);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    TierLiability t;
+    t.tier = st.column_string(0);
+    int i = program.tier_index(t.tier);
+    const Tier& tier = program.tiers[static_cast<std::size_t>(i < 0 ? 0 : i)];
+    t.name = tier.name;
+    t.members = st.column_int64(1);
+    t.points = st.column_int64(2);
+    t.points_per_yuan = tier.benefits.redeem_points_per_yuan;
+    t.value_fen = mul_div_floor(t.points, 100, t.points_per_yuan).q;
+    l.points += t.points;
+    l.pending += st.column_int64(3);
+    l.members += t.members;
+    l.value_fen += t.value_fen;
+    l.tiers.push_back(std::move(t));
+  }
+  // Highest tier first, as in the program.
+  std::sort(l.tiers.begin(), l.tiers.end(), [&](const TierLiability& a, const TierLiability& b) {
+    return program.tier_index(a.tier) > program.tier_index(b.tier);
+  });
+  l.usable = l.points - l.pending;
+  {
+    ASSIGN_OR_RETURN(auto ex, db.prepare("SELECT COALESCE(SUM(remaining), 0) FROM loyalty_lots "
+                                         "WHERE account = 'points' AND remaining > 0 AND "
+                                         "expires_at <= ?"));
+    ex.bind(1, now.seconds);
+    ASSIGN_OR_RETURN(bool row, ex.step());
+    if (row) l.expired_unswept = ex.column_int64(0);
+  }
+  ASSIGN_OR_RETURN(l.debt,
+                   db.query_int("SELECT COALESCE(SUM(points_debt), 0) FROM loyalty_accounts"));
+  return l;
+}
+
+Result<CheckReport> run_check(store::Database& db, Instant now) {
+  CheckReport r;
+  for (const Probe& p : kProbes) {
+    CheckFinding f;
+    f.name = p.name;
+    f.description = p.description;
+    ASSIGN_OR_RETURN(auto st, db.prepare(p.sql));
+    if (std::string_view(p.sql).find("?1") != std::string_view::npos) st.bind(1, now.seconds);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      if (f.violations++ < kExamples) {
+        std::string ex;
+        for (int c = 0; c < columns_of(p.sql); ++c) {
+          ex += c ? " " : "";
+          ex += st.column_is_null(c) ? std::string("NULL") : st.column_string(c);
+        }
+        f.examples.push_back(std::move(ex));
+      }
+    }
+    if (!f.ok()) r.ok = false;
+    r.checks.push_back(std::move(f));
+  }
+  ASSIGN_OR_RETURN(r.pending, count_pending(db));
+  ASSIGN_OR_RETURN(auto cur, current_program(db));
+  if (cur) {
+    ASSIGN_OR_RETURN(ActiveProgram active, active_program(db));
+    r.program_version = active.version;
+    ASSIGN_OR_RETURN(Liability l, points_liability(db, active.program, now));
+    r.liability = std::move(l);
+  }
+  return r;
+}
+
+}  // namespace recur::loyalty

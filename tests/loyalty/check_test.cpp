@@ -1,0 +1,143 @@
+// recur check finds every kind of damage to the ledger, and values the liability.
+
+#include "loyalty/check.h"
+
+#include <gtest/gtest.h>
+
+#include "loyalty_fixture.h"
+
+namespace recur::loyalty {
+namespace {
+
+using recur::testing::kTestNow;
+
+class CheckTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = recur::testing::open_test_db(dir_);
+    testing::load(*db_, testing::default_program({{"pending_days: 7", "pending_days: 0"}}));
+    testing::add_members(*db_, 3);
+    engine_ = testing::engine(*db_, clock_);
+    ASSERT_TRUE(testing::in_tx(*db_, [&] {
+                  return engine_->apply_order(OrderInput{
+                      "pos:1", 0, 1, kTestNow, {{1, "S", "食品", 30000}, {2, "T", "食品", 5000}}});
+                }).ok());
+    // A spend, a refund into debt for member 2, an adjustment for member 3.
+    ASSERT_TRUE(testing::in_tx(*db_, [&] {
+                  return engine_->redeem(RedeemInput{1, 100000, 500, "x", "r1", kTestNow});
+                }).ok());
+    ASSERT_TRUE(testing::in_tx(*db_, [&] {
+                  return engine_->apply_order(
+                      OrderInput{"pos:2", 0, 2, kTestNow, {{1, "S", "食品", 20000}}});
+                }).ok());
+    ASSERT_TRUE(testing::in_tx(*db_, [&] {
+                  return engine_->redeem(RedeemInput{2, 100000, 200, "x", "r2", kTestNow});
+                }).ok());
+    ASSERT_TRUE(testing::in_tx(*db_, [&] {
+                  return engine_->apply_refund(
+                      RefundInput{"pos:R2", 0, "pos:2", std::nullopt, 20000, kTestNow});
+                }).ok());
+    ASSERT_TRUE(testing::in_tx(*db_, [&] {
+                  return engine_->adjust(AdjustInput{3, 500, 0, "goodwill", "a1", kTestNow});
+                }).ok());
+  }
+
+  CheckReport check() {
+    auto r = run_check(*db_, kTestNow);
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    return r.value_or(CheckReport{});
+  }
+  std::int64_t violations(const CheckReport& r, const std::string& name) {
+    for (const auto& c : r.checks)
+      if (c.name == name) return c.violations;
+    ADD_FAILURE() << "no check " << name;
+    return -1;
+  }
+
+  recur::testing::TempDir dir_;
+  std::unique_ptr<store::Database> db_;
+  ManualClock clock_{kTestNow};
+  std::unique_ptr<LoyaltyEngine> engine_;
+};
+
+TEST_F(CheckTest, ACleanLedgerPassesAndIsValued) {
+  CheckReport r = check();
+  EXPECT_TRUE(r.ok);
+  for (const auto& c : r.checks) EXPECT_TRUE(c.ok()) << c.name << ": " << c.examples.size();
+  ASSERT_TRUE(r.liability);
+  EXPECT_EQ(r.liability->debt, recur::testing::count(*db_,
+                                                     "SELECT points_debt FROM "
+                                                     "loyalty_accounts WHERE member_id = 2"));
+  EXPECT_GT(r.liability->debt, 0);
+  EXPECT_EQ(
+      r.liability->points,
+      recur::testing::count(*db_, "SELECT SUM(points) FROM loyalty_accounts WHERE points > 0"));
+  EXPECT_EQ(r.liability->value_fen, r.liability->points);  // everyone at 100 points per yuan
+}
+
+TEST_F(CheckTest, FindsATamperedBalance) {
+  ASSERT_TRUE(
+      db_->exec("UPDATE loyalty_accounts SET points = points + 1 WHERE member_id = 1").ok());
+  CheckReport r = check();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(violations(r, "balances_equal_entries"), 1);
+  EXPECT_EQ(violations(r, "lots_equal_balances"), 1);
+}
+
+TEST_F(CheckTest, FindsAnEntryWithAWrongRunningBalance) {
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_entries SET balance_after = balance_after + 5 WHERE "
+                        "entry_id = (SELECT MIN(entry_id) FROM loyalty_entries)")
+                  .ok());
+  EXPECT_EQ(violations(check(), "running_balances"), 1);
+}
+
+TEST_F(CheckTest, FindsALotThatDoesNotAddUp) {
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_lots SET remaining = remaining + 10 WHERE lot_id = "
+                        "(SELECT MIN(lot_id) FROM loyalty_lots WHERE account = 'points')")
+                  .ok());
+  CheckReport r = check();
+  EXPECT_EQ(violations(r, "lot_usage_matches"), 1);
+  EXPECT_EQ(violations(r, "lots_equal_balances"), 1);
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_lots SET remaining = earned + 1 WHERE lot_id = "
+                        "(SELECT MIN(lot_id) FROM loyalty_lots)")
+                  .ok());
+  EXPECT_EQ(violations(check(), "lots_within_bounds"), 1);
+}
+
+TEST_F(CheckTest, FindsNegativesThatMustNotBe) {
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_accounts SET growth = -1 WHERE member_id = 3").ok());
+  EXPECT_GE(violations(check(), "nothing_negative"), 1);
+}
+
+TEST_F(CheckTest, FindsDebtNextToUnspentPoints) {
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_accounts SET points_debt = 5, points = points - 5 "
+                        "WHERE member_id = 3")
+                  .ok());
+  CheckReport r = check();
+  EXPECT_EQ(violations(r, "debt_only_without_points"), 1);
+}
+
+TEST_F(CheckTest, FindsAMergedMemberStillHoldingPoints) {
+  ASSERT_TRUE(db_->exec("UPDATE members SET merged_into = 1 WHERE member_id = 3").ok());
+  EXPECT_EQ(violations(check(), "merged_members_empty"), 1);
+}
+
+TEST_F(CheckTest, FindsAnOrderWhoseLinesDisagree) {
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_order_lines SET points = points + 1 WHERE order_key = "
+                        "'pos:1' AND line_no = 1")
+                  .ok());
+  EXPECT_EQ(violations(check(), "orders_consistent"), 1);
+}
+
+TEST_F(CheckTest, ReportsOrdersNotAppliedYet) {
+  ASSERT_TRUE(db_->exec("INSERT INTO orders (source, order_id, member_id, channel, paid_at, "
+                        "paid_day, gross_fen, discount_fen, paid_fen, line_count, item_qty) "
+                        "VALUES ('pos', 'later', 1, 'store', 0, 0, 100, 0, 100, 0, 0)")
+                  .ok());
+  CheckReport r = check();
+  EXPECT_TRUE(r.ok);  // pending work is not damage
+  EXPECT_EQ(r.pending.orders, 1);
+}
+
+}  // namespace
+}  // namespace recur::loyalty

@@ -1,0 +1,774 @@
+// Runs the loyalty scenario files in tests/loyalty/scenarios/*.txt. Each file is a small script
+// of events (orders, refunds, redemptions, adjustments, tasks, daily jobs, merges) and the
+// balances, tiers and results expected after them; the format is described in
+// tests/loyalty/scenarios/README.md.
+//
+// Every scenario runs twice, like LevelDB reruns a suite under each option set:
+//   immediate — each order and refund is applied to the program as it is stored;
+//   deferred  — orders and refunds are only stored (as a bulk import would), and
+//               apply_pending() runs just before anything else looks at or changes loyalty
+//               state.
+// Both runs must meet every expectation, pass recur check, and end in the same ledger
+// (balances, lots, entries): bulk import + apply equals orders applied one by one.
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "core/clock.h"
+#include "core/money.h"
+#include "identity/identity.h"
+#include "identity/merge.h"
+#include "identity/resolver.h"
+#include "loyalty/apply.h"
+#include "loyalty/check.h"
+#include "loyalty/engine.h"
+#include "loyalty/merge_participant.h"
+#include "loyalty/program_store.h"
+#include "store/settings.h"
+#include "test_util.h"
+
+namespace recur::loyalty {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class Mode { kImmediate, kDeferred };
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return std::string(s);
+}
+
+// Splits on blanks; a value may be quoted: reason="goodwill gesture".
+std::vector<std::string> tokenize(std::string_view s) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (char c : s) {
+    if (c == '"') {
+      quoted = !quoted;
+      any = true;
+      continue;
+    }
+    if (!quoted && (c == ' ' || c == '\t')) {
+      if (any || !cur.empty()) out.push_back(cur);
+      cur.clear();
+      any = false;
+      continue;
+    }
+    cur += c;
+  }
+  if (any || !cur.empty()) out.push_back(cur);
+  return out;
+}
+
+struct Args {
+  std::vector<std::string> pos;
+  std::map<std::string, std::string> kv;
+  std::string get(const std::string& k, const std::string& fallback = "") const {
+    auto it = kv.find(k);
+    return it == kv.end() ? fallback : it->second;
+  }
+  bool has(const std::string& k) const { return kv.count(k) > 0; }
+};
+
+Args parse_args(const std::vector<std::string>& tokens, std::size_t from) {
+  Args a;
+  for (std::size_t i = from; i < tokens.size(); ++i) {
+    auto eq = tokens[i].find('=');
+    if (eq != std::string::npos && eq > 0)
+      a.kv[tokens[i].substr(0, eq)] = tokens[i].substr(eq + 1);
+    else
+      a.pos.push_back(tokens[i]);
+  }
+  return a;
+}
+
+// Sets `value` (YAML text) at `path` ("points.earn.categories[0].multiplier") in `root`.
+void set_path(YAML::Node root, const std::string& path, const std::string& value) {
+  std::vector<std::pair<std::string, int>> parts;  // key, or index when key is empty
+  std::string cur;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    char c = i < path.size() ? path[i] : '.';
+    if (c == '.' || c == '[') {
+      if (!cur.empty()) parts.emplace_back(cur, -1);
+      cur.clear();
+      if (c == '[') {
+        auto close = path.find(']', i);
+        parts.emplace_back("", std::stoi(path.substr(i + 1, close - i - 1)));
+        i = close;
+      }
+    } else {
+      cur += c;
+    }
+  }
+  YAML::Node node = root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = parts[i].second >= 0 ? node[parts[i].second] : node[parts[i].first];
+    node.reset(next);
+  }
+  YAML::Node v = YAML::Load(value);
+  if (parts.back().second >= 0)
+    node[parts.back().second] = v;
+  else
+    node[parts.back().first] = v;
+}
+
+class Scenario {
+ public:
+  Scenario(std::string path, Mode mode) : path_(std::move(path)), mode_(mode) {}
+
+  void run() {
+    db_ = recur::testing::open_test_db(dir_);
+    std::ifstream in(path_);
+    std::string line;
+    std::vector<std::pair<int, std::string>> lines;
+    int n = 0;
+    while (std::getline(in, line)) lines.emplace_back(++n, line);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      line_ = lines[i].first;
+      std::string text = lines[i].second;
+      if (auto hash = text.find(" #"); hash != std::string::npos) text = text.substr(0, hash);
+      if (trim(text).empty() || trim(text)[0] == '#') continue;
+      std::vector<std::string> overrides;
+      while (i + 1 < lines.size() && !lines[i + 1].second.empty() &&
+             (lines[i + 1].second[0] == ' ' || lines[i + 1].second[0] == '\t') &&
+             trim(lines[i + 1].second)[0] != '#') {
+        overrides.push_back(trim(lines[++i].second));
+      }
+      step(trim(text), overrides);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    line_ = 0;
+    if (engine_) {
+      flush();
+      auto report = run_check(*db_, clock_.now());
+      ASSERT_TRUE(report.ok()) << report.status().to_string();
+      for (const auto& c : report->checks)
+        EXPECT_TRUE(c.ok()) << where() << "check " << c.name
+                            << " failed: " << (c.examples.empty() ? "" : c.examples[0]);
+      EXPECT_EQ(report->pending.orders + report->pending.refunds, 0) << where();
+    }
+  }
+
+  // The ledger in a canonical form, to compare runs.
+  std::string dump() {
+    std::string out;
+    auto rows = [&](const char* sql, int columns) {
+      auto st = db_->prepare(sql);
+      EXPECT_TRUE(st.ok()) << st.status().to_string();
+      if (!st.ok()) return;
+      while (*st->step()) {
+        for (int c = 0; c < columns; ++c)
+          out += (st->column_is_null(c) ? std::string("NULL") : st->column_string(c)) + "|";
+        out += "\n";
+      }
+    };
+    rows(
+        "SELECT member_id, points, points_debt, growth, tier, grace_until_day, period_start_day "
+        "FROM loyalty_accounts ORDER BY member_id",
+        7);
+    rows(
+        "SELECT member_id, account, earned, remaining, earned_at, usable_from, "
+        "COALESCE(expires_at, -1), COALESCE(order_key, '-') FROM loyalty_lots "
+        "ORDER BY member_id, account, earned_at, COALESCE(order_key, ''), earned",
+        8);
+    rows(
+        "SELECT member_id, account, cause, amount, idem_key, at FROM loyalty_entries "
+        "ORDER BY idem_key",
+        6);
+    rows(
+        "SELECT member_id, from_tier, to_tier, at, reason FROM loyalty_tier_changes "
+        "ORDER BY member_id, at, change_id",
+        5);
+    return out;
+  }
+
+ private:
+  std::string where() const { return path_ + ":" + std::to_string(line_) + ": "; }
+
+  MemberId member_of(const std::string& ref) {
+    auto it = aliases_.find(ref);
+    if (it != aliases_.end()) return it->second.first;
+    auto id = identity::parse_identity(ref);
+    EXPECT_TRUE(id.ok()) << where() << "unknown member '" << ref << "'";
+    if (!id.ok()) return 0;
+    return *db_->query_int("SELECT member_id FROM identities WHERE kind = '" + id->kind +
+                           "' AND value = '" + id->value + "'");
+  }
+  // An alias or identity, followed to the member it was merged into.
+  MemberId live(const std::string& ref) {
+    identity::Merger merger(*db_);
+    auto r = merger.live_root(member_of(ref));
+    EXPECT_TRUE(r.ok()) << where() << r.status().to_string();
+    return r.value_or(0);
+  }
+  std::string identity_text(const std::string& ref) {
+    auto it = aliases_.find(ref);
+    return it == aliases_.end() ? ref : it->second.second;
+  }
+
+  Instant time_arg(const Args& a, const std::string& key = "at") {
+    if (!a.has(key)) return clock_.now();
+    auto t = parse_timestamp(a.get(key), TimeZone::shanghai());
+    EXPECT_TRUE(t.ok()) << where() << t.status().to_string();
+    return t.value_or(clock_.now());
+  }
+  Date date_arg(const Args& a, const std::string& key) {
+    auto d = parse_date(a.get(key));
+    EXPECT_TRUE(d.ok()) << where() << key << ": " << d.status().to_string();
+    return d.value_or(Date{});
+  }
+  Fen money_arg(const Args& a, const std::string& key) {
+    auto m = parse_money(a.get(key));
+    EXPECT_TRUE(m.ok()) << where() << key << ": " << m.status().to_string();
+    return m.value_or(0);
+  }
+  std::int64_t int_arg(const Args& a, const std::string& key, std::int64_t fallback = 0) {
+    if (!a.has(key)) return fallback;
+    return std::stoll(a.get(key));
+  }
+
+  // Applies what the store holds but the program has not seen (deferred mode).
+  void flush() {
+    if (mode_ != Mode::kDeferred || !engine_) return;
+    auto s = apply_pending(*db_, *engine_);
+    ASSERT_TRUE(s.ok()) << where() << s.status().to_string();
+  }
+
+  using Fields = std::map<std::string, std::string>;
+
+  // Runs `fn` in a transaction; returns its fields, or its error.
+  template <typename Fn>
+  Result<Fields> in_tx(Fn&& fn) {
+    auto tx = store::Transaction::begin(*db_);
+    if (!tx.ok()) return tx.status();
+    Result<Fields> r = fn();
+    if (r.ok()) {
+      Status c = (*tx)->commit();
+      if (!c.ok()) return c;
+    }
+    return r;
+  }
+
+  void step(const std::string& text, const std::vector<std::string>& overrides) {
+    std::string command = text, expect;
+    if (auto arrow = text.find(" => "); arrow != std::string::npos) {
+      command = text.substr(0, arrow);
+      expect = trim(text.substr(arrow + 4));
+    }
+    std::vector<std::string> t = tokenize(command);
+    const std::string& verb = t[0];
+    Args a = parse_args(t, 1);
+    Result<Fields> r = Fields{};
+    if (verb == "program") {
+      load_program_cmd(a, overrides);
+    } else if (verb == "at") {
+      auto when = parse_timestamp(trim(command.substr(2)), TimeZone::shanghai());
+      ASSERT_TRUE(when.ok()) << where() << when.status().to_string();
+      clock_.set(*when);
+    } else if (verb == "member") {
+      add_member(a);
+    } else if (verb == "order") {
+      r = order(a);
+    } else if (verb == "refund") {
+      r = refund(a);
+    } else if (verb == "apply") {
+      auto s = apply_pending(*db_, *engine_);
+      ASSERT_TRUE(s.ok()) << where() << s.status().to_string();
+    } else if (verb == "expect") {
+      flush();
+      check_expect(t);
+    } else if (verb == "check") {
+      flush();
+      auto report = run_check(*db_, clock_.now());
+      ASSERT_TRUE(report.ok()) << where() << report.status().to_string();
+      EXPECT_TRUE(report->ok) << where() << "recur check found violations";
+    } else {
+      flush();
+      r = other(verb, a);
+    }
+    if (::testing::Test::HasFatalFailure()) return;
+    compare(verb, r, expect);
+  }
+
+  void compare(const std::string& verb, const Result<Fields>& r, const std::string& expect) {
+    if (expect.rfind("error", 0) == 0) {
+      std::string want = trim(expect.substr(5));
+      EXPECT_FALSE(r.ok()) << where() << verb << " should fail with '" << want << "'";
+      if (!r.ok()) {
+        EXPECT_NE(r.status().message().find(want), std::string::npos)
+            << where() << "error '" << r.status().message() << "' lacks '" << want << "'";
+      }
+      return;
+    }
+    if (!r.ok()) {
+      ADD_FAILURE() << where() << verb << " failed: " << r.status().to_string();
+      return;
+    }
+    if (expect.empty()) return;
+    // In deferred mode an order or refund has no result yet: apply first, then read it back.
+    Fields fields = *r;
+    if (mode_ == Mode::kDeferred && (verb == "order" || verb == "refund")) {
+      flush();
+      fields = verb == "order" ? replay_order() : replay_refund();
+    }
+    for (const std::string& tok : tokenize(expect)) {
+      auto eq = tok.find('=');
+      ASSERT_NE(eq, std::string::npos) << where() << "expected field=value, got '" << tok << "'";
+      std::string k = tok.substr(0, eq), v = tok.substr(eq + 1);
+      auto it = fields.find(k);
+      if (it == fields.end()) {
+        ADD_FAILURE() << where() << verb << " has no result field '" << k << "'";
+        continue;
+      }
+      EXPECT_EQ(it->second, v) << where() << verb << " " << k;
+    }
+  }
+
+  void load_program_cmd(const Args& a, const std::vector<std::string>& overrides) {
+    flush();  // orders so far were applied under the program then in force
+    ASSERT_FALSE(a.pos.empty()) << where() << "program default | program FILE";
+    std::string file = a.pos[0] == "default"
+                           ? std::string(RECUR_SOURCE_DIR) + "/config/program.yaml"
+                           : std::string(RECUR_SOURCE_DIR) + "/tests/loyalty/scenarios/" + a.pos[0];
+    std::string text = recur::testing::read_file(file);
+    ASSERT_FALSE(text.empty()) << where() << "cannot read " << file;
+    if (!overrides.empty()) {
+      YAML::Node root = YAML::Load(text);
+      for (const std::string& o : overrides) {
+        auto eq = o.find(" = ");
+        ASSERT_NE(eq, std::string::npos) << where() << "override 'path = value', got '" << o << "'";
+        set_path(root, trim(o.substr(0, eq)), trim(o.substr(eq + 3)));
+      }
+      YAML::Emitter em;
+      em << root;
+      text = em.c_str();
+    }
+    auto loaded = load_program(*db_, text, path_, clock_.now());
+    ASSERT_TRUE(loaded.ok()) << where() << loaded.status().to_string();
+    auto engine = open_engine(*db_, clock_);
+    ASSERT_TRUE(engine.ok()) << where() << engine.status().to_string();
+    engine_ = std::move(engine).value();
+  }
+
+  void add_member(const Args& a) {
+    ASSERT_EQ(a.pos.size(), 2u) << where() << "member ALIAS IDENTITY [birthday=YYYY-MM-DD]";
+    auto tx = store::Transaction::begin(*db_);
+    ASSERT_TRUE(tx.ok());
+    identity::Merger merger(*db_);
+    register_merge_participant(merger);
+    identity::Resolver resolver(*db_, merger, clock_);
+    ASSERT_TRUE(resolver.begin_batch().ok());
+    auto ids = identity::parse_identities(a.pos[1]);
+    ASSERT_TRUE(ids.ok()) << where() << ids.status().to_string();
+    auto res = resolver.resolve(*ids, "scenario");
+    ASSERT_TRUE(res.ok()) << where() << res.status().to_string();
+    if (a.has("birthday")) {
+      auto st = db_->prepare("UPDATE members SET birthday = ? WHERE member_id = ?");
+      st->bind(1, a.get("birthday")).bind(2, res->member);
+      ASSERT_TRUE(st->run().ok());
+    }
+    ASSERT_TRUE((*tx)->commit().ok());
+    aliases_[a.pos[0]] = {res->member, ids->front().to_string()};
+  }
+
+  // order SOURCE:ID member=REF lines=CATEGORY:SKU:QTYxPRICE,… [at=TIME]
+  Result<Fields> order(const Args& a) {
+    if (a.pos.empty()) return invalid_argument("order SOURCE:ID member=… lines=…");
+    std::string key = a.pos[0];
+    auto colon = key.find(':');
+    std::string source = key.substr(0, colon), id = key.substr(colon + 1);
+    Instant at = time_arg(a);
+    std::string member_text;
+    // A record naming several members' identities merges them; apply what they earned before,
+    // as one-by-one arrival would have.
+    if (a.get("member").find('|') != std::string::npos) flush();
+    {
+      std::string m = a.get("member");
+      std::size_t start = 0;
+      while (start <= m.size() && !m.empty()) {
+        auto bar = m.find('|', start);
+        std::string part =
+            m.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+        member_text += (member_text.empty() ? "" : "|") + identity_text(part);
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+      }
+    }
+    struct L {
+      std::string category, sku;
+      std::int64_t qty;
+      Fen price;
+    };
+    std::vector<L> lines;
+    std::string spec = a.get("lines");
+    std::stringstream ss(spec);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      // CATEGORY:SKU:QTYxPRICE (the category may be empty)
+      auto p2 = item.rfind(':');
+      auto p1 = item.rfind(':', p2 - 1);
+      if (p1 == std::string::npos || p2 == std::string::npos)
+        return invalid_argument("line '" + item + "': CATEGORY:SKU:QTYxPRICE");
+      std::string qp = item.substr(p2 + 1);
+      auto x = qp.find('x');
+      auto price = parse_money(qp.substr(x + 1));
+      if (!price.ok()) return price.status();
+      lines.push_back(L{item.substr(0, p1), item.substr(p1 + 1, p2 - p1 - 1),
+                        std::stoll(qp.substr(0, x)), *price});
+    }
+    OrderInput input;
+    auto stored = in_tx([&]() -> Result<Fields> {
+      identity::Merger merger(*db_);
+      register_merge_participant(merger);
+      identity::Resolver resolver(*db_, merger, clock_);
+      RETURN_IF_ERROR(resolver.begin_batch());
+      ASSIGN_OR_RETURN(auto ids, identity::parse_identities(member_text));
+      MemberId member = kGuest;
+      if (!ids.empty()) {
+        ASSIGN_OR_RETURN(identity::Resolution res, resolver.resolve(ids, "order " + key));
+        member = res.member;
+      }
+      Fen paid = 0;
+      std::int64_t qty = 0;
+      for (const L& l : lines) {
+        paid += l.qty * l.price;
+        qty += l.qty;
+      }
+      ASSIGN_OR_RETURN(auto ins,
+                       db_->prepare("INSERT INTO orders (source, order_id, member_id, member_ref, "
+                                    "channel, paid_at, paid_day, gross_fen, discount_fen, "
+                                    "paid_fen, line_count, item_qty) VALUES (?, ?, ?, ?, 'store', "
+                                    "?, ?, ?, 0, ?, ?, ?)"));
+      ins.bind(1, source).bind(2, id).bind(3, member);
+      if (ids.empty())
+        ins.bind(4, std::nullopt);
+      else
+        ins.bind(4, ids.front().to_string());
+      ins.bind(5, at.seconds)
+          .bind(6, static_cast<std::int64_t>(TimeZone::shanghai().local_date(at).days))
+          .bind(7, paid)
+          .bind(8, paid)
+          .bind(9, static_cast<std::int64_t>(lines.size()))
+          .bind(10, qty);
+      RETURN_IF_ERROR(ins.run());
+      OrderPk pk = db_->last_insert_rowid();
+      ASSIGN_OR_RETURN(auto line_st,
+                       db_->prepare("INSERT INTO order_lines (order_pk, line_no, member_id, sku, "
+                                    "category, qty, unit_price_fen, discount_fen, amount_fen) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)"));
+      input = OrderInput{key, pk, member, at, {}};
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        const L& l = lines[i];
+        line_st.reset();
+        line_st.bind(1, pk)
+            .bind(2, static_cast<std::int64_t>(i + 1))
+            .bind(3, member)
+            .bind(4, l.sku)
+            .bind_optional(5, l.category)
+            .bind(6, l.qty)
+            .bind(7, l.price)
+            .bind(8, l.qty * l.price);
+        RETURN_IF_ERROR(line_st.run());
+        input.lines.push_back(
+            OrderLineInput{static_cast<std::int64_t>(i + 1), l.sku, l.category, l.qty * l.price});
+      }
+      if (mode_ == Mode::kDeferred || !engine_) return Fields{};
+      ASSIGN_OR_RETURN(OrderEffect e, engine_->apply_order(input));
+      return order_fields(e);
+    });
+    last_order_ = key;
+    return stored;
+  }
+
+  static Fields order_fields(const OrderEffect& e) {
+    return Fields{{"points", std::to_string(e.points)},
+                  {"growth", std::to_string(e.growth)},
+                  {"tier", e.tier_after},
+                  {"replayed", e.replayed ? "yes" : "no"}};
+  }
+  Fields replay_order() {
+    auto tx = store::Transaction::begin(*db_);
+    auto e = engine_->apply_order(OrderInput{last_order_, 0, 1, {}, {}});
+    EXPECT_TRUE(e.ok()) << where() << e.status().to_string();
+    Fields f = e.ok() ? order_fields(*e) : Fields{};
+    f["replayed"] = "no";
+    f["tier"] = e.ok() ? e->tier_after : "";
+    return f;
+  }
+
+  // refund SOURCE:ORDER_ID [id=REFUND_ID] [sku=SKU] amount=YUAN [at=TIME]
+  Result<Fields> refund(const Args& a) {
+    if (a.pos.empty()) return invalid_argument("refund SOURCE:ORDER_ID amount=…");
+    std::string order = a.pos[0];
+    auto colon = order.find(':');
+    std::string source = order.substr(0, colon), order_id = order.substr(colon + 1);
+    std::string refund_id = a.get("id", order_id + "-R" + std::to_string(++refunds_));
+    Fen amount = money_arg(a, "amount");
+    Instant at = time_arg(a);
+    RefundInput input;
+    auto r = in_tx([&]() -> Result<Fields> {
+      ASSIGN_OR_RETURN(auto o, db_->prepare("SELECT order_pk, member_id FROM orders WHERE "
+                                            "source = ? AND order_id = ?"));
+      o.bind(1, source).bind(2, order_id);
+      ASSIGN_OR_RETURN(bool found, o.step());
+      if (!found) return not_found("no order " + order);
+      OrderPk pk = o.column_int64(0);
+      MemberId member = o.column_int64(1);
+      std::optional<std::int64_t> line_no;
+      if (a.has("sku")) {
+        ASSIGN_OR_RETURN(auto l, db_->prepare("SELECT line_no FROM order_lines WHERE order_pk = ? "
+                                              "AND sku = ? ORDER BY line_no LIMIT 1"));
+        l.bind(1, pk).bind(2, a.get("sku"));
+        ASSIGN_OR_RETURN(bool has, l.step());
+        if (!has) return not_found("no line with sku " + a.get("sku"));
+        line_no = l.column_int64(0);
+      }
+      ASSIGN_OR_RETURN(auto ins, db_->prepare("INSERT INTO refunds (source, refund_id, order_pk, "
+                                              "line_no, member_id, refunded_at, qty, amount_fen) "
+                                              "VALUES (?, ?, ?, ?, ?, ?, 0, ?)"));
+      ins.bind(1, source).bind(2, refund_id).bind(3, pk);
+      if (line_no)
+        ins.bind(4, *line_no);
+      else
+        ins.bind(4, std::nullopt);
+      ins.bind(5, member).bind(6, at.seconds).bind(7, amount);
+      RETURN_IF_ERROR(ins.run());
+      input = RefundInput{
+          source + ":" + refund_id, db_->last_insert_rowid(), order, line_no, amount, at};
+      if (mode_ == Mode::kDeferred || !engine_) return Fields{};
+      ASSIGN_OR_RETURN(RefundEffect e, engine_->apply_refund(input));
+      return refund_fields(e);
+    });
+    last_refund_ = source + ":" + refund_id;
+    return r;
+  }
+
+  static Fields refund_fields(const RefundEffect& e) {
+    return Fields{
+        {"clawed", std::to_string(e.points_clawed)},   {"debt", std::to_string(e.points_debt)},
+        {"settled", std::to_string(e.points_settled)}, {"deducted", format_money(e.deducted_fen)},
+        {"growth", std::to_string(e.growth_clawed)},   {"tier", e.tier_after}};
+  }
+  Fields replay_refund() {
+    auto tx = store::Transaction::begin(*db_);
+    auto e = engine_->apply_refund(RefundInput{last_refund_, 0, "", std::nullopt, 1, {}});
+    EXPECT_TRUE(e.ok()) << where() << e.status().to_string();
+    return e.ok() ? refund_fields(*e) : Fields{};
+  }
+
+  Result<Fields> other(const std::string& verb, const Args& a) {
+    if (!engine_) return failed_precondition("load a program first");
+    auto key = [&](const std::string& fallback) { return a.get("key", fallback); };
+    if (verb == "adjust") {
+      return in_tx([&]() -> Result<Fields> {
+        ASSIGN_OR_RETURN(AdjustEffect e,
+                         engine_->adjust(AdjustInput{
+                             live(a.pos.at(0)), int_arg(a, "points"), int_arg(a, "growth"),
+                             a.get("reason", "scenario"), key(""), time_arg(a)}));
+        return Fields{{"balance", std::to_string(e.points_balance)},
+                      {"growth", std::to_string(e.growth_balance)},
+                      {"delta", std::to_string(e.points)},
+                      {"tier", e.tier_after},
+                      {"replayed", e.replayed ? "yes" : "no"}};
+      });
+    }
+    if (verb == "redeem") {
+      return in_tx([&]() -> Result<Fields> {
+        ASSIGN_OR_RETURN(RedeemEffect e,
+                         engine_->redeem(RedeemInput{live(a.pos.at(0)), money_arg(a, "order"),
+                                                     int_arg(a, "points"), a.get("reference"),
+                                                     key(""), time_arg(a)}));
+        return Fields{{"points", std::to_string(e.points)},
+                      {"discount", format_money(e.discount_fen)},
+                      {"cash", format_money(e.cash_fen)},
+                      {"ratio", std::to_string(e.points_per_yuan)},
+                      {"balance", std::to_string(e.points_balance)},
+                      {"replayed", e.replayed ? "yes" : "no"}};
+      });
+    }
+    if (verb == "quote") {
+      ASSIGN_OR_RETURN(
+          RedemptionQuote q,
+          engine_->quote_redemption(live(a.pos.at(0)), money_arg(a, "order"), time_arg(a)));
+      return Fields{{"max_points", std::to_string(q.max_points)},
+                    {"max_discount", format_money(q.max_discount_fen)},
+                    {"cap", format_money(q.cap_fen)},
+                    {"ratio", std::to_string(q.points_per_yuan)},
+                    {"usable", std::to_string(q.usable)}};
+    }
+    if (verb == "task") {
+      return in_tx([&]() -> Result<Fields> {
+        ASSIGN_OR_RETURN(Task task, parse_task(a.pos.at(1)));
+        Instant at = time_arg(a);
+        std::string k = key(a.pos.at(1) + ":" + a.pos.at(0) + ":" +
+                            TimeZone::shanghai().local_date(at).to_string());
+        ASSIGN_OR_RETURN(TaskEffect e, engine_->complete_task(live(a.pos.at(0)), task, k, at));
+        return Fields{{"points", std::to_string(e.points)},
+                      {"growth", std::to_string(e.growth)},
+                      {"streak", std::to_string(e.streak)},
+                      {"bonus", std::to_string(e.bonus_points)},
+                      {"tier", e.tier_after},
+                      {"replayed", e.replayed ? "yes" : "no"}};
+      });
+    }
+    if (verb == "expire") {
+      return in_tx([&]() -> Result<Fields> {
+        Date d = date_arg(a, "as_of");
+        ASSIGN_OR_RETURN(ExpireSummary s, engine_->expire(d, key(d.to_string())));
+        return Fields{{"lots", std::to_string(s.lots)},
+                      {"points", std::to_string(s.points)},
+                      {"members", std::to_string(s.members)},
+                      {"replayed", s.replayed ? "yes" : "no"}};
+      });
+    }
+    if (verb == "evaluate") {
+      return in_tx([&]() -> Result<Fields> {
+        Date d = date_arg(a, "as_of");
+        ASSIGN_OR_RETURN(TierRunSummary s, engine_->evaluate_tiers(d, key(d.to_string())));
+        return Fields{{"members", std::to_string(s.members)},
+                      {"upgraded", std::to_string(s.upgraded)},
+                      {"downgraded", std::to_string(s.downgraded)},
+                      {"grace_started", std::to_string(s.grace_started)},
+                      {"kept", std::to_string(s.kept)},
+                      {"requalified", std::to_string(s.requalified)},
+                      {"replayed", s.replayed ? "yes" : "no"}};
+      });
+    }
+    if (verb == "merge") {
+      return in_tx([&]() -> Result<Fields> {
+        identity::Merger merger(*db_);
+        register_merge_participant(merger);
+        ASSIGN_OR_RETURN(identity::MergeRecord rec,
+                         merger.merge(live(a.pos.at(0)), live(a.pos.at(1)),
+                                      identity::MergeReason::kManual, "scenario", clock_.now()));
+        last_merge_ = rec.merge_id;
+        return Fields{{"merge", std::to_string(rec.merge_id)}};
+      });
+    }
+    if (verb == "unmerge") {
+      return in_tx([&]() -> Result<Fields> {
+        identity::Merger merger(*db_);
+        register_merge_participant(merger);
+        MergeId id = a.pos.empty() || a.pos[0] == "last" ? last_merge_ : std::stoll(a.pos[0]);
+        ASSIGN_OR_RETURN(identity::UnmergeResult u, merger.unmerge(id, clock_.now()));
+        return Fields{{"orders", std::to_string(u.orders)}};
+      });
+    }
+    return invalid_argument("unknown command '" + verb + "'");
+  }
+
+  // expect WHAT [REF] = VALUE
+  void check_expect(const std::vector<std::string>& t) {
+    auto eq = std::find(t.begin(), t.end(), "=");
+    ASSERT_NE(eq, t.end()) << where() << "expect WHAT [REF] = VALUE";
+    std::string what = t.at(1);
+    std::string ref = eq - t.begin() > 2 ? t.at(2) : "";
+    std::string want;
+    for (auto it = eq + 1; it != t.end(); ++it) want += (want.empty() ? "" : " ") + *it;
+    if (what == "liability" || what == "liability_points") {
+      auto l = points_liability(*db_, engine_->program(), clock_.now());
+      ASSERT_TRUE(l.ok()) << where() << l.status().to_string();
+      std::string got =
+          what == "liability" ? format_money(l->value_fen) : std::to_string(l->points);
+      EXPECT_EQ(got, want) << where() << "expect " << what;
+      return;
+    }
+    MemberId m = member_of(ref);
+    auto state = engine_->member_state(m, clock_.now());
+    ASSERT_TRUE(state.ok()) << where() << state.status().to_string();
+    const AccountState& acct = state->account;
+    std::string got;
+    if (what == "points")
+      got = std::to_string(acct.points);
+    else if (what == "usable")
+      got = std::to_string(state->usable);
+    else if (what == "pending")
+      got = std::to_string(state->pending);
+    else if (what == "debt")
+      got = std::to_string(acct.points_debt);
+    else if (what == "growth")
+      got = std::to_string(acct.growth);
+    else if (what == "qualifying")
+      got = std::to_string(state->qualifying_growth);
+    else if (what == "tier")
+      got = acct.tier;
+    else if (what == "grace")
+      got = acct.grace_until ? acct.grace_until->to_string() : "none";
+    else if (what == "value")
+      got = format_money(state->value_fen);
+    else if (what == "lots") {
+      for (const Lot& l : state->lots) {
+        std::string through =
+            l.expires_at
+                ? TimeZone::shanghai().local_date(Instant{l.expires_at->seconds - 1}).to_string()
+                : "never";
+        got += (got.empty() ? "" : " ") + std::to_string(l.remaining) + "@" + through;
+      }
+      if (got.empty()) got = "none";
+    } else {
+      FAIL() << where() << "unknown expectation '" << what << "'";
+    }
+    EXPECT_EQ(got, want) << where() << "expect " << what << " " << ref;
+  }
+
+  std::string path_;
+  Mode mode_;
+  int line_ = 0;
+  recur::testing::TempDir dir_;
+  std::unique_ptr<store::Database> db_;
+  ManualClock clock_{recur::testing::kTestNow};
+  std::unique_ptr<LoyaltyEngine> engine_;
+  std::map<std::string, std::pair<MemberId, std::string>> aliases_;  // alias -> (id, identity)
+  std::string last_order_, last_refund_;
+  MergeId last_merge_ = 0;
+  int refunds_ = 0;
+};
+
+std::vector<std::string> scenario_files() {
+  std::vector<std::string> out;
+  fs::path dir = fs::path(RECUR_SOURCE_DIR) / "tests/loyalty/scenarios";
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".txt") out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class ScenarioTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ScenarioTest, ImmediateAndDeferredAgree) {
+  std::string path = std::string(RECUR_SOURCE_DIR) + "/tests/loyalty/scenarios/" + GetParam();
+  Scenario immediate(path, Mode::kImmediate);
+  {
+    SCOPED_TRACE("immediate: each order applied as it arrives");
+    immediate.run();
+  }
+  Scenario deferred(path, Mode::kDeferred);
+  {
+    SCOPED_TRACE("deferred: orders stored as a bulk import, then applied");
+    deferred.run();
+  }
+  if (HasFailure()) return;
+  ASSERT_FALSE(immediate.dump().empty());
+  EXPECT_EQ(immediate.dump(), deferred.dump())
+      << "bulk import + apply must leave the same ledger as applying orders one by one";
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioTest, ::testing::ValuesIn(scenario_files()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param.substr(0, info.param.size() - 4);
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace recur::loyalty
