@@ -17,7 +17,7 @@ struct ImportArgs {
                           date_format, rejects, time_zone;
   std::vector<std::string> maps, sets, columns;
   bool skip_bad = false, json = false, dry_run = false;
-  std::size_t chunk = 50000;
+  std::size_t chunk = 100000;
 };
 
 Status parse_pairs(const std::vector<std::string>& items, std::string_view flag,

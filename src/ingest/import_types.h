@@ -32,7 +32,7 @@ struct ImportOptions {
   bool skip_bad = false;                  // apply good rows, report bad ones
   bool dry_run = false;                   // read and validate only; apply nothing
   std::string rejects_path;               // with skip_bad: where bad rows go, with reasons
-  std::size_t chunk_orders = 50000;       // records per transaction
+  std::size_t chunk_orders = 100000;      // records per transaction
   std::string time_zone;                  // overrides the merchant setting when set
 };
 
