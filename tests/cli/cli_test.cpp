@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "cli_run.h"
 #include "store/database.h"
 #include "test_util.h"
 
@@ -19,20 +20,8 @@ namespace {
 
 using recur::testing::TempDir;
 
-struct CmdResult {
-  int code;
-  std::string out;
-};
-
-CmdResult run(const std::string& args) {
-  std::string cmd = std::string(RECUR_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using recur::testing::CmdResult;
+using recur::testing::run;
 
 constexpr const char* kHeader =
     "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,amount\n";

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli_run.h"
 #include "test_util.h"
 
 namespace recur {
@@ -14,20 +15,8 @@ namespace {
 
 using recur::testing::TempDir;
 
-struct CmdResult {
-  int code;
-  std::string out;
-};
-
-CmdResult run(const std::string& args) {
-  std::string cmd = std::string(RECUR_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using recur::testing::CmdResult;
+using recur::testing::run;
 
 // Member 1 buys twice on 03-05 and once on 03-20 (5.00 of it refunded on 03-21); member 2 buys on
 // 02-10 and 03-10; a guest buys on 03-31. Times are the merchant's (Asia/Shanghai).

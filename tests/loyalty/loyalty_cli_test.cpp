@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli_run.h"
 #include "store/database.h"
 #include "test_util.h"
 
@@ -15,20 +16,8 @@ namespace {
 
 using recur::testing::TempDir;
 
-struct CmdResult {
-  int code;
-  std::string out;
-};
-
-CmdResult run(const std::string& args) {
-  std::string cmd = std::string(RECUR_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using recur::testing::CmdResult;
+using recur::testing::run;
 
 bool has(const std::string& out, const std::string& s) {
   return out.find(s) != std::string::npos;

@@ -1,0 +1,28 @@
+#pragma once
+// Runs the recur binary the way a user would and captures what it prints (stdout and stderr)
+// and its exit code. Test binaries get RECUR_BINARY from CMake.
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace recur::testing {
+
+struct CmdResult {
+  int code;
+  std::string out;
+};
+
+inline CmdResult run(const std::string& args) {
+  std::string cmd = std::string(RECUR_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace recur::testing
