@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "core/json_writer.h"
 #include "core/time.h"
@@ -98,6 +99,16 @@ std::int64_t interactions_in(const TagContext& c, std::size_t m, std::int32_t da
     if (h.interaction_day[k] <= c.measures.as_of && h.interaction_day[k] > c.measures.as_of - days)
       ++n;
   return n;
+}
+
+// Member m's category rhythms (category_rhythm is sorted by member).
+std::span<const CategoryRhythm> rhythms_of(const TagContext& c, std::size_t m) {
+  const auto& rs = c.measures.category_rhythm;
+  auto lo = std::lower_bound(rs.begin(), rs.end(), m,
+                             [](const CategoryRhythm& x, std::size_t v) { return x.member < v; });
+  auto hi = std::upper_bound(lo, rs.end(), m,
+                             [](std::size_t v, const CategoryRhythm& x) { return v < x.member; });
+  return {rs.data() + (lo - rs.begin()), static_cast<std::size_t>(hi - lo)};
 }
 
 const Replenishment* next_replenishment(const TagContext& c, std::size_t m) {
@@ -326,39 +337,27 @@ std::vector<TagDef> build_registry() {
       "(母婴/纸尿裤=periodic)",
       [](C c, M m) {
         std::vector<std::string> out;
-        const auto& rs = c.measures.category_rhythm;
-        auto it =
-            std::lower_bound(rs.begin(), rs.end(), m,
-                             [](const CategoryRhythm& x, std::size_t v) { return x.member < v; });
-        for (; it != rs.end() && it->member == m; ++it)
-          out.push_back(c.history.mid_categories[it->category] + "=" +
-                        std::string(kFrequencyTagNames[it->frequency]));
+        for (const CategoryRhythm& r : rhythms_of(c, m))
+          out.push_back(c.history.mid_categories[r.category] + "=" +
+                        std::string(kFrequencyTagNames[r.frequency]));
         return V(std::move(out));
       },
       [](C c, M m) -> std::string {
         std::string out;
-        const auto& rs = c.measures.category_rhythm;
-        auto it =
-            std::lower_bound(rs.begin(), rs.end(), m,
-                             [](const CategoryRhythm& x, std::size_t v) { return x.member < v; });
-        for (; it != rs.end() && it->member == m; ++it)
+        for (const CategoryRhythm& r : rhythms_of(c, m))
           out += fmt::format("{}{}: {} (mean interval {:.1f} days)", out.empty() ? "" : "; ",
-                             c.history.mid_categories[it->category],
-                             kFrequencyTagNames[it->frequency], it->mean_interval);
+                             c.history.mid_categories[r.category], kFrequencyTagNames[r.frequency],
+                             r.mean_interval);
         return out;
       });
   add("periodic_categories", "cycle", TagType::kStringSet,
       "second-level categories the member buys on a regular or high-frequency rhythm",
       [](C c, M m) {
         std::vector<std::string> out;
-        const auto& rs = c.measures.category_rhythm;
-        auto it =
-            std::lower_bound(rs.begin(), rs.end(), m,
-                             [](const CategoryRhythm& x, std::size_t v) { return x.member < v; });
-        for (; it != rs.end() && it->member == m; ++it)
-          if (it->frequency == static_cast<std::uint8_t>(FrequencyTag::kPeriodic) ||
-              it->frequency == static_cast<std::uint8_t>(FrequencyTag::kHighFrequency))
-            out.push_back(c.history.mid_categories[it->category]);
+        for (const CategoryRhythm& r : rhythms_of(c, m))
+          if (r.frequency == static_cast<std::uint8_t>(FrequencyTag::kPeriodic) ||
+              r.frequency == static_cast<std::uint8_t>(FrequencyTag::kHighFrequency))
+            out.push_back(c.history.mid_categories[r.category]);
         return V(std::move(out));
       });
   add("overdue_days", "cycle", TagType::kInt,
