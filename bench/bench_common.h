@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/time.h"
 
 #include <algorithm>
 #include <array>
@@ -289,26 +290,11 @@ inline void append_money(std::string& out, std::int64_t fen) {
   append_uint(out, static_cast<std::uint64_t>(fen % 100), 2);
 }
 
+// Calendar conversions are recur's own (core/time.h); the plain reader uses them too.
 inline void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yoe + era * 400 + (m <= 2));
+  recur::Date{static_cast<std::int32_t>(z)}.to_ymd(y, m, d);
 }
-
-inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
+using recur::days_from_civil;
 
 // The identities member m writes: 60% a phone, 20% a WeChat unionid, 10% card + phone, 10%
 // unionid + phone. Every member's values are unique, so the data causes no merges.

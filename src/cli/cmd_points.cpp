@@ -7,6 +7,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/loyalty_render.h"
+#include "cli/loyalty_sweep.h"
 #include "core/json_writer.h"
 #include "identity/member_view.h"
 #include "identity/merge.h"
@@ -332,18 +333,11 @@ int task(Context& ctx, const std::string& ref, const std::string& name, const st
 }
 
 int expire(Context& ctx, const std::string& as_of_text, const std::string& key_text, bool json) {
-  auto as_of = parse_date(as_of_text);
-  if (!as_of.ok()) return report(invalid_argument("--as-of: " + as_of.status().message()));
-  std::string key = key_text.empty() ? as_of->to_string() : key_text;
-  auto db = ctx.open_db();
-  if (!db.ok()) return report(db.status());
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  auto s = (*engine)->expire(*as_of, key);
+  auto s = run_dated_sweep(ctx, as_of_text, key_text,
+                           [](loyalty::LoyaltyEngine& engine, Date as_of, const std::string& key) {
+                             return engine.expire(as_of, key);
+                           });
   if (!s.ok()) return report(s.status());
-  if (auto c = (*tx)->commit(); !c.ok()) return report(c);
   if (json) {
     JsonWriter w;
     w.begin_object()

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/cli_context.h"
+#include "cli/loyalty_sweep.h"
 #include "core/json_writer.h"
 #include "loyalty/engine.h"
 #include "loyalty/program_store.h"
@@ -13,18 +14,11 @@ namespace recur::cli {
 namespace {
 
 int evaluate(Context& ctx, const std::string& as_of_text, const std::string& key_text, bool json) {
-  auto as_of = parse_date(as_of_text);
-  if (!as_of.ok()) return report(invalid_argument("--as-of: " + as_of.status().message()));
-  std::string key = key_text.empty() ? as_of->to_string() : key_text;
-  auto db = ctx.open_db();
-  if (!db.ok()) return report(db.status());
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  auto s = (*engine)->evaluate_tiers(*as_of, key);
+  auto s = run_dated_sweep(ctx, as_of_text, key_text,
+                           [](loyalty::LoyaltyEngine& engine, Date as_of, const std::string& key) {
+                             return engine.evaluate_tiers(as_of, key);
+                           });
   if (!s.ok()) return report(s.status());
-  if (auto c = (*tx)->commit(); !c.ok()) return report(c);
   if (json) {
     JsonWriter w;
     w.begin_object()
