@@ -109,36 +109,41 @@ TEST(Cli, MergeAndUnmergeRoundTrip) {
       2);
 }
 
-// A process killed mid-import leaves whole orders only; running it again finishes the job.
-TEST(Cli, KilledImportIsConsistentAndRerunFinishes) {
-  TempDir dir;
-  constexpr int kOrders = 60000;
-  recur::testing::write_file(dir.file("big.csv"), orders(kOrders));
-  std::string dbpath = dir.file("t.db");
+// Starts `recur import orders CSV --chunk 200` and kills it with SIGKILL as soon as `watch`
+// (a COUNT query) sees something committed.
+void import_and_kill(const std::string& dbpath, const std::string& csv, const char* watch) {
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execl(RECUR_BINARY, RECUR_BINARY, "--db", dbpath.c_str(), "import", "orders",
-          dir.file("big.csv").c_str(), "--chunk", "200", static_cast<char*>(nullptr));
+    execl(RECUR_BINARY, RECUR_BINARY, "--db", dbpath.c_str(), "import", "orders", csv.c_str(),
+          "--chunk", "200", static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Wait until some chunks are committed, then kill it hard.
   std::int64_t seen = 0;
-  for (int i = 0; i < 400 && seen == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 1000 && seen == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
     store::OpenOptions ro;
     ro.read_only = true;
     auto db = store::Database::open(dbpath, ro);
     if (!db.ok()) continue;
-    auto n = (*db)->query_int("SELECT COUNT(*) FROM orders");
+    auto n = (*db)->query_int(watch);
     if (n.ok()) seen = *n;
   }
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
+}
+
+// A process killed mid-import leaves whole orders only; running it again finishes the job.
+TEST(Cli, KilledImportIsConsistentAndRerunFinishes) {
+  TempDir dir;
+  constexpr int kOrders = 60000;
+  recur::testing::write_file(dir.file("big.csv"), orders(kOrders));
+  std::string dbpath = dir.file("t.db");
+  import_and_kill(dbpath, dir.file("big.csv"), "SELECT COUNT(*) FROM orders");
   auto db = store::Database::open(dbpath);
   ASSERT_TRUE(db.ok());
   std::int64_t partial = recur::testing::count(**db, "SELECT COUNT(*) FROM orders");
@@ -162,6 +167,46 @@ TEST(Cli, KilledImportIsConsistentAndRerunFinishes) {
   EXPECT_EQ(recur::testing::count(**db, "SELECT COUNT(*) FROM members"), 5000);
   EXPECT_EQ(recur::testing::count(**db, "SELECT SUM(paid_fen) FROM orders"), kOrders * 3000LL);
 }
+
+// With a loyalty program in force, a kill during the import or during the loyalty apply that
+// follows it leaves a ledger `recur check` finds clean; re-running the import ends with the
+// same balances as an import that was never interrupted.
+class KilledLoyaltyImport : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KilledLoyaltyImport, CheckIsCleanAndRerunMatchesAnUninterruptedRun) {
+  TempDir dir;
+  constexpr int kOrders = 30000;
+  recur::testing::write_file(dir.file("big.csv"), orders(kOrders));
+  const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
+  const std::string killed = "--db " + dir.file("killed.db");
+  const std::string clean = "--db " + dir.file("clean.db");
+  for (const std::string& db : {killed, clean})
+    ASSERT_EQ(run(db + " program load " + program).code, 0);
+
+  import_and_kill(dir.file("killed.db"), dir.file("big.csv"), GetParam());
+  CmdResult mid = run(killed + " check");
+  EXPECT_EQ(mid.code, 0) << mid.out;
+  ASSERT_EQ(run(killed + " import orders " + dir.file("big.csv")).code, 0);
+  CmdResult after = run(killed + " check");
+  EXPECT_EQ(after.code, 0) << after.out;
+
+  ASSERT_EQ(run(clean + " import orders " + dir.file("big.csv")).code, 0);
+  const char* kTotals =
+      "SELECT (SELECT SUM(points) FROM loyalty_accounts) * 1000000 + "
+      "(SELECT SUM(growth) FROM loyalty_accounts)";
+  auto a = store::Database::open(dir.file("killed.db"));
+  auto b = store::Database::open(dir.file("clean.db"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(recur::testing::count(**a, "SELECT COUNT(*) FROM loyalty_orders"), kOrders);
+  EXPECT_EQ(recur::testing::count(**a, kTotals), recur::testing::count(**b, kTotals));
+  EXPECT_GT(recur::testing::count(**b, kTotals), 0);
+  EXPECT_EQ(recur::testing::count(**a, "SELECT COUNT(*) FROM loyalty_entries"),
+            recur::testing::count(**b, "SELECT COUNT(*) FROM loyalty_entries"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, KilledLoyaltyImport,
+                         ::testing::Values("SELECT COUNT(*) FROM orders",
+                                           "SELECT COUNT(*) FROM loyalty_orders"));
 
 }  // namespace
 }  // namespace recur
