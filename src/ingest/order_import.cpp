@@ -387,7 +387,7 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
         }
         line_st.rewind();
         line_st.bind(1, pk)
-            .bind(2, static_cast<std::int64_t>(k + 1))
+            .bind(2, static_cast<std::int64_t>(k) + 1)
             .bind(3, member)
             .bind_text_static(4, ln.sku)
             .bind_optional_static(5, category)
