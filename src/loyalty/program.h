@@ -1,7 +1,7 @@
 #pragma once
 // The loyalty program: tiers and their benefits, growth, tier evaluation, points earn rules,
-// tasks, pending period, expiry, refund policy and redemption. It comes from one YAML file
-// (docs/loyalty.md lists every key) and is validated on load: an error names the key path and
+// tasks, pending period, expiry, refund policy, redemption and stored value. It comes from one YAML
+// file (docs/loyalty.md lists every key) and is validated on load: an error names the key path and
 // the line, e.g. "program.yaml:14:18: tiers[1].threshold: must be greater than tiers[0]'s (0)".
 //
 // Units: growth and points are int64; money is fen; rates and multipliers are exact decimals
@@ -17,6 +17,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "loyalty/stored_value_rules.h"
 
 namespace recur::loyalty {
 
@@ -131,6 +132,7 @@ struct Program {
   PointsRules points;
   RedemptionRules redemption;
   TaskRule tasks[std::size(kAllTasks)];
+  StoredValueRules stored_value;  // enabled when the file has the section
 
   const TaskRule& task(Task t) const { return tasks[static_cast<int>(t)]; }
   // -1 when no tier has this key.
