@@ -459,15 +459,23 @@ Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amou
         "order {} spent {} of stored value and {} was refunded already: {} more is too much "
         "(退款超过储值支付金额)",
         order_key, money(total), money(refunded), money(amount)));
-  // Cumulative shares: after refunding R of T, cashback has given back floor(C·R/T), cashback
-  // and bonus together floor((C+B)·R/T), and the principal the rest. Each part is monotone in R,
-  // never above what was spent, and the three add up to R exactly; at R = T all is returned.
+  // This refund's x fen split over what each account has left to get back (r = spent − given
+  // back, Rem = their sum ≥ x) by prefix sums: cashback floor(r_c·x/Rem), bonus
+  // floor((r_c+r_b)·x/Rem) − that, principal the rest. Each part is ≥ 0 and ≤ its r, the three
+  // add up to x exactly, the first refund follows the spend's proportions, and refunding all
+  // that is left returns every account in full.
   const Fen r_after = refunded + amount;
-  const Fen c_after = scale(spent.cashback, r_after, total);
-  const Fen cb_after = scale(spent.cashback + spent.bonus, r_after, total);
-  WalletSplit target{r_after - cb_after, cb_after - c_after, c_after};
-  WalletSplit delta{target.principal - back.principal, target.bonus - back.bonus,
-                    target.cashback - back.cashback};
+  const WalletSplit left{spent.principal - back.principal, spent.bonus - back.bonus,
+                         spent.cashback - back.cashback};
+  const Fen rem = total - refunded;
+  const Fen c_part = scale(left.cashback, amount, rem);
+  const Fen cb_part = scale(left.cashback + left.bonus, amount, rem);
+  WalletSplit delta{amount - cb_part, cb_part - c_part, c_part};
+  const WalletSplit target{back.principal + delta.principal, back.bonus + delta.bonus,
+                           back.cashback + delta.cashback};
+  if (delta.principal > left.principal || delta.bonus > left.bonus ||
+      delta.cashback > left.cashback)
+    return internal_error(fmt::format("order {}: refund split exceeds what is left", order_key));
   ASSIGN_OR_RETURN(member, live(member));
   WalletEffect e;
   e.kind = "refund";
@@ -816,12 +824,12 @@ Result<WalletEffect> Wallet::clawback_cashback(const std::string& order_key, Fen
     std::vector<Source> sources;
     Fen expired_own = 0, forgiven_before = 0;
     {
-      ASSIGN_OR_RETURN(
-          auto st, db_.prepare("SELECT lot_id, remaining, COALESCE(order_key = ?3, 0) AS own "
-                               "FROM wallet_lots WHERE member_id = ?1 AND account = 'cashback' "
-                               "AND remaining > 0 AND (order_key = ?3 OR expires_at IS NULL OR "
-                               "expires_at > ?2) ORDER BY own DESC, expires_at IS NULL, "
-                               "expires_at, lot_id"));
+      ASSIGN_OR_RETURN(auto st,
+                       db_.prepare("SELECT lot_id, remaining, COALESCE(order_key = ?3, 0) AS own "
+                                   "FROM wallet_lots WHERE member_id = ?1 AND account = 'cashback' "
+                                   "AND remaining > 0 AND (order_key = ?3 OR expires_at IS NULL OR "
+                                   "expires_at > ?2) ORDER BY own DESC, expires_at IS NULL, "
+                                   "expires_at, lot_id"));
       st.bind(1, member).bind(2, at.seconds).bind(3, order_key);
       while (true) {
         ASSIGN_OR_RETURN(bool row, st.step());
