@@ -874,7 +874,7 @@ Result<WalletEffect> Wallet::clawback_cashback(const std::string& order_key, Fen
                                                   "refund", "order:" + order_key, "clawback:" + key,
                                                   at, "cashback of the refunded share (返利退回)"));
       for (const auto& [lot, t] : plan)
-        RETURN_IF_ERROR(use_lot(lot, member, t, entry, "refund", order_key));
+        RETURN_IF_ERROR(use_lot(lot, member, t, entry, "clawback", order_key));
       e.change.cashback = -taken;
       RETURN_IF_ERROR(save(member, e.after));
     }

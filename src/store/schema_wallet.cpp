@@ -52,7 +52,7 @@ CREATE TABLE wallet_lot_usage (
   lot_id    INTEGER NOT NULL,
   member_id INTEGER NOT NULL,
   amount    INTEGER NOT NULL,
-  cause     TEXT NOT NULL,
+  cause     TEXT NOT NULL,            -- spend, refund, withdraw, expiry, clawback, adjustment
   order_key TEXT                         -- the spend it belongs to
 );
 CREATE INDEX wallet_lot_usage_lot ON wallet_lot_usage (lot_id);
