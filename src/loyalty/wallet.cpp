@@ -1055,6 +1055,47 @@ Result<WalletState> Wallet::state(MemberId member, Instant at, int entries) {
   return s;
 }
 
+Result<std::optional<WalletSpendRecord>> Wallet::spend_record(const std::string& order_key) {
+  ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT member_id, at, amount_fen, refunded_fen, "
+                                        "principal_fen, bonus_fen, cashback_fen, "
+                                        "refunded_principal, refunded_bonus, refunded_cashback "
+                                        "FROM wallet_spends WHERE order_key = ?"));
+  st.bind(1, order_key);
+  ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<WalletSpendRecord>();
+  WalletSpendRecord r;
+  r.order_key = order_key;
+  r.member = st.column_int64(0);
+  r.at = Instant{st.column_int64(1)};
+  r.amount = st.column_int64(2);
+  r.refunded = st.column_int64(3);
+  r.spent = WalletSplit{st.column_int64(4), st.column_int64(5), st.column_int64(6)};
+  r.given_back = WalletSplit{st.column_int64(7), st.column_int64(8), st.column_int64(9)};
+  return std::optional<WalletSpendRecord>(std::move(r));
+}
+
+Result<std::optional<CashbackRecord>> Wallet::cashback_record(const std::string& order_key) {
+  ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT member_id, at, net_paid_fen, eligible_fen, "
+                                        "earned_fen, refunded_fen, clawed_fen, deducted_fen, "
+                                        "forgiven_fen FROM wallet_cashback_orders WHERE "
+                                        "order_key = ?"));
+  st.bind(1, order_key);
+  ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<CashbackRecord>();
+  CashbackRecord r;
+  r.order_key = order_key;
+  r.member = st.column_int64(0);
+  r.at = Instant{st.column_int64(1)};
+  r.net_paid = st.column_int64(2);
+  r.eligible = st.column_int64(3);
+  r.earned = st.column_int64(4);
+  r.refunded = st.column_int64(5);
+  r.clawed = st.column_int64(6);
+  r.deducted = st.column_int64(7);
+  r.forgiven = st.column_int64(8);
+  return std::optional<CashbackRecord>(std::move(r));
+}
+
 Result<std::unique_ptr<Wallet>> open_wallet(store::Database& db, const Clock& clock) {
   ASSIGN_OR_RETURN(ActiveProgram active, active_program(db));
   if (!active.program.stored_value.enabled)

@@ -112,6 +112,27 @@ struct WalletState {
   std::vector<WalletEntry> entries;  // most recent first
 };
 
+// What an order paid with stored value, and what its refunds gave back so far.
+struct WalletSpendRecord {
+  std::string order_key;
+  MemberId member = 0;
+  Instant at;
+  Fen amount = 0, refunded = 0;
+  WalletSplit spent, given_back;
+  Fen refundable() const { return amount - refunded; }  // the most refund_spend still accepts
+};
+
+// What an order earned in cashback, and what its refunds took back so far.
+struct CashbackRecord {
+  std::string order_key;
+  MemberId member = 0;
+  Instant at;
+  Fen net_paid = 0, eligible = 0, earned = 0;
+  Fen refunded = 0;  // of net_paid
+  Fen clawed = 0;    // owed back so far: taken + forgiven + deducted
+  Fen deducted = 0, forgiven = 0;
+};
+
 class Wallet {
  public:
   Wallet(store::Database& db, ActiveProgram program, TimeZone zone, const Clock& clock);
@@ -147,6 +168,9 @@ class Wallet {
 
   // Read-only.
   Result<WalletState> state(MemberId member, Instant at, int entries = 20);
+  // For the order path: none when the order was not paid with stored value / earned nothing.
+  Result<std::optional<WalletSpendRecord>> spend_record(const std::string& order_key);
+  Result<std::optional<CashbackRecord>> cashback_record(const std::string& order_key);
 
   const StoredValueRules& rules() const { return active_.program.stored_value; }
   const TimeZone& zone() const { return zone_; }

@@ -736,7 +736,9 @@ class Scenario {
     if (what == "stored_liability") {
       auto l = wallet_liability(*db_, clock_.now());
       EXPECT_TRUE(l.ok()) << where() << l.status().to_string();
-      if (l.ok()) EXPECT_EQ(format_money(l->owed_fen), want) << where() << "expect " << what;
+      if (l.ok()) {
+        EXPECT_EQ(format_money(l->owed_fen), want) << where() << "expect " << what;
+      }
       return true;
     }
     if (what != "principal" && what != "bonus" && what != "cashback" &&

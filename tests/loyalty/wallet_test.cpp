@@ -126,12 +126,36 @@ TEST_F(WalletTest, EntriesCarryTheirCauseAndBalancesMatch) {
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM loyalty_entries WHERE cause = 'topup'"), 2);
   EXPECT_EQ(count(*db_, "SELECT amount FROM loyalty_entries WHERE cause = 'spend'"), -30'000);
   EXPECT_EQ(count(*db_, "SELECT amount FROM loyalty_entries WHERE cause = 'refund'"), 10'000);
+  // What the order path reads back: ¥300 paid, ¥100 refunded, ¥200 still refundable.
+  auto rec = wallet_->spend_record("pos:O1");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->member, 1);
+  EXPECT_EQ((*rec)->spent.principal, 30'000);
+  EXPECT_EQ((*rec)->given_back.principal, 10'000);
+  EXPECT_EQ((*rec)->refundable(), 20'000);
+  auto none = wallet_->spend_record("pos:NONE");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  // Cashback: 2% of ¥300 = ¥6; a third refunded → floor(600 × 10000 / 30000) = 200 owed back.
+  ASSERT_TRUE(tx([&] {
+                return wallet_->earn_cashback(
+                    CashbackInput{1, "pos:O1", 30'000, "store", {}, kTestNow, "c1"});
+              }).ok());
+  ASSERT_TRUE(
+      tx([&] { return wallet_->clawback_cashback("pos:O1", 10'000, kTestNow, "k1"); }).ok());
+  auto cb = wallet_->cashback_record("pos:O1");
+  ASSERT_TRUE(cb.ok() && cb->has_value());
+  EXPECT_EQ((*cb)->earned, 600);
+  EXPECT_EQ((*cb)->clawed, 200);
+  EXPECT_EQ((*cb)->deducted, 0);
+  EXPECT_EQ(count(*db_, "SELECT cashback FROM wallet_accounts WHERE member_id = 1"), 400);
   auto report = run_check(*db_, kTestNow);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok);
+  EXPECT_EQ(report->stored_value.cashback_fen, 400);
   EXPECT_EQ(report->stored_value.principal_fen, 80'000);
   EXPECT_EQ(report->stored_value.bonus_fen, 12'000);
-  EXPECT_EQ(report->stored_value.owed_fen, 92'000);
+  EXPECT_EQ(report->stored_value.owed_fen, 92'400);
   EXPECT_EQ(report->stored_value.members, 1);
 }
 
