@@ -499,13 +499,14 @@ Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amou
       Fen net;
       MemberId owner;
       std::optional<Instant> expires;
-      std::string topup;
+      std::string topup, order;
     };
     std::vector<Taken> taken;
     {
       ASSIGN_OR_RETURN(
           store::Statement * st,
-          db_.cached("SELECT u.lot_id, SUM(u.amount), l.member_id, l.expires_at, l.topup_key "
+          db_.cached("SELECT u.lot_id, SUM(u.amount), l.member_id, l.expires_at, "
+                     "COALESCE(l.topup_key, ''), COALESCE(l.order_key, '') "
                      "FROM wallet_lot_usage u JOIN wallet_lots l ON l.lot_id = u.lot_id "
                      "WHERE u.order_key = ?1 AND l.account = ?2 AND u.cause IN ('spend', "
                      "'refund') GROUP BY u.lot_id HAVING SUM(u.amount) > 0 "
@@ -514,8 +515,8 @@ Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amou
       while (true) {
         ASSIGN_OR_RETURN(bool row, st->step());
         if (!row) break;
-        Taken t{st->column_int64(0), st->column_int64(1), st->column_int64(2), std::nullopt,
-                st->column_string(4)};
+        Taken t{st->column_int64(0), st->column_int64(1),  st->column_int64(2),
+                std::nullopt,        st->column_string(4), st->column_string(5)};
         if (!st->column_is_null(3)) t.expires = Instant{st->column_int64(3)};
         taken.push_back(std::move(t));
       }
@@ -528,10 +529,8 @@ Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amou
       if (t.owner == member) {
         RETURN_IF_ERROR(use_lot(t.lot, member, -g, entry, "refund", order_key));
       } else {
-        ASSIGN_OR_RETURN(std::int64_t lot,
-                         new_lot(member, a, g, entry, at, t.expires, t.topup,
-                                 a == WalletAccount::kCashback ? order_key : std::string()));
-        (void)lot;
+        // The lot's own terms: its top-up, the order that earned it, its expiry.
+        RETURN_IF_ERROR(new_lot(member, a, g, entry, at, t.expires, t.topup, t.order).status());
       }
       need -= g;
     }
