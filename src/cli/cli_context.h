@@ -62,6 +62,7 @@ void register_kpi(CLI::App& app, Context& ctx);
 void register_compute(CLI::App& app, Context& ctx);
 void register_program(CLI::App& app, Context& ctx);
 void register_points(CLI::App& app, Context& ctx);
+void register_wallet(CLI::App& app, Context& ctx);
 void register_tiers(CLI::App& app, Context& ctx);
 void register_check(CLI::App& app, Context& ctx);
 void register_loyalty(CLI::App& app, Context& ctx);

@@ -1,5 +1,6 @@
 // recur check — proves the loyalty ledger's invariants (balances = entries, lots consistent,
-// nothing negative that must not be) and reports the points liability. Exit 1 on a violation.
+// nothing negative that must not be) and reports the points and stored-value liabilities. Exit 1 on
+// a violation.
 
 #include <fmt/format.h>
 
@@ -43,6 +44,8 @@ int check(Context& ctx, bool json) {
       write_liability_json(w, *r->liability);
     else
       w.null();
+    w.key("stored_value");
+    write_wallet_liability_json(w, r->stored_value);
     w.end_object();
     std::printf("%s\n", w.str().c_str());
   } else {
@@ -58,6 +61,7 @@ int check(Context& ctx, bool json) {
           "(run recur loyalty apply)\n",
           static_cast<long long>(r->pending.orders), static_cast<long long>(r->pending.refunds));
     if (r->liability) print_liability_text(*r->liability);
+    print_wallet_liability_text(r->stored_value);
     std::printf("%s\n", r->ok ? "ledger consistent (账实相符)" : "LEDGER INCONSISTENT (账目不符)");
   }
   return r->ok ? kExitOk : kExitBadInput;

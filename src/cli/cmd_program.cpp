@@ -1,6 +1,7 @@
 // recur program load|show — the loyalty program file (会员计划). See docs/loyalty.md.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 #include <fstream>
@@ -59,6 +60,22 @@ void print_summary(const loyalty::Program& p) {
                   static_cast<long long>(p.task(t).points),
                   static_cast<long long>(p.task(t).growth));
   std::printf("\n");
+  const loyalty::StoredValueRules& sv = p.stored_value;
+  if (sv.enabled) {
+    std::printf("  stored value 储值 top-up ¥%s–¥%s;", format_money(sv.min_topup_fen).c_str(),
+                format_money(sv.max_topup_fen).c_str());
+    for (const auto& b : sv.bonus)
+      std::printf(" 充%s送%s%s", format_money(b.pay_fen).c_str(), format_money(b.bonus_fen).c_str(),
+                  b.tiers.empty() ? "" : fmt::format(" ({})", fmt::join(b.tiers, ", ")).c_str());
+    std::printf("; spend %s; withdrawal %s\n",
+                std::string(loyalty::spend_order_name(sv.spend_order)).c_str(),
+                std::string(loyalty::withdrawal_policy_name(sv.withdrawal)).c_str());
+    if (sv.cashback.enabled)
+      std::printf("  cashback 消费金   %s of net paid, at most ¥%s an order, %d days, pays %s\n",
+                  format_milli(sv.cashback.rate_milli).c_str(),
+                  format_money(sv.cashback.per_order_cap_fen).c_str(), sv.cashback.valid_days,
+                  sv.cashback.spend_first ? "first" : "last");
+  }
 }
 
 int load(Context& ctx, const std::string& file, bool json) {

@@ -1,5 +1,6 @@
 #pragma once
-// Rendering shared by the loyalty commands (points, check): the points liability.
+// Rendering shared by the loyalty commands (points, check, wallet): the points and stored-value
+// liabilities.
 
 #include <cstdio>
 
@@ -49,6 +50,31 @@ inline void write_liability_json(JsonWriter& w, const loyalty::Liability& l) {
         .field("value_fen", t.value_fen)
         .end_object();
   w.end_array().end_object();
+}
+
+inline void print_wallet_liability_text(const loyalty::WalletLiability& w) {
+  std::printf(
+      "  stored value owed 储值负债 ¥%s held by %lld members: principal 本金 ¥%s · bonus 赠送 "
+      "¥%s · cashback 消费金 ¥%s\n",
+      format_money(w.owed_fen).c_str(), static_cast<long long>(w.members),
+      format_money(w.principal_fen).c_str(), format_money(w.bonus_fen).c_str(),
+      format_money(w.cashback_fen).c_str());
+  if (w.cashback_expired_fen)
+    std::printf(
+        "    cashback expired, not yet written off (run recur wallet cashback expire): ¥%s\n",
+        format_money(w.cashback_expired_fen).c_str());
+}
+
+inline void write_wallet_liability_json(JsonWriter& w, const loyalty::WalletLiability& l) {
+  w.begin_object()
+      .field("owed_fen", l.owed_fen)
+      .field("owed", format_money(l.owed_fen))
+      .field("principal_fen", l.principal_fen)
+      .field("bonus_fen", l.bonus_fen)
+      .field("cashback_fen", l.cashback_fen)
+      .field("cashback_expired_fen", l.cashback_expired_fen)
+      .field("members", l.members)
+      .end_object();
 }
 
 }  // namespace recur::cli

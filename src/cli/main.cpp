@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   recur::cli::register_compute(app, ctx);
   recur::cli::register_program(app, ctx);
   recur::cli::register_points(app, ctx);
+  recur::cli::register_wallet(app, ctx);
   recur::cli::register_tiers(app, ctx);
   recur::cli::register_check(app, ctx);
   recur::cli::register_loyalty(app, ctx);

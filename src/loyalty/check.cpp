@@ -26,9 +26,9 @@ constexpr Probe kProbes[] = {
      "SUM(CASE WHEN account = 'growth' THEN amount ELSE 0 END) AS g "
      "FROM loyalty_entries GROUP BY member_id) e ON e.member_id = a.member_id "
      "WHERE a.points != COALESCE(e.p, 0) OR a.growth != COALESCE(e.g, 0)"},
-    {"entries_have_accounts", "every member with ledger entries has a balance row",
-     "SELECT DISTINCT e.member_id FROM loyalty_entries e WHERE NOT EXISTS "
-     "(SELECT 1 FROM loyalty_accounts a WHERE a.member_id = e.member_id)"},
+    {"entries_have_accounts", "every member with points or growth entries has a balance row",
+     "SELECT DISTINCT e.member_id FROM loyalty_entries e WHERE e.account IN ('points', 'growth') "
+     "AND NOT EXISTS (SELECT 1 FROM loyalty_accounts a WHERE a.member_id = e.member_id)"},
     {"running_balances",
      "every entry's balance_after is the running sum of the member's entries up to it",
      "SELECT entry_id, member_id, account, balance_after, running FROM (SELECT entry_id, "
@@ -85,6 +85,69 @@ constexpr Probe kProbes[] = {
      "SELECT o.order_key, o.refunded_fen, COALESCE(r.s, 0) FROM loyalty_orders o LEFT JOIN "
      "(SELECT order_key, SUM(amount_fen) AS s FROM loyalty_refunds GROUP BY order_key) r "
      "ON r.order_key = o.order_key WHERE o.refunded_fen != COALESCE(r.s, 0)"},
+    // Stored value and cashback (wallet.h, schema_wallet.cpp).
+    {"wallet_balances_equal_entries",
+     "each member's principal, bonus and cashback equal the sums of their wallet entries",
+     "SELECT a.member_id, a.principal, COALESCE(e.p, 0), a.bonus, COALESCE(e.b, 0), a.cashback, "
+     "COALESCE(e.c, 0) FROM wallet_accounts a LEFT JOIN (SELECT member_id, "
+     "SUM(CASE WHEN account = 'stored_principal' THEN amount ELSE 0 END) AS p, "
+     "SUM(CASE WHEN account = 'stored_bonus' THEN amount ELSE 0 END) AS b, "
+     "SUM(CASE WHEN account = 'cashback' THEN amount ELSE 0 END) AS c "
+     "FROM loyalty_entries WHERE account IN ('stored_principal', 'stored_bonus', 'cashback') "
+     "GROUP BY member_id) e ON e.member_id = a.member_id WHERE a.principal != COALESCE(e.p, 0) "
+     "OR a.bonus != COALESCE(e.b, 0) OR a.cashback != COALESCE(e.c, 0)"},
+    {"wallet_entries_have_accounts", "every member with wallet entries has a wallet balance row",
+     "SELECT DISTINCT e.member_id FROM loyalty_entries e WHERE e.account IN ('stored_principal', "
+     "'stored_bonus', 'cashback') AND NOT EXISTS (SELECT 1 FROM wallet_accounts a WHERE "
+     "a.member_id = e.member_id)"},
+    {"wallet_lots_within_bounds", "every wallet lot has 0 <= remaining <= earned and earned > 0",
+     "SELECT lot_id, member_id, account, earned, remaining FROM wallet_lots "
+     "WHERE remaining < 0 OR remaining > earned OR earned <= 0"},
+    {"wallet_lot_usage_matches",
+     "each wallet lot's remaining equals earned minus what was taken plus what refunds gave back",
+     "SELECT l.lot_id, l.earned, l.remaining, COALESCE(u.used, 0) FROM wallet_lots l "
+     "LEFT JOIN (SELECT lot_id, SUM(amount) AS used FROM wallet_lot_usage GROUP BY lot_id) u "
+     "ON u.lot_id = l.lot_id WHERE l.remaining != l.earned - COALESCE(u.used, 0)"},
+    {"wallet_lots_equal_balances",
+     "each member's principal, bonus and cashback lots hold exactly their balances",
+     "SELECT a.member_id, a.principal, COALESCE(l.p, 0), a.bonus, COALESCE(l.b, 0), a.cashback, "
+     "COALESCE(l.c, 0) FROM wallet_accounts a LEFT JOIN (SELECT member_id, "
+     "SUM(CASE WHEN account = 'stored_principal' THEN remaining ELSE 0 END) AS p, "
+     "SUM(CASE WHEN account = 'stored_bonus' THEN remaining ELSE 0 END) AS b, "
+     "SUM(CASE WHEN account = 'cashback' THEN remaining ELSE 0 END) AS c "
+     "FROM wallet_lots GROUP BY member_id) l ON l.member_id = a.member_id "
+     "WHERE a.principal != COALESCE(l.p, 0) OR a.bonus != COALESCE(l.b, 0) "
+     "OR a.cashback != COALESCE(l.c, 0)"},
+    {"wallet_lots_have_accounts", "every member holding a wallet lot has a wallet balance row",
+     "SELECT DISTINCT l.member_id FROM wallet_lots l WHERE l.remaining > 0 AND NOT EXISTS "
+     "(SELECT 1 FROM wallet_accounts a WHERE a.member_id = l.member_id)"},
+    {"wallet_nothing_negative",
+     "no wallet balance, and no wallet entry's balance after it, is "
+     "below zero",
+     "SELECT member_id, principal, bonus, cashback FROM wallet_accounts WHERE principal < 0 OR "
+     "bonus < 0 OR cashback < 0 UNION ALL SELECT member_id, entry_id, account, balance_after "
+     "FROM loyalty_entries WHERE account IN ('stored_principal', 'stored_bonus', 'cashback') "
+     "AND balance_after < 0"},
+    {"wallet_refunds_within_spent",
+     "each stored-value spend adds up, and its refunds gave back no more than it took, in total "
+     "and per account",
+     "SELECT order_key, amount_fen, principal_fen, bonus_fen, cashback_fen, refunded_fen, "
+     "refunded_principal, refunded_bonus, refunded_cashback FROM wallet_spends "
+     "WHERE principal_fen + bonus_fen + cashback_fen != amount_fen OR principal_fen < 0 "
+     "OR bonus_fen < 0 OR cashback_fen < 0 OR refunded_fen > amount_fen "
+     "OR refunded_principal + refunded_bonus + refunded_cashback != refunded_fen "
+     "OR refunded_principal > principal_fen OR refunded_bonus > bonus_fen "
+     "OR refunded_cashback > cashback_fen OR refunded_principal < 0 OR refunded_bonus < 0 "
+     "OR refunded_cashback < 0"},
+    {"wallet_cashback_within_earned", "refunds took back no more cashback than an order earned",
+     "SELECT order_key, earned_fen, clawed_fen, refunded_fen, net_paid_fen FROM "
+     "wallet_cashback_orders WHERE clawed_fen > earned_fen OR refunded_fen > net_paid_fen "
+     "OR deducted_fen + forgiven_fen > clawed_fen"},
+    {"wallet_merged_members_empty", "a member merged into another holds no stored value",
+     "SELECT m.member_id, m.merged_into, a.principal, a.bonus, a.cashback FROM members m "
+     "JOIN wallet_accounts a ON a.member_id = m.member_id WHERE m.merged_into IS NOT NULL AND "
+     "(a.principal != 0 OR a.bonus != 0 OR a.cashback != 0 OR EXISTS (SELECT 1 FROM "
+     "wallet_lots l WHERE l.member_id = m.member_id AND l.remaining > 0))"},
 };
 
 constexpr int kExamples = 5;
@@ -150,6 +213,29 @@ Result<Liability> points_liability(store::Database& db, const Program& program, 
   return l;
 }
 
+Result<WalletLiability> wallet_liability(store::Database& db, Instant now) {
+  WalletLiability w;
+  ASSIGN_OR_RETURN(
+      auto st,
+      db.prepare("SELECT COALESCE(SUM(CASE WHEN account = 'stored_principal' THEN remaining END), "
+                 "0), COALESCE(SUM(CASE WHEN account = 'stored_bonus' THEN remaining END), 0), "
+                 "COALESCE(SUM(CASE WHEN account = 'cashback' AND (expires_at IS NULL OR "
+                 "expires_at > ?1) THEN remaining END), 0), COALESCE(SUM(CASE WHEN account = "
+                 "'cashback' AND expires_at <= ?1 THEN remaining END), 0), "
+                 "COUNT(DISTINCT member_id) FROM wallet_lots WHERE remaining > 0"));
+  st.bind(1, now.seconds);
+  ASSIGN_OR_RETURN(bool row, st.step());
+  if (row) {
+    w.principal_fen = st.column_int64(0);
+    w.bonus_fen = st.column_int64(1);
+    w.cashback_fen = st.column_int64(2);
+    w.cashback_expired_fen = st.column_int64(3);
+    w.members = st.column_int64(4);
+  }
+  w.owed_fen = w.principal_fen + w.bonus_fen + w.cashback_fen;
+  return w;
+}
+
 Result<CheckReport> run_check(store::Database& db, Instant now) {
   CheckReport r;
   for (const Probe& p : kProbes) {
@@ -174,6 +260,7 @@ Result<CheckReport> run_check(store::Database& db, Instant now) {
     r.checks.push_back(std::move(f));
   }
   ASSIGN_OR_RETURN(r.pending, count_pending(db));
+  ASSIGN_OR_RETURN(r.stored_value, wallet_liability(db, now));
   ASSIGN_OR_RETURN(auto cur, current_program(db));
   if (cur) {
     ASSIGN_OR_RETURN(ActiveProgram active, active_program(db));

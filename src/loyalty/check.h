@@ -1,6 +1,6 @@
 #pragma once
 // `recur check` for the loyalty ledger: proves the invariants of ledger.h over the whole store,
-// and values the outstanding points (a financial liability) in money.
+// and values the outstanding points and the stored value owed (financial liabilities) in money.
 
 #include <cstdint>
 #include <optional>
@@ -42,15 +42,29 @@ struct Liability {
   std::vector<TierLiability> tiers;
 };
 
+// Stored value owed to members (储值负债), in fen: what they can still spend.
+struct WalletLiability {
+  Fen principal_fen = 0;         // their own money, refundable
+  Fen bonus_fen = 0;             // top-up bonus
+  Fen cashback_fen = 0;          // unexpired cashback
+  Fen cashback_expired_fen = 0;  // expired, not yet written off (recur wallet cashback expire)
+  Fen owed_fen = 0;              // principal + bonus + cashback
+  std::int64_t members = 0;      // members holding any
+};
+
 struct CheckReport {
   bool ok = true;
   std::vector<CheckFinding> checks;
   PendingCounts pending;               // orders/refunds not applied yet: reported, not a failure
   std::optional<Liability> liability;  // when a program is loaded
+  WalletLiability stored_value;
   int program_version = 0;
 };
 
 Result<CheckReport> run_check(store::Database& db, Instant now);
+
+// Stored value and unexpired cashback owed at `now`.
+Result<WalletLiability> wallet_liability(store::Database& db, Instant now);
 
 // Outstanding points at `now`, valued at each member's tier redemption ratio.
 Result<Liability> points_liability(store::Database& db, const Program& program, Instant now);

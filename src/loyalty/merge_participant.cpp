@@ -6,6 +6,7 @@
 
 #include "loyalty/calendar.h"
 #include "loyalty/ledger.h"
+#include "loyalty/wallet_merge.h"
 #include "store/settings.h"
 
 namespace recur::loyalty {
@@ -95,6 +96,7 @@ Result<std::shared_ptr<const ActiveProgram>> LoyaltyMergeParticipant::program(st
 
 Status LoyaltyMergeParticipant::on_merge(store::Database& db, MergeId id, MemberId survivor,
                                          MemberId merged) {
+  RETURN_IF_ERROR(merge_wallet(db, id, survivor, merged));  // stored value and cashback
   // The common case during imports: the merged member never earned anything.
   {
     ASSIGN_OR_RETURN(auto st, db.prepare("SELECT (SELECT COUNT(*) FROM loyalty_accounts WHERE "
@@ -191,6 +193,7 @@ Status LoyaltyMergeParticipant::on_merge(store::Database& db, MergeId id, Member
 
 Status LoyaltyMergeParticipant::on_unmerge(store::Database& db, MergeId id, MemberId from,
                                            MemberId restored) {
+  RETURN_IF_ERROR(unmerge_wallet(db, id, from, restored));  // stored value and cashback
   // Lots to give back: those the merge moved, and those of orders that are the restored
   // member's again — still held by `from`.
   constexpr const char* kLots =

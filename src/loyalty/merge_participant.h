@@ -1,5 +1,6 @@
 #pragma once
-// Points, growth and tiers follow members through merges (identity/merge.h).
+// Points, growth and tiers follow members through merges (identity/merge.h); so do stored
+// value and cashback (wallet_merge.h).
 //
 // On merge(S ← M): every lot of M (points and growth, including spent ones, so later refunds of
 // M's orders find them) moves to S; M's balances move with ledger entries (cause merge: M −,

@@ -8,6 +8,7 @@
 #include <initializer_list>
 
 #include "core/json_writer.h"
+#include "core/money.h"
 #include "loyalty/decimal.h"
 
 namespace recur::loyalty {
@@ -61,6 +62,22 @@ std::string_view expiry_policy_name(ExpiryPolicy p) {
 
 std::string_view spent_points_policy_name(SpentPointsPolicy p) {
   return p == SpentPointsPolicy::kNegativeBalance ? "negative_balance" : "deduct_from_refund";
+}
+
+std::string_view spend_order_name(SpendOrder o) {
+  switch (o) {
+    case SpendOrder::kPrincipalFirst:
+      return "principal_first";
+    case SpendOrder::kBonusFirst:
+      return "bonus_first";
+    case SpendOrder::kProportional:
+      return "proportional";
+  }
+  return "?";
+}
+
+std::string_view withdrawal_policy_name(WithdrawalPolicy p) {
+  return p == WithdrawalPolicy::kForfeitBonus ? "forfeit_bonus" : "deduct_spent_bonus";
 }
 
 int Program::tier_index(std::string_view key) const {
@@ -479,6 +496,133 @@ Status read_tasks(const Reader& r, const YAML::Node& root, Program& p) {
   return Status();
 }
 
+// A yuan amount ("500", "12.50") into fen.
+Status read_money(const Reader& r, const YAML::Node& map, std::string_view key,
+                  const std::string& path, Fen& out, Fen min, Fen max, bool required = false) {
+  std::string p = Reader::join(path, key);
+  YAML::Node n = Reader::child(map, key);
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) return r.error(map, p, "is required (yuan, e.g. 500 or 12.50)");
+    return Status();
+  }
+  if (!n.IsScalar()) return r.error(n, p, "must be an amount in yuan (e.g. 500 or 12.50)");
+  auto v = parse_money(n.Scalar());
+  if (!v.ok()) return r.error(n, p, v.status().message());
+  if (*v < min || *v > max)
+    return r.error(n, p,
+                   fmt::format("must be between ¥{} and ¥{}, got ¥{}", format_money(min),
+                               format_money(max), format_money(*v)));
+  out = *v;
+  return Status();
+}
+
+// A list of texts ([a, b]); absent leaves `out` empty.
+Status read_texts(const Reader& r, const YAML::Node& map, std::string_view key,
+                  const std::string& path, std::vector<std::string>& out) {
+  std::string p = Reader::join(path, key);
+  YAML::Node n = Reader::child(map, key);
+  if (!n.IsDefined() || n.IsNull()) return Status();
+  if (!n.IsSequence()) return r.error(n, p, "must be a list, e.g. [a, b]");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsScalar() || n[i].Scalar().empty())
+      return r.error(n[i], fmt::format("{}[{}]", p, i), "must be a non-empty text");
+    std::string v = n[i].Scalar();
+    if (std::find(out.begin(), out.end(), v) != out.end())
+      return r.error(n[i], fmt::format("{}[{}]", p, i), fmt::format("'{}' is listed twice", v));
+    out.push_back(std::move(v));
+  }
+  return Status();
+}
+
+constexpr Fen kMaxTopupFen = 100'000'000;  // ¥1,000,000
+
+Status read_stored_value(const Reader& r, const YAML::Node& root, Program& p) {
+  YAML::Node sv = Reader::child(root, "stored_value");
+  const std::string sp = "stored_value";
+  RETURN_IF_ERROR(r.section(sv, sp, {"topup", "spend_order", "withdrawal", "cashback"}));
+  if (!sv.IsDefined() || sv.IsNull()) return Status();
+  StoredValueRules& s = p.stored_value;
+  s.enabled = true;
+  YAML::Node top = Reader::child(sv, "topup");
+  const std::string tp = sp + ".topup";
+  RETURN_IF_ERROR(r.section(top, tp, {"min", "max", "bonus"}));
+  RETURN_IF_ERROR(read_money(r, top, "min", tp, s.min_topup_fen, 1, kMaxTopupFen));
+  RETURN_IF_ERROR(read_money(r, top, "max", tp, s.max_topup_fen, 1, kMaxTopupFen));
+  if (s.max_topup_fen < s.min_topup_fen)
+    return r.error(Reader::child(top, "max"), tp + ".max",
+                   fmt::format("is below min (¥{})", format_money(s.min_topup_fen)));
+  YAML::Node bonus = Reader::child(top, "bonus");
+  if (bonus.IsDefined() && !bonus.IsNull()) {
+    if (!bonus.IsSequence())
+      return r.error(bonus, tp + ".bonus", "must be a list of {pay, bonus, tiers}");
+    for (std::size_t i = 0; i < bonus.size(); ++i) {
+      std::string bp = fmt::format("{}.bonus[{}]", tp, i);
+      const YAML::Node b = bonus[i];
+      if (!b.IsMap()) return r.error(b, bp, "must be a map {pay, bonus, tiers}");
+      RETURN_IF_ERROR(r.section(b, bp, {"pay", "bonus", "tiers"}));
+      TopupBonusRule rule;
+      RETURN_IF_ERROR(read_money(r, b, "pay", bp, rule.pay_fen, 1, kMaxTopupFen, true));
+      RETURN_IF_ERROR(read_money(r, b, "bonus", bp, rule.bonus_fen, 1, kMaxTopupFen, true));
+      if (rule.bonus_fen > rule.pay_fen)
+        return r.error(
+            Reader::child(b, "bonus"), bp + ".bonus",
+            fmt::format("is more than the top-up that earns it (¥{})", format_money(rule.pay_fen)));
+      RETURN_IF_ERROR(read_texts(r, b, "tiers", bp, rule.tiers));
+      for (std::size_t j = 0; j < rule.tiers.size(); ++j)
+        if (p.tier_index(rule.tiers[j]) < 0)
+          return r.error(Reader::child(b, "tiers")[j], fmt::format("{}.tiers[{}]", bp, j),
+                         fmt::format("'{}' is not a tier key", rule.tiers[j]));
+      for (std::size_t k = 0; k < s.bonus.size(); ++k) {
+        const TopupBonusRule& prev = s.bonus[k];
+        if (prev.pay_fen != rule.pay_fen) continue;
+        // One rule for every tier and one for some tiers may share an amount (the tier's own
+        // wins); two for every tier, or two naming the same tier, may not.
+        bool overlap =
+            prev.tiers.empty() == rule.tiers.empty() &&
+            (rule.tiers.empty() ||
+             std::any_of(rule.tiers.begin(), rule.tiers.end(), [&](const auto& t) {
+               return std::find(prev.tiers.begin(), prev.tiers.end(), t) != prev.tiers.end();
+             }));
+        if (overlap)
+          return r.error(Reader::child(b, "pay"), bp + ".pay",
+                         fmt::format("bonus[{}] already pays for ¥{} to the same tiers", k,
+                                     format_money(rule.pay_fen)));
+      }
+      s.bonus.push_back(std::move(rule));
+    }
+    std::stable_sort(s.bonus.begin(), s.bonus.end(),
+                     [](const auto& a, const auto& b) { return a.pay_fen < b.pay_fen; });
+  }
+  int order = 0;
+  RETURN_IF_ERROR(
+      r.choice(sv, "spend_order", sp, {"principal_first", "bonus_first", "proportional"}, order));
+  s.spend_order = static_cast<SpendOrder>(order);
+  int withdrawal = 0;
+  RETURN_IF_ERROR(
+      r.choice(sv, "withdrawal", sp, {"forfeit_bonus", "deduct_spent_bonus"}, withdrawal));
+  s.withdrawal = static_cast<WithdrawalPolicy>(withdrawal);
+
+  YAML::Node cb = Reader::child(sv, "cashback");
+  const std::string cp = sp + ".cashback";
+  RETURN_IF_ERROR(r.section(
+      cb, cp, {"rate", "per_order_cap", "categories", "channels", "valid_days", "spend"}));
+  if (!cb.IsDefined() || cb.IsNull()) return Status();
+  CashbackRules& c = s.cashback;
+  c.enabled = true;
+  if (!Reader::child(cb, "rate").IsDefined()) return r.error(cb, cp + ".rate", "is required");
+  RETURN_IF_ERROR(r.milli(cb, "rate", cp, c.rate_milli, 1, kMilli / 2));
+  RETURN_IF_ERROR(read_money(r, cb, "per_order_cap", cp, c.per_order_cap_fen, 0, kMaxTopupFen));
+  RETURN_IF_ERROR(read_texts(r, cb, "categories", cp, c.categories));
+  for (std::string& cat : c.categories)
+    while (!cat.empty() && cat.back() == '/') cat.pop_back();
+  RETURN_IF_ERROR(read_texts(r, cb, "channels", cp, c.channels));
+  RETURN_IF_ERROR(r.small_int(cb, "valid_days", cp, c.valid_days, 1, 3650));
+  int spend = 0;
+  RETURN_IF_ERROR(r.choice(cb, "spend", cp, {"first", "last"}, spend));
+  c.spend_first = spend == 0;
+  return Status();
+}
+
 }  // namespace
 
 Result<Program> parse_program(std::string_view yaml, std::string_view label) {
@@ -494,9 +638,9 @@ Result<Program> parse_program(std::string_view yaml, std::string_view label) {
     return invalid_argument(fmt::format("{}: {}", label, e.msg));
   }
   if (!root.IsMap()) return r.error(root, "(top)", "a program file is a map of sections");
-  RETURN_IF_ERROR(r.section(
-      root, "",
-      {"version", "name", "tiers", "growth", "tier_evaluation", "points", "redemption", "tasks"}));
+  RETURN_IF_ERROR(r.section(root, "",
+                            {"version", "name", "tiers", "growth", "tier_evaluation", "points",
+                             "redemption", "tasks", "stored_value"}));
   Program p;
   std::int64_t version = 1;
   RETURN_IF_ERROR(r.integer(root, "version", "", version, 1, 1));
@@ -534,6 +678,7 @@ Result<Program> parse_program(std::string_view yaml, std::string_view label) {
   RETURN_IF_ERROR(
       r.integer(red, "min_points", "redemption", p.redemption.min_points, 0, kMaxPoints));
   RETURN_IF_ERROR(read_tasks(r, root, p));
+  RETURN_IF_ERROR(read_stored_value(r, root, p));
   return p;
 }
 
@@ -657,7 +802,45 @@ std::string program_json(const Program& p) {
     }
     w.end_object();
   }
-  w.end_object().end_object();
+  w.end_object();
+  if (p.stored_value.enabled) {
+    const StoredValueRules& s = p.stored_value;
+    w.key("stored_value").begin_object();
+    w.key("topup")
+        .begin_object()
+        .field("min", format_money(s.min_topup_fen))
+        .field("max", format_money(s.max_topup_fen));
+    w.key("bonus").begin_array();
+    for (const TopupBonusRule& b : s.bonus) {
+      w.begin_object()
+          .field("pay", format_money(b.pay_fen))
+          .field("bonus", format_money(b.bonus_fen));
+      w.key("tiers").begin_array();
+      for (const std::string& t : b.tiers) w.value(t);
+      w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    w.field("spend_order", spend_order_name(s.spend_order))
+        .field("withdrawal", withdrawal_policy_name(s.withdrawal));
+    if (s.cashback.enabled) {
+      const CashbackRules& c = s.cashback;
+      w.key("cashback")
+          .begin_object()
+          .field("rate", format_milli(c.rate_milli))
+          .field("per_order_cap", format_money(c.per_order_cap_fen));
+      w.key("categories").begin_array();
+      for (const std::string& x : c.categories) w.value(x);
+      w.end_array();
+      w.key("channels").begin_array();
+      for (const std::string& x : c.channels) w.value(x);
+      w.end_array();
+      w.field("valid_days", c.valid_days)
+          .field("spend", c.spend_first ? "first" : "last")
+          .end_object();
+    }
+    w.end_object();
+  }
+  w.end_object();
   return w.str();
 }
 

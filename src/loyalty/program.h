@@ -1,8 +1,9 @@
 #pragma once
 // The loyalty program: tiers and their benefits, growth, tier evaluation, points earn rules,
-// tasks, pending period, expiry, refund policy and redemption. It comes from one YAML file
-// (docs/loyalty.md lists every key) and is validated on load: an error names the key path and
-// the line, e.g. "program.yaml:14:18: tiers[1].threshold: must be greater than tiers[0]'s (0)".
+// tasks, pending period, expiry, refund policy, redemption and stored value. It comes from one
+// YAML file (docs/loyalty.md lists every key) and is validated on load: an error names the key
+// path and the line, e.g.
+// "program.yaml:14:18: tiers[1].threshold: must be greater than tiers[0]'s (0)".
 //
 // Units: growth and points are int64; money is fen; rates and multipliers are exact decimals
 // in milli (1500 = ×1.5); days are business days in the merchant's time zone.
@@ -17,6 +18,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "loyalty/stored_value_rules.h"
 
 namespace recur::loyalty {
 
@@ -131,6 +133,7 @@ struct Program {
   PointsRules points;
   RedemptionRules redemption;
   TaskRule tasks[std::size(kAllTasks)];
+  StoredValueRules stored_value;  // enabled when the file has the section
 
   const TaskRule& task(Task t) const { return tasks[static_cast<int>(t)]; }
   // -1 when no tier has this key.

@@ -29,6 +29,7 @@
 #include "loyalty/engine.h"
 #include "loyalty/merge_participant.h"
 #include "loyalty/program_store.h"
+#include "loyalty/wallet.h"
 #include "store/settings.h"
 #include "test_util.h"
 
@@ -184,6 +185,12 @@ class Scenario {
         "SELECT member_id, account, cause, amount, idem_key, at FROM loyalty_entries "
         "ORDER BY idem_key",
         6);
+    rows(
+        "SELECT member_id, account, earned, remaining, earned_at, COALESCE(expires_at, -1), "
+        "COALESCE(topup_key, '-'), COALESCE(order_key, '-') FROM wallet_lots "
+        "ORDER BY member_id, account, earned_at, earned",
+        8);
+    rows("SELECT member_id, principal, bonus, cashback FROM wallet_accounts ORDER BY member_id", 4);
     rows(
         "SELECT member_id, from_tier, to_tier, at, reason FROM loyalty_tier_changes "
         "ORDER BY member_id, at, change_id",
@@ -663,7 +670,111 @@ class Scenario {
         return Fields{{"orders", std::to_string(u.orders)}};
       });
     }
+    if (verb == "topup" || verb == "wallet_spend" || verb == "wallet_refund" ||
+        verb == "withdraw" || verb == "cashback" || verb == "clawback" || verb == "wallet_adjust" ||
+        verb == "wallet_expire")
+      return wallet_command(verb, a);
     return invalid_argument("unknown command '" + verb + "'");
+  }
+
+  // Stored value and cashback. Result fields: principal, bonus, cashback (how much each balance
+  // moved, ¥, unsigned), paid_out, deducted (¥), replayed; wallet_expire: lots, members,
+  // cashback.
+  Result<Fields> wallet_command(const std::string& verb, const Args& a) {
+    return in_tx([&]() -> Result<Fields> {
+      ASSIGN_OR_RETURN(auto w, open_wallet(*db_, clock_));
+      Instant at = time_arg(a);
+      const std::string k = a.get("key");
+      if (verb == "wallet_expire") {
+        Date d = date_arg(a, "as_of");
+        ASSIGN_OR_RETURN(WalletExpireSummary s, w->expire(d, a.get("key", d.to_string())));
+        return Fields{{"lots", std::to_string(s.lots)},
+                      {"members", std::to_string(s.members)},
+                      {"cashback", format_money(s.cashback)},
+                      {"replayed", s.replayed ? "yes" : "no"}};
+      }
+      Result<WalletEffect> e = internal_error("?");
+      if (verb == "topup") {
+        e = w->topup(live(a.pos.at(0)), money_arg(a, "amount"), at, k);
+      } else if (verb == "wallet_spend") {
+        e = w->spend(live(a.pos.at(0)), money_arg(a, "amount"), a.get("order"), at, k);
+      } else if (verb == "wallet_refund") {
+        e = w->refund_spend(a.get("order"), money_arg(a, "amount"), at, k);
+      } else if (verb == "withdraw") {
+        e = a.has("topup") ? w->withdraw_topup(live(a.pos.at(0)), a.get("topup"), at, k)
+                           : w->withdraw_amount(live(a.pos.at(0)), money_arg(a, "amount"), at, k);
+      } else if (verb == "cashback") {
+        CashbackInput in{
+            live(a.pos.at(0)), a.get("order"), money_arg(a, "net"), a.get("channel"), {}, at, k};
+        // lines=CATEGORY:YUAN,…
+        std::stringstream ss(a.get("lines"));
+        std::string item;
+        while (std::getline(ss, item, ',')) {
+          auto colon = item.rfind(':');
+          ASSIGN_OR_RETURN(Fen amount, parse_money(item.substr(colon + 1)));
+          in.lines.push_back(CashbackLine{item.substr(0, colon), amount});
+        }
+        e = w->earn_cashback(in);
+      } else if (verb == "clawback") {
+        e = w->clawback_cashback(a.get("order"), money_arg(a, "refunded"), at, k);
+      } else if (verb == "wallet_adjust") {
+        ASSIGN_OR_RETURN(WalletAccount acc, parse_wallet_account(a.get("account")));
+        e = w->adjust(live(a.pos.at(0)), acc, money_arg(a, "amount"), a.get("reason", "scenario"),
+                      at, k);
+      }
+      if (!e.ok()) return e.status();
+      auto abs_money = [](Fen f) { return format_money(f < 0 ? -f : f); };
+      return Fields{
+          {"principal", abs_money(e->change.principal)}, {"bonus", abs_money(e->change.bonus)},
+          {"cashback", abs_money(e->change.cashback)},   {"paid_out", format_money(e->paid_out)},
+          {"deducted", format_money(e->deducted)},       {"replayed", e->replayed ? "yes" : "no"}};
+    });
+  }
+
+  // expect principal|bonus|cashback|cashback_balance|spendable|wallet_lots REF = VALUE
+  bool wallet_expect(const std::string& what, const std::string& ref, const std::string& want) {
+    if (what == "stored_liability") {
+      auto l = wallet_liability(*db_, clock_.now());
+      EXPECT_TRUE(l.ok()) << where() << l.status().to_string();
+      if (l.ok()) {
+        EXPECT_EQ(format_money(l->owed_fen), want) << where() << "expect " << what;
+      }
+      return true;
+    }
+    if (what != "principal" && what != "bonus" && what != "cashback" &&
+        what != "cashback_balance" && what != "spendable" && what != "wallet_lots")
+      return false;
+    auto w = open_wallet(*db_, clock_);
+    EXPECT_TRUE(w.ok()) << where() << w.status().to_string();
+    if (!w.ok()) return true;
+    auto s = (*w)->state(member_of(ref), clock_.now());
+    EXPECT_TRUE(s.ok()) << where() << s.status().to_string();
+    if (!s.ok()) return true;
+    std::string got;
+    if (what == "principal")
+      got = format_money(s->balance.principal);
+    else if (what == "bonus")
+      got = format_money(s->balance.bonus);
+    else if (what == "cashback")
+      got = format_money(s->cashback_usable);
+    else if (what == "cashback_balance")
+      got = format_money(s->balance.cashback);
+    else if (what == "spendable")
+      got = format_money(s->spendable());
+    else {
+      // ACCOUNT:REMAINING@LAST_VALID_DAY, in the order state() lists them
+      for (const WalletLot& l : s->lots) {
+        std::string through =
+            l.expires_at
+                ? TimeZone::shanghai().local_date(Instant{l.expires_at->seconds - 1}).to_string()
+                : "never";
+        got += (got.empty() ? "" : " ") + std::string(wallet_account_name(l.account)) + ":" +
+               format_money(l.remaining) + "@" + through;
+      }
+      if (got.empty()) got = "none";
+    }
+    EXPECT_EQ(got, want) << where() << "expect " << what << " " << ref;
+    return true;
   }
 
   // expect WHAT [REF] = VALUE
@@ -682,6 +793,7 @@ class Scenario {
       EXPECT_EQ(got, want) << where() << "expect " << what;
       return;
     }
+    if (wallet_expect(what, ref, want)) return;
     MemberId m = member_of(ref);
     auto state = engine_->member_state(m, clock_.now());
     ASSERT_TRUE(state.ok()) << where() << state.status().to_string();
