@@ -17,6 +17,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "loyalty/coupon_program.h"
 
 namespace recur::loyalty {
 
@@ -33,6 +34,7 @@ struct TierBenefits {
   std::string birthday_gift;  // description; empty = none
   std::int64_t birthday_points = 0;
   std::vector<MonthlyCoupon> monthly_coupons;
+  std::string birthday_coupon;  // coupon template issued on the birthday; empty = none
 };
 
 struct Tier {
@@ -131,6 +133,8 @@ struct Program {
   PointsRules points;
   RedemptionRules redemption;
   TaskRule tasks[std::size(kAllTasks)];
+  CouponRules coupons;  // coupon_program.h
+  MallRules mall;
 
   const TaskRule& task(Task t) const { return tasks[static_cast<int>(t)]; }
   // -1 when no tier has this key.
