@@ -155,22 +155,55 @@ Result<bool> CouponBook::op_done(const std::string& key, std::string_view kind) 
 }
 
 Status CouponBook::record_op(const std::string& key, std::string_view kind, std::int64_t coupon_id,
-                             MemberId member, Instant at, Fen amount, Fen base, std::int64_t count,
-                             std::string_view detail) {
-  ASSIGN_OR_RETURN(store::Statement * st,
-                   db_.cached("INSERT INTO coupon_operations (op_key, kind, coupon_id, member_id, "
-                              "at, amount_fen, base_fen, count, detail) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                             MemberId member, Instant at, std::string_view detail, Fen discount,
+                             Fen base) {
+  ASSIGN_OR_RETURN(
+      store::Statement * st,
+      db_.cached("INSERT INTO coupon_operations (op_key, kind, coupon_id, member_id, "
+                 "at, discount_fen, base_fen, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   st->bind(1, key)
       .bind(2, kind)
       .bind(3, coupon_id)
       .bind(4, member)
       .bind(5, at.seconds)
-      .bind(6, amount)
+      .bind(6, discount)
       .bind(7, base)
-      .bind(8, count)
-      .bind_optional(9, detail);
+      .bind_optional(8, detail);
   return st->run();
+}
+
+Status CouponBook::record_run(const std::string& key, std::string_view kind, Instant at,
+                              const CouponRun& r) {
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached("INSERT INTO coupon_operations (op_key, kind, at, coupons, members, "
+                              "skipped, points, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  st->bind(1, key)
+      .bind(2, kind)
+      .bind(3, at.seconds)
+      .bind(4, r.coupons)
+      .bind(5, r.members)
+      .bind(6, r.skipped)
+      .bind(7, r.points)
+      .bind_optional(8, r.period);
+  return st->run();
+}
+
+Result<CouponRun> CouponBook::load_run(const std::string& key) {
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached("SELECT coupons, members, skipped, points, detail FROM "
+                              "coupon_operations WHERE op_key = ?"));
+  st->bind(1, key);
+  ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return internal_error("coupon run " + key + " has no record");
+  CouponRun r;
+  r.replayed = true;
+  r.coupons = st->column_int64(0);
+  r.members = st->column_int64(1);
+  r.skipped = st->column_int64(2);
+  r.points = st->column_int64(3);
+  r.period = st->column_string(4);
+  st->reset();
+  return r;
 }
 
 Result<Coupon> CouponBook::get(std::int64_t coupon_id) {
@@ -371,7 +404,7 @@ Result<CouponChange> CouponBook::lock(std::int64_t coupon_id, MemberId member,
   if (db_.changes() != 1)
     return internal_error(fmt::format("coupon {} changed under us", coupon_id));
   RETURN_IF_ERROR(entry(c.member, "lock", 0, coupon_id, "coupon-lock:" + key, at, order_key));
-  RETURN_IF_ERROR(record_op(key, "lock", coupon_id, c.member, at, 0, 0, 0, order_key));
+  RETURN_IF_ERROR(record_op(key, "lock", coupon_id, c.member, at, order_key));
   return CouponChange{false, coupon_id, c.member, CouponState::kLocked, order_key};
 }
 
@@ -382,7 +415,7 @@ Result<UseEffect> CouponBook::use(std::int64_t coupon_id, MemberId member, const
   ASSIGN_OR_RETURN(bool done, op_done(key, "use"));
   if (done) {
     ASSIGN_OR_RETURN(store::Statement * st,
-                     db_.cached("SELECT o.coupon_id, o.member_id, o.amount_fen, o.base_fen, "
+                     db_.cached("SELECT o.coupon_id, o.member_id, o.discount_fen, o.base_fen, "
                                 "o.detail, c.template FROM coupon_operations o JOIN coupons c ON "
                                 "c.coupon_id = o.coupon_id WHERE o.op_key = ?"));
     st->bind(1, key);
@@ -468,8 +501,8 @@ Result<UseEffect> CouponBook::use(std::int64_t coupon_id, MemberId member, const
     return internal_error(fmt::format("coupon {} changed under us", coupon_id));
   RETURN_IF_ERROR(entry(c.member, "use", -1, coupon_id, "coupon-use:" + key, order.at,
                         fmt::format("{} ¥{} off", order.order_key, format_money(e.discount_fen))));
-  RETURN_IF_ERROR(record_op(key, "use", coupon_id, c.member, order.at, e.discount_fen, in_scope, 0,
-                            order.order_key));
+  RETURN_IF_ERROR(record_op(key, "use", coupon_id, c.member, order.at, order.order_key,
+                            e.discount_fen, in_scope));
   return e;
 }
 
@@ -489,7 +522,7 @@ Result<CouponChange> CouponBook::release(std::int64_t coupon_id, const std::stri
   RETURN_IF_ERROR(st->run());
   RETURN_IF_ERROR(
       entry(c.member, "release", 0, coupon_id, "coupon-release:" + key, at, c.order_key));
-  RETURN_IF_ERROR(record_op(key, "release", coupon_id, c.member, at, 0, 0, 0, c.order_key));
+  RETURN_IF_ERROR(record_op(key, "release", coupon_id, c.member, at, c.order_key));
   return CouponChange{false, coupon_id, c.member, CouponState::kIssued, ""};
 }
 
@@ -513,7 +546,7 @@ Result<CouponChange> CouponBook::revoke(std::int64_t coupon_id, const std::strin
   st->bind(1, at.seconds).bind(2, reason).bind(3, coupon_id);
   RETURN_IF_ERROR(st->run());
   RETURN_IF_ERROR(entry(c.member, "revoke", -1, coupon_id, "coupon-revoke:" + key, at, reason));
-  RETURN_IF_ERROR(record_op(key, "revoke", coupon_id, c.member, at, 0, 0, 0, reason));
+  RETURN_IF_ERROR(record_op(key, "revoke", coupon_id, c.member, at, reason));
   return CouponChange{false, coupon_id, c.member, CouponState::kRevoked, ""};
 }
 
@@ -522,21 +555,7 @@ Result<CouponRun> CouponBook::expire(Date as_of, const std::string& key) {
   CouponRun run;
   run.period = as_of.to_string();
   ASSIGN_OR_RETURN(bool done, op_done(key, "expire"));
-  if (done) {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     db_.cached("SELECT count, member_id, detail FROM coupon_operations "
-                                "WHERE op_key = ?"));
-    st->bind(1, key);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (row) {
-      run.coupons = st->column_int64(0);
-      run.members = st->column_int64(1);  // the sweep keeps its member count here
-      run.period = st->column_string(2);
-    }
-    st->reset();
-    run.replayed = true;
-    return run;
-  }
+  if (done) return load_run(key);
   Instant cutoff = engine_.zone().start_of_day(as_of);
   std::vector<std::pair<std::int64_t, MemberId>> due;
   {
@@ -559,7 +578,7 @@ Result<CouponRun> CouponBook::expire(Date as_of, const std::string& key) {
     if (member != last) ++run.members;
     last = member;
   }
-  RETURN_IF_ERROR(record_op(key, "expire", 0, run.members, cutoff, 0, 0, run.coupons, run.period));
+  RETURN_IF_ERROR(record_run(key, "expire", cutoff, run));
   return run;
 }
 
@@ -569,18 +588,8 @@ Result<RefundReturn> CouponBook::return_for_refund(const std::string& order_key,
   RefundReturn r;
   ASSIGN_OR_RETURN(bool done, op_done(key, "refund"));
   if (done) {
-    ASSIGN_OR_RETURN(
-        store::Statement * st,
-        db_.cached("SELECT amount_fen, count FROM coupon_operations WHERE op_key = ?"));
-    st->bind(1, key);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (row) {
-      r.returned = st->column_int64(0);
-      r.kept = st->column_int64(1);
-    }
-    st->reset();
-    r.replayed = true;
-    return r;
+    ASSIGN_OR_RETURN(CouponRun run, load_run(key));
+    return RefundReturn{true, run.coupons, run.skipped};
   }
   std::vector<Coupon> used;
   {
@@ -612,7 +621,11 @@ Result<RefundReturn> CouponBook::return_for_refund(const std::string& order_key,
                           "order " + order_key + " refunded in full"));
     ++r.returned;
   }
-  RETURN_IF_ERROR(record_op(key, "refund", 0, 0, at, r.returned, 0, r.kept, order_key));
+  CouponRun run;  // returned counts as coupons, kept as skipped
+  run.coupons = r.returned;
+  run.skipped = r.kept;
+  run.period = order_key;
+  RETURN_IF_ERROR(record_run(key, "refund", at, run));
   return r;
 }
 
@@ -624,22 +637,7 @@ Result<CouponRun> CouponBook::issue_monthly(Date month, Instant at, const std::s
   CouponRun run;
   run.period = fmt::format("{:04}-{:02}", y, mo);
   ASSIGN_OR_RETURN(bool done, op_done(key, "monthly"));
-  if (done) {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     db_.cached("SELECT count, member_id, amount_fen, detail FROM "
-                                "coupon_operations WHERE op_key = ?"));
-    st->bind(1, key);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (row) {
-      run.coupons = st->column_int64(0);
-      run.members = st->column_int64(1);
-      run.skipped = st->column_int64(2);
-      run.period = st->column_string(3);
-    }
-    st->reset();
-    run.replayed = true;
-    return run;
-  }
+  if (done) return load_run(key);
   const Program& p = engine_.program();
   std::vector<std::pair<MemberId, std::string>> members;  // live members and their tier
   {
@@ -674,8 +672,7 @@ Result<CouponRun> CouponBook::issue_monthly(Date month, Instant at, const std::s
     }
     if (got) ++run.members;
   }
-  RETURN_IF_ERROR(
-      record_op(key, "monthly", 0, run.members, at, run.skipped, 0, run.coupons, run.period));
+  RETURN_IF_ERROR(record_run(key, "monthly", at, run));
   return run;
 }
 
@@ -684,22 +681,7 @@ Result<CouponRun> CouponBook::issue_birthday(Date day, const std::string& key) {
   CouponRun run;
   run.period = day.to_string();
   ASSIGN_OR_RETURN(bool done, op_done(key, "birthday"));
-  if (done) {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     db_.cached("SELECT count, member_id, amount_fen, base_fen FROM "
-                                "coupon_operations WHERE op_key = ?"));
-    st->bind(1, key);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (row) {
-      run.coupons = st->column_int64(0);
-      run.members = st->column_int64(1);
-      run.skipped = st->column_int64(2);
-      run.points = st->column_int64(3);
-    }
-    st->reset();
-    run.replayed = true;
-    return run;
-  }
+  if (done) return load_run(key);
   int y = 0;
   unsigned mo = 0, d = 0;
   day.to_ymd(y, mo, d);
@@ -762,8 +744,7 @@ Result<CouponRun> CouponBook::issue_birthday(Date day, const std::string& key) {
     }
     if (got) ++run.members;
   }
-  RETURN_IF_ERROR(record_op(key, "birthday", 0, run.members, at, run.skipped, run.points,
-                            run.coupons, run.period));
+  RETURN_IF_ERROR(record_run(key, "birthday", at, run));
   return run;
 }
 

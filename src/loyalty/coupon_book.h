@@ -157,8 +157,11 @@ class CouponBook {
                const std::string& key, Instant at, std::string_view note);
   Result<bool> op_done(const std::string& key, std::string_view kind);
   Status record_op(const std::string& key, std::string_view kind, std::int64_t coupon_id,
-                   MemberId member, Instant at, Fen amount, Fen base, std::int64_t count,
-                   std::string_view detail);
+                   MemberId member, Instant at, std::string_view detail, Fen discount = 0,
+                   Fen base = 0);
+  // Sweeps, grants and refunds: their counts by key, for replays.
+  Status record_run(const std::string& key, std::string_view kind, Instant at, const CouponRun& r);
+  Result<CouponRun> load_run(const std::string& key);
   Status set_state(std::int64_t coupon_id, CouponState state, Instant at);
   Result<std::optional<Coupon>> by_issue_key(const std::string& key);
   Status check_usable(const Coupon& c, MemberId member, Instant at, std::string_view order_key);

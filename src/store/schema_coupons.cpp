@@ -48,14 +48,17 @@ CREATE INDEX coupons_open_until ON coupons (valid_until) WHERE state = 'issued';
 -- Lock, use, release, revoke, refund and the sweeps by idempotency key.
 CREATE TABLE coupon_operations (
   op_key       TEXT PRIMARY KEY,
-  kind         TEXT NOT NULL,
-  coupon_id    INTEGER NOT NULL DEFAULT 0,  -- 0 for sweeps
+  kind         TEXT NOT NULL,               -- lock, use, release, revoke, refund, expire, monthly, birthday
+  coupon_id    INTEGER NOT NULL DEFAULT 0,  -- 0 for refunds and runs
   member_id    INTEGER NOT NULL DEFAULT 0,
   at           INTEGER NOT NULL,
-  amount_fen   INTEGER NOT NULL DEFAULT 0,  -- use: the discount
+  discount_fen INTEGER NOT NULL DEFAULT 0,  -- use: the discount
   base_fen     INTEGER NOT NULL DEFAULT 0,  -- use: the in-scope amount it was computed on
-  count        INTEGER NOT NULL DEFAULT 0,  -- sweeps: coupons (or members) touched
-  detail       TEXT
+  coupons      INTEGER NOT NULL DEFAULT 0,  -- runs: coupons expired or issued; refund: returned
+  members      INTEGER NOT NULL DEFAULT 0,  -- runs: members touched
+  skipped      INTEGER NOT NULL DEFAULT 0,  -- runs: grants refused by stock or limits; refund: kept used
+  points       INTEGER NOT NULL DEFAULT 0,  -- birthday: points granted
+  detail       TEXT                         -- the order, the reason, or the run's day or month
 );
 
 -- The coupons each member merge moved to the survivor, so unmerge can give them back.
