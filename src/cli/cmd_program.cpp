@@ -59,6 +59,10 @@ void print_summary(const loyalty::Program& p) {
                   static_cast<long long>(p.task(t).points),
                   static_cast<long long>(p.task(t).growth));
   std::printf("\n");
+  std::printf("  coupons 优惠券     %zu templates (recur coupon templates); refund policy %s\n",
+              p.coupons.templates.size(),
+              std::string(loyalty::coupon_refund_policy_name(p.coupons.refund_policy)).c_str());
+  std::printf("  mall 积分商城      %zu items (recur mall list)\n", p.mall.items.size());
 }
 
 int load(Context& ctx, const std::string& file, bool json) {

@@ -282,7 +282,7 @@ Result<IssueEffect> CouponBook::issue(const IssueInput& in) {
                       t->key, t->validity.to.to_string()));
   } else {
     Date first = today.plus_days(t->validity.start_after_days);
-    from = t->validity.start_after_days == 0 ? in.at : tz.start_of_day(first);
+    from = tz.start_of_day(first);  // validity is counted in whole business days
     until = tz.start_of_day(first.plus_days(t->validity.days));
   }
   // Stock and limits: counted inside the write transaction, so concurrent issues queue.
