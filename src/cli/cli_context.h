@@ -68,5 +68,7 @@ void register_check(CLI::App& app, Context& ctx);
 void register_loyalty(CLI::App& app, Context& ctx);
 void register_backtest(CLI::App& app, Context& ctx);
 void register_segment(CLI::App& app, Context& ctx);
+void register_coupon(CLI::App& app, Context& ctx);
+void register_mall(CLI::App& app, Context& ctx);
 
 }  // namespace recur::cli

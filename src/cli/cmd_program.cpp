@@ -76,6 +76,10 @@ void print_summary(const loyalty::Program& p) {
                   format_money(sv.cashback.per_order_cap_fen).c_str(), sv.cashback.valid_days,
                   sv.cashback.spend_first ? "first" : "last");
   }
+  std::printf("  coupons 优惠券     %zu templates (recur coupon templates); refund policy %s\n",
+              p.coupons.templates.size(),
+              std::string(loyalty::coupon_refund_policy_name(p.coupons.refund_policy)).c_str());
+  std::printf("  mall 积分商城      %zu items (recur mall list)\n", p.mall.items.size());
 }
 
 int load(Context& ctx, const std::string& file, bool json) {

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   recur::cli::register_loyalty(app, ctx);
   recur::cli::register_backtest(app, ctx);
   recur::cli::register_segment(app, ctx);
+  recur::cli::register_coupon(app, ctx);
+  recur::cli::register_mall(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "loyalty/coupon_check.h"
 #include "loyalty/decimal.h"
 #include "loyalty/program_store.h"
 
@@ -262,11 +263,17 @@ Result<CheckReport> run_check(store::Database& db, Instant now) {
   ASSIGN_OR_RETURN(r.pending, count_pending(db));
   ASSIGN_OR_RETURN(r.stored_value, wallet_liability(db, now));
   ASSIGN_OR_RETURN(auto cur, current_program(db));
+  std::optional<ActiveProgram> active;
   if (cur) {
-    ASSIGN_OR_RETURN(ActiveProgram active, active_program(db));
-    r.program_version = active.version;
-    ASSIGN_OR_RETURN(Liability l, points_liability(db, active.program, now));
+    ASSIGN_OR_RETURN(active, active_program(db));
+    r.program_version = active->version;
+    ASSIGN_OR_RETURN(Liability l, points_liability(db, active->program, now));
     r.liability = std::move(l);
+  }
+  ASSIGN_OR_RETURN(auto coupons, coupon_checks(db, active ? &active->program : nullptr));
+  for (CheckFinding& f : coupons) {
+    if (!f.ok()) r.ok = false;
+    r.checks.push_back(std::move(f));
   }
   return r;
 }

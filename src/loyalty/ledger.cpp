@@ -30,6 +30,8 @@ std::string_view cause_name(Cause c) {
       return "merge";
     case Cause::kUnmerge:
       return "unmerge";
+    case Cause::kBirthday:
+      return "birthday";
   }
   return "?";
 }

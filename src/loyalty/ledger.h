@@ -42,6 +42,7 @@ enum class Cause {
   kExpiry,      // lots that reached their expiry
   kMerge,       // moved to the survivor of a member merge
   kUnmerge,     // moved back when the merge was undone
+  kBirthday,    // the tier's birthday points (coupon_book.h)
 };
 std::string_view cause_name(Cause c);
 

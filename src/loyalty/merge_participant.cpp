@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "loyalty/calendar.h"
+#include "loyalty/coupon_book.h"
 #include "loyalty/ledger.h"
 #include "loyalty/wallet_merge.h"
 #include "store/settings.h"
@@ -97,6 +98,7 @@ Result<std::shared_ptr<const ActiveProgram>> LoyaltyMergeParticipant::program(st
 Status LoyaltyMergeParticipant::on_merge(store::Database& db, MergeId id, MemberId survivor,
                                          MemberId merged) {
   RETURN_IF_ERROR(merge_wallet(db, id, survivor, merged));  // stored value and cashback
+  RETURN_IF_ERROR(move_coupons_on_merge(db, id, survivor, merged));
   // The common case during imports: the merged member never earned anything.
   {
     ASSIGN_OR_RETURN(auto st, db.prepare("SELECT (SELECT COUNT(*) FROM loyalty_accounts WHERE "
@@ -194,6 +196,7 @@ Status LoyaltyMergeParticipant::on_merge(store::Database& db, MergeId id, Member
 Status LoyaltyMergeParticipant::on_unmerge(store::Database& db, MergeId id, MemberId from,
                                            MemberId restored) {
   RETURN_IF_ERROR(unmerge_wallet(db, id, from, restored));  // stored value and cashback
+  RETURN_IF_ERROR(return_coupons_on_unmerge(db, id, from, restored));
   // Lots to give back: those the merge moved, and those of orders that are the restored
   // member's again — still held by `from`.
   constexpr const char* kLots =

@@ -10,6 +10,7 @@
 #include "core/json_writer.h"
 #include "core/money.h"
 #include "loyalty/decimal.h"
+#include "loyalty/yaml_reader.h"
 
 namespace recur::loyalty {
 
@@ -101,167 +102,8 @@ int Program::tier_retained(std::int64_t growth, int current) const {
 
 namespace {
 
-// Walks the YAML tree, reading typed values and reporting errors with the key path and the
-// line and column of the offending node (or of its parent when the key is missing).
-class Reader {
- public:
-  explicit Reader(std::string_view label) : label_(label) {}
-
-  Status error(const YAML::Node& at, const std::string& path, std::string_view msg) const {
-    if (at.IsDefined()) {
-      YAML::Mark m = at.Mark();
-      if (!m.is_null())
-        return invalid_argument(
-            fmt::format("{}:{}:{}: {}: {}", label_, m.line + 1, m.column + 1, path, msg));
-    }
-    return invalid_argument(fmt::format("{}: {}: {}", label_, path, msg));
-  }
-
-  // A section that may be absent (treated as empty) but must be a map when present.
-  Status section(const YAML::Node& n, const std::string& path,
-                 std::initializer_list<std::string_view> keys) const {
-    if (!n.IsDefined() || n.IsNull()) return Status();
-    if (!n.IsMap()) return error(n, path, "must be a map of key: value");
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      const YAML::Node k = it->first;  // a copy: the iterator yields a temporary
-      std::string key = k.IsScalar() ? k.Scalar() : std::string();
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        std::string expected;
-        for (std::string_view e : keys) expected += (expected.empty() ? "" : ", ") + std::string(e);
-        return error(k, path.empty() ? key : path + "." + key,
-                     fmt::format("unknown key (expected one of: {})", expected));
-      }
-    }
-    return Status();
-  }
-
-  static std::string join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-  }
-
-  // Each reader leaves `out` untouched when the key is absent and not required.
-  Status integer(const YAML::Node& map, std::string_view key, const std::string& path,
-                 std::int64_t& out, std::int64_t min, std::int64_t max,
-                 bool required = false) const {
-    std::string p = join(path, key);
-    YAML::Node n = child(map, key);
-    if (!n.IsDefined() || n.IsNull()) {
-      if (required) return error(map, p, "is required");
-      return Status();
-    }
-    if (!n.IsScalar()) return error(n, p, "must be a whole number");
-    const std::string& s = n.Scalar();
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size())
-      return error(n, p, fmt::format("must be a whole number, got '{}'", s));
-    if (v < min || v > max)
-      return error(n, p, fmt::format("must be between {} and {}, got {}", min, max, v));
-    out = v;
-    return Status();
-  }
-
-  Status small_int(const YAML::Node& map, std::string_view key, const std::string& path, int& out,
-                   int min, int max, bool required = false) const {
-    std::int64_t v = out;
-    RETURN_IF_ERROR(integer(map, key, path, v, min, max, required));
-    out = static_cast<int>(v);
-    return Status();
-  }
-
-  Status milli(const YAML::Node& map, std::string_view key, const std::string& path,
-               std::int64_t& out, std::int64_t min, std::int64_t max) const {
-    std::string p = join(path, key);
-    YAML::Node n = child(map, key);
-    if (!n.IsDefined() || n.IsNull()) return Status();
-    if (!n.IsScalar()) return error(n, p, "must be a decimal number");
-    auto v = parse_milli(n.Scalar());
-    if (!v.ok()) return error(n, p, v.status().message());
-    if (*v < min || *v > max)
-      return error(n, p,
-                   fmt::format("must be between {} and {}, got {}", format_milli(min),
-                               format_milli(max), n.Scalar()));
-    out = *v;
-    return Status();
-  }
-
-  Status boolean(const YAML::Node& map, std::string_view key, const std::string& path,
-                 bool& out) const {
-    std::string p = join(path, key);
-    YAML::Node n = child(map, key);
-    if (!n.IsDefined() || n.IsNull()) return Status();
-    const std::string s = n.IsScalar() ? n.Scalar() : std::string();
-    if (s == "true" || s == "yes" || s == "on")
-      out = true;
-    else if (s == "false" || s == "no" || s == "off")
-      out = false;
-    else
-      return error(n, p, fmt::format("must be true or false, got '{}'", s));
-    return Status();
-  }
-
-  Status text(const YAML::Node& map, std::string_view key, const std::string& path,
-              std::string& out, bool required = false) const {
-    std::string p = join(path, key);
-    YAML::Node n = child(map, key);
-    if (!n.IsDefined() || n.IsNull()) {
-      if (required) return error(map, p, "is required");
-      return Status();
-    }
-    if (!n.IsScalar()) return error(n, p, "must be text");
-    out = n.Scalar();
-    return Status();
-  }
-
-  Status date(const YAML::Node& map, std::string_view key, const std::string& path,
-              Date& out) const {
-    std::string p = join(path, key);
-    YAML::Node n = child(map, key);
-    if (!n.IsDefined() || n.IsNull()) return error(map, p, "is required (YYYY-MM-DD)");
-    if (!n.IsScalar()) return error(n, p, "must be a date (YYYY-MM-DD)");
-    auto d = parse_date(n.Scalar());
-    if (!d.ok()) return error(n, p, d.status().message());
-    out = *d;
-    return Status();
-  }
-
-  // One of `names`; `index` receives its position.
-  Status choice(const YAML::Node& map, std::string_view key, const std::string& path,
-                std::initializer_list<std::string_view> names, int& index) const {
-    std::string p = join(path, key);
-    YAML::Node n = child(map, key);
-    if (!n.IsDefined() || n.IsNull()) return Status();
-    std::string s = n.IsScalar() ? n.Scalar() : std::string();
-    int i = 0;
-    std::string all;
-    for (std::string_view name : names) {
-      if (name == s) {
-        index = i;
-        return Status();
-      }
-      all += (all.empty() ? "" : ", ") + std::string(name);
-      ++i;
-    }
-    return error(n, p, fmt::format("'{}' is not one of: {}", s, all));
-  }
-
-  static YAML::Node child(const YAML::Node& map, std::string_view key) {
-    if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-    for (auto it = map.begin(); it != map.end(); ++it)
-      if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
-    return YAML::Node(YAML::NodeType::Undefined);
-  }
-
- private:
-  std::string label_;
-};
-
-bool valid_key(std::string_view k) {
-  if (k.empty() || k.size() > 32) return false;
-  return std::all_of(k.begin(), k.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
+using yaml::Reader;
+using yaml::valid_key;
 
 constexpr std::int64_t kMaxMultiplier = 100 * kMilli;
 constexpr std::int64_t kMaxPoints = 1'000'000'000'000;
@@ -311,7 +153,7 @@ Status read_tiers(const Reader& r, const YAML::Node& root, Program& p) {
     RETURN_IF_ERROR(
         r.section(b, bp,
                   {"discount_rate", "points_multiplier", "redeem_points_per_yuan", "free_shipping",
-                   "birthday_gift", "birthday_points", "monthly_coupons"}));
+                   "birthday_gift", "birthday_points", "monthly_coupons", "birthday_coupon"}));
     TierBenefits& bn = tier.benefits;
     RETURN_IF_ERROR(r.milli(b, "discount_rate", bp, bn.discount_rate_milli, 1, kMilli));
     RETURN_IF_ERROR(
@@ -321,6 +163,7 @@ Status read_tiers(const Reader& r, const YAML::Node& root, Program& p) {
     RETURN_IF_ERROR(r.boolean(b, "free_shipping", bp, bn.free_shipping));
     RETURN_IF_ERROR(r.text(b, "birthday_gift", bp, bn.birthday_gift));
     RETURN_IF_ERROR(r.integer(b, "birthday_points", bp, bn.birthday_points, 0, kMaxPoints));
+    RETURN_IF_ERROR(r.text(b, "birthday_coupon", bp, bn.birthday_coupon));
     YAML::Node mc = Reader::child(b, "monthly_coupons");
     if (mc.IsDefined() && !mc.IsNull()) {
       if (!mc.IsSequence())
@@ -640,7 +483,7 @@ Result<Program> parse_program(std::string_view yaml, std::string_view label) {
   if (!root.IsMap()) return r.error(root, "(top)", "a program file is a map of sections");
   RETURN_IF_ERROR(r.section(root, "",
                             {"version", "name", "tiers", "growth", "tier_evaluation", "points",
-                             "redemption", "tasks", "stored_value"}));
+                             "redemption", "tasks", "stored_value", "coupons", "mall"}));
   Program p;
   std::int64_t version = 1;
   RETURN_IF_ERROR(r.integer(root, "version", "", version, 1, 1));
@@ -679,6 +522,7 @@ Result<Program> parse_program(std::string_view yaml, std::string_view label) {
       r.integer(red, "min_points", "redemption", p.redemption.min_points, 0, kMaxPoints));
   RETURN_IF_ERROR(read_tasks(r, root, p));
   RETURN_IF_ERROR(read_stored_value(r, root, p));
+  RETURN_IF_ERROR(read_coupon_sections(r, root, p));
   return p;
 }
 
@@ -700,7 +544,8 @@ std::string program_json(const Program& p) {
         .field("redeem_points_per_yuan", b.redeem_points_per_yuan)
         .field("free_shipping", b.free_shipping)
         .field("birthday_gift", b.birthday_gift)
-        .field("birthday_points", b.birthday_points);
+        .field("birthday_points", b.birthday_points)
+        .field("birthday_coupon", b.birthday_coupon);
     w.key("monthly_coupons").begin_array();
     for (const MonthlyCoupon& c : b.monthly_coupons)
       w.begin_object().field("coupon", c.coupon).field("count", c.count).end_object();
@@ -840,6 +685,7 @@ std::string program_json(const Program& p) {
     }
     w.end_object();
   }
+  write_coupon_sections(w, p);
   w.end_object();
   return w.str();
 }

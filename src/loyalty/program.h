@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "loyalty/stored_value_rules.h"
+#include "loyalty/coupon_program.h"
 
 namespace recur::loyalty {
 
@@ -35,6 +36,7 @@ struct TierBenefits {
   std::string birthday_gift;  // description; empty = none
   std::int64_t birthday_points = 0;
   std::vector<MonthlyCoupon> monthly_coupons;
+  std::string birthday_coupon;  // coupon template issued on the birthday; empty = none
 };
 
 struct Tier {
@@ -134,6 +136,8 @@ struct Program {
   RedemptionRules redemption;
   TaskRule tasks[std::size(kAllTasks)];
   StoredValueRules stored_value;  // enabled when the file has the section
+  CouponRules coupons;  // coupon_program.h
+  MallRules mall;
 
   const TaskRule& task(Task t) const { return tasks[static_cast<int>(t)]; }
   // -1 when no tier has this key.

@@ -21,6 +21,8 @@ struct Migration {
 
 // The SQL of migration 3 (loyalty), kept in schema_loyalty.cpp.
 const char* loyalty_schema_sql();
+// The SQL of migration 4 (coupons, points mall), kept in schema_coupons.cpp.
+const char* coupons_schema_sql();
 // The SQL of migration 5 (stored value and cashback), kept in schema_wallet.cpp.
 const char* wallet_schema_sql();
 

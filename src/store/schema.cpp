@@ -223,6 +223,7 @@ const std::vector<Migration>& schema_migrations() {
        kV1Foundation},
       {2, "member profiles and insight runs", kV2Profiles},
       {3, "loyalty: program, ledger, lots, tiers", loyalty_schema_sql()},
+      {4, "loyalty: coupons and the points mall", coupons_schema_sql()},
       {5, "stored value and cashback: balances, lots, top-ups, spends", wallet_schema_sql()},
   };
   return kMigrations;

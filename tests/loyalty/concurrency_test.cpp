@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "loyalty/check.h"
+#include "loyalty/coupon_book.h"
 #include "loyalty_fixture.h"
 
 namespace recur::loyalty {
@@ -79,6 +80,84 @@ TEST(Concurrency, ParallelSpendsNeverOverdraw) {
   EXPECT_EQ(count(*db, "SELECT SUM(amount) FROM loyalty_entries WHERE member_id = 1"), 0);
   EXPECT_EQ(count(*db, "SELECT MIN(balance_after) FROM loyalty_entries"), 0);
   EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM loyalty_operations WHERE op_key = 'redeem:dup'"), 1);
+  auto report = run_check(*db, kTestNow);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok);
+}
+
+// Many threads, each on its own connection, try to use the same coupon on their own orders at
+// once: BEGIN IMMEDIATE queues them, exactly one use succeeds, the others find it used.
+TEST(Concurrency, OneCouponIsUsedOnce) {
+  recur::testing::TempDir dir;
+  std::int64_t coupon = 0;
+  {
+    auto db = recur::testing::open_test_db(dir);
+    testing::load(*db, testing::default_program());
+    testing::add_members(*db, 1);
+    ManualClock clock(kTestNow);
+    auto engine = testing::engine(*db, clock);
+    CouponBook book(*engine);
+    auto issued = testing::in_tx(*db, [&] {
+      return book.issue(IssueInput{1, "birthday_10_off", "gift", kTestNow, "operator", ""});
+    });
+    ASSERT_TRUE(issued.ok()) << issued.status().to_string();
+    coupon = issued->coupon.coupon_id;
+  }
+  constexpr int kThreads = 8;
+  std::atomic<int> used{0}, refused{0}, failed{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      store::OpenOptions o;
+      o.busy_timeout_ms = 60'000;
+      auto db = store::Database::open(dir.file("t.db"), o);
+      if (!db.ok()) {
+        ++failed;
+        return;
+      }
+      ManualClock clock(kTestNow);
+      auto engine = open_engine(**db, clock);
+      if (!engine.ok()) {
+        ++failed;
+        return;
+      }
+      CouponBook book(**engine);
+      while (!go.load()) std::this_thread::yield();
+      auto tx = store::Transaction::begin(**db);
+      if (!tx.ok()) {
+        ++failed;
+        return;
+      }
+      CouponOrder order{"pos:T" + std::to_string(t), "store", kTestNow, {{"F1", "食品", 5000}}, 0};
+      auto r = book.use(coupon, 1, order, "use-" + std::to_string(t));
+      if (r.ok()) {
+        if ((*tx)->commit().ok())
+          ++used;
+        else
+          ++failed;
+      } else if (r.status().code() == StatusCode::kFailedPrecondition &&
+                 r.status().message().find("already used") != std::string::npos) {
+        ++refused;
+      } else {
+        ++failed;
+      }
+    });
+  }
+  go = true;
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(used.load(), 1);
+  EXPECT_EQ(refused.load(), kThreads - 1);
+
+  auto db = recur::testing::open_test_db(dir);
+  EXPECT_EQ(count(*db,
+                  "SELECT COUNT(*) FROM loyalty_entries WHERE account = 'coupon' AND "
+                  "cause = 'use'"),
+            1);
+  // ¥10 no-threshold coupon on a ¥50 order: ¥10 off, recorded once.
+  EXPECT_EQ(count(*db, "SELECT discount_fen FROM coupons WHERE state = 'used'"), 1000);
+  EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM coupon_operations WHERE kind = 'use'"), 1);
   auto report = run_check(*db, kTestNow);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok);

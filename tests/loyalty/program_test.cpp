@@ -121,6 +121,93 @@ TEST(Program, MistakesNameTheKeyAndTheLine) {
   }
 }
 
+TEST(Program, TheShippedCouponsAndMallParse) {
+  auto p = parse_program(default_text(), "config/program.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  // Every coupon the tiers name is a template.
+  for (const char* k : {"silver_monthly_10_off_99", "gold_monthly_20_off_199",
+                        "diamond_monthly_50_off_299", "free_shipping", "birthday_10_off"})
+    EXPECT_NE(p->coupons.find(k), nullptr) << k;
+  const CouponTemplate* s = p->coupons.find("silver_monthly_10_off_99");
+  EXPECT_EQ(s->type, CouponType::kThresholdOff);
+  EXPECT_EQ(s->threshold, 9900);  // ¥99
+  EXPECT_EQ(s->amount, 1000);
+  EXPECT_EQ(s->cost, 1000);  // the face value by default
+  const CouponTemplate* f = p->coupons.find("formula_95_off");
+  EXPECT_EQ(f->rate_milli, 950);
+  EXPECT_EQ(f->cap, 3000);
+  EXPECT_TRUE(f->validity.fixed);
+  EXPECT_TRUE(f->scope.covers_line("X", "母婴/奶粉/一段"));
+  EXPECT_FALSE(f->scope.covers_line("X", "母婴/奶粉粉"));  // a prefix is a whole path step
+  EXPECT_FALSE(f->scope.covers_line("X", "母婴/纸尿裤"));
+  EXPECT_EQ(p->coupons.find("wipes_gift")->cost, 350);
+  EXPECT_EQ(p->coupons.refund_policy, CouponRefundPolicy::kReturnIfValid);
+  EXPECT_EQ(p->tiers[1].benefits.birthday_coupon, "birthday_10_off");
+  ASSERT_NE(p->mall.find("thermos_cash"), nullptr);
+  EXPECT_EQ(p->mall.find("thermos_cash")->cash, 2990);
+  EXPECT_EQ(p->mall.find("gold_tea_set")->min_tier, "gold");
+  std::string j = program_json(*p);
+  for (const char* k : {"\"refund_policy\":\"return_if_valid\"", "\"type\":\"percent_off\"",
+                        "\"rate\":\"0.95\"", "\"coupon\":\"mall_5_off\"", "\"cash\":\"29.90\""})
+    EXPECT_NE(j.find(k), std::string::npos) << k;
+}
+
+TEST(Program, CouponAndMallMistakesNameTheKeyAndTheLine) {
+  const std::string head = "name: t\ntiers:\n  - key: a\n    threshold: 0\n";
+  const Bad cases[] = {
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\n    benefits:\n      monthly_coupons:\n"
+       "        - {coupon: nope}\n",
+       "p.yaml:7:20: tiers[0].benefits.monthly_coupons[0].coupon: no coupon template 'nope'"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\n    benefits:\n      birthday_coupon: "
+       "x\n",
+       "tiers[0].benefits.birthday_coupon: no coupon template 'x'"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - {key: c, "
+       "type: threshold_off, threshold: 10, amount: 20, validity: {days: 1}}\n",
+       "coupons.templates[0].amount: ¥20.00 off is more than the threshold (¥10.00)"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - key: c\n"
+       "      type: no_threshold\n      amount: 5\n      rate: 0.9\n      validity: {days: 1}\n",
+       "p.yaml:10:13: coupons.templates[0].rate: a no_threshold coupon has no rate"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - {key: c, "
+       "type: percent_off, rate: 1.2, validity: {days: 1}}\n",
+       "coupons.templates[0].rate: must be between 0.001 and 0.999"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - {key: c, "
+       "type: no_threshold, amount: 5}\n",
+       "coupons.templates[0].validity: is required"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - {key: c, "
+       "type: no_threshold, amount: 5, validity: {days: 3, from: 2024-01-01, to: 2024-01-02}}\n",
+       "give either from and to (fixed dates) or days"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - {key: c, "
+       "type: cashback, validity: {days: 1}}\n",
+       "coupons.templates[0].type: 'cashback' is not one of: threshold_off, percent_off, "
+       "no_threshold, free_shipping, gift"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - {key: c, "
+       "type: no_threshold, amount: 1.234, validity: {days: 1}}\n",
+       "coupons.templates[0].amount:"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  refund_policy: always\n",
+       "coupons.refund_policy: 'always' is not one of: return_if_valid, never"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\ncoupons:\n  templates:\n    - {key: c, "
+       "type: gift, validity: {days: 1}}\n",
+       "coupons.templates[0].gift_sku: is required"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\nmall:\n  items:\n    - {key: m, points: "
+       "10, min_tier: gold}\n",
+       "mall.items[0].min_tier: 'gold' is not a tier key"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\nmall:\n  items:\n    - {key: m, points: "
+       "10, coupon: c9}\n",
+       "mall.items[0].coupon: no coupon template 'c9'"},
+      {"name: t\ntiers:\n  - key: a\n    threshold: 0\nmall:\n  items:\n    - {key: m}\n",
+       "mall.items[0].points: is required"},
+  };
+  for (const Bad& c : cases) {
+    auto p = parse_program(c.yaml, "p.yaml");
+    ASSERT_FALSE(p.ok()) << c.yaml;
+    EXPECT_NE(p.status().message().find(c.message), std::string::npos)
+        << "got: " << p.status().message() << "\nwant: " << c.message;
+  }
+  auto never = parse_program(head + "coupons:\n  refund_policy: never\n", "p.yaml");
+  ASSERT_TRUE(never.ok()) << never.status().to_string();
+  EXPECT_EQ(never->coupons.refund_policy, CouponRefundPolicy::kNever);
+}
+
 TEST(Program, DefaultsFillWhatIsLeftOut) {
   auto p = parse_program(minimal(), "p.yaml");
   ASSERT_TRUE(p.ok()) << p.status().to_string();

@@ -26,7 +26,9 @@
 #include "identity/resolver.h"
 #include "loyalty/apply.h"
 #include "loyalty/check.h"
+#include "loyalty/coupon_book.h"
 #include "loyalty/engine.h"
+#include "loyalty/mall.h"
 #include "loyalty/merge_participant.h"
 #include "loyalty/program_store.h"
 #include "loyalty/wallet.h"
@@ -195,6 +197,10 @@ class Scenario {
         "SELECT member_id, from_tier, to_tier, at, reason FROM loyalty_tier_changes "
         "ORDER BY member_id, at, change_id",
         5);
+    rows(
+        "SELECT coupon_id, template, member_id, state, COALESCE(order_key, '-'), "
+        "COALESCE(discount_fen, -1) FROM coupons ORDER BY coupon_id",
+        6);
     return out;
   }
 
@@ -387,6 +393,32 @@ class Scenario {
     aliases_[a.pos[0]] = {res->member, ids->front().to_string()};
   }
 
+  struct L {
+    std::string category, sku;
+    std::int64_t qty;
+    Fen price;
+  };
+  // CATEGORY:SKU:QTYxPRICE,… (the category may be empty)
+  static Result<std::vector<L>> parse_lines(const std::string& spec) {
+    std::vector<L> lines;
+    std::stringstream ss(spec);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      auto p2 = item.rfind(':');
+      auto p1 = p2 == std::string::npos || p2 == 0 ? std::string::npos : item.rfind(':', p2 - 1);
+      if (p1 == std::string::npos || p2 == std::string::npos)
+        return invalid_argument("line '" + item + "': CATEGORY:SKU:QTYxPRICE");
+      std::string qp = item.substr(p2 + 1);
+      auto x = qp.find('x');
+      if (x == std::string::npos) return invalid_argument("line '" + item + "': QTYxPRICE");
+      auto price = parse_money(qp.substr(x + 1));
+      if (!price.ok()) return price.status();
+      lines.push_back(L{item.substr(0, p1), item.substr(p1 + 1, p2 - p1 - 1),
+                        std::stoll(qp.substr(0, x)), *price});
+    }
+    return lines;
+  }
+
   // order SOURCE:ID member=REF lines=CATEGORY:SKU:QTYxPRICE,… [at=TIME]
   Result<Fields> order(const Args& a) {
     if (a.pos.empty()) return invalid_argument("order SOURCE:ID member=… lines=…");
@@ -410,28 +442,7 @@ class Scenario {
         start = bar + 1;
       }
     }
-    struct L {
-      std::string category, sku;
-      std::int64_t qty;
-      Fen price;
-    };
-    std::vector<L> lines;
-    std::string spec = a.get("lines");
-    std::stringstream ss(spec);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      // CATEGORY:SKU:QTYxPRICE (the category may be empty)
-      auto p2 = item.rfind(':');
-      auto p1 = item.rfind(':', p2 - 1);
-      if (p1 == std::string::npos || p2 == std::string::npos)
-        return invalid_argument("line '" + item + "': CATEGORY:SKU:QTYxPRICE");
-      std::string qp = item.substr(p2 + 1);
-      auto x = qp.find('x');
-      auto price = parse_money(qp.substr(x + 1));
-      if (!price.ok()) return price.status();
-      lines.push_back(L{item.substr(0, p1), item.substr(p1 + 1, p2 - p1 - 1),
-                        std::stoll(qp.substr(0, x)), *price});
-    }
+    ASSIGN_OR_RETURN(std::vector<L> lines, parse_lines(a.get("lines")));
     OrderInput input;
     auto stored = in_tx([&]() -> Result<Fields> {
       identity::Merger merger(*db_);
@@ -674,6 +685,8 @@ class Scenario {
         verb == "withdraw" || verb == "cashback" || verb == "clawback" || verb == "wallet_adjust" ||
         verb == "wallet_expire")
       return wallet_command(verb, a);
+    if (verb == "coupon") return coupon(a);
+    if (verb == "mall") return mall(a);
     return invalid_argument("unknown command '" + verb + "'");
   }
 
@@ -777,6 +790,137 @@ class Scenario {
     return true;
   }
 
+  // A coupon named by `as=` when issued, or its id.
+  std::int64_t coupon_ref(const std::string& ref) {
+    auto it = coupon_aliases_.find(ref);
+    if (it != coupon_aliases_.end()) return it->second;
+    return std::stoll(ref);
+  }
+
+  static Fields change_fields(const CouponChange& c) {
+    return Fields{{"state", std::string(coupon_state_name(c.state))},
+                  {"order", c.order_key},
+                  {"replayed", c.replayed ? "yes" : "no"}};
+  }
+  static Fields run_fields(const CouponRun& r) {
+    return Fields{{"coupons", std::to_string(r.coupons)},
+                  {"members", std::to_string(r.members)},
+                  {"skipped", std::to_string(r.skipped)},
+                  {"points", std::to_string(r.points)},
+                  {"replayed", r.replayed ? "yes" : "no"}};
+  }
+
+  // coupon issue|lock|use|release|revoke|refund|expire|monthly|birthday … (README.md)
+  Result<Fields> coupon(const Args& a) {
+    if (a.pos.empty()) return invalid_argument("coupon issue|lock|use|release|revoke|…");
+    const std::string& sub = a.pos[0];
+    CouponBook book(*engine_);
+    std::string key = a.get("key");
+    return in_tx([&]() -> Result<Fields> {
+      if (sub == "issue") {
+        ASSIGN_OR_RETURN(IssueEffect e, book.issue(IssueInput{live(a.pos.at(1)), a.pos.at(2), key,
+                                                              time_arg(a), "operator", ""}));
+        if (a.has("as")) coupon_aliases_[a.get("as")] = e.coupon.coupon_id;
+        const TimeZone& tz = TimeZone::shanghai();
+        return Fields{
+            {"id", std::to_string(e.coupon.coupon_id)},
+            {"state", std::string(coupon_state_name(e.coupon.state))},
+            {"valid_from", tz.local_date(e.coupon.valid_from).to_string()},
+            {"valid_through", tz.local_date(Instant{e.coupon.valid_until.seconds - 1}).to_string()},
+            {"budget", format_money(e.coupon.budget_fen)},
+            {"replayed", e.replayed ? "yes" : "no"}};
+      }
+      if (sub == "lock") {
+        ASSIGN_OR_RETURN(CouponChange c, book.lock(coupon_ref(a.pos.at(1)), live(a.pos.at(2)),
+                                                   a.get("order"), key, time_arg(a)));
+        return change_fields(c);
+      }
+      if (sub == "use") {
+        CouponOrder o;
+        o.order_key = a.get("order");
+        o.channel = a.get("channel", "store");
+        o.at = time_arg(a);
+        if (a.has("shipping")) o.shipping_fen = money_arg(a, "shipping");
+        ASSIGN_OR_RETURN(std::vector<L> lines, parse_lines(a.get("lines")));
+        for (const L& l : lines) o.lines.push_back({l.sku, l.category, l.qty * l.price});
+        ASSIGN_OR_RETURN(UseEffect e, book.use(coupon_ref(a.pos.at(1)), live(a.pos.at(2)), o, key));
+        return Fields{{"discount", format_money(e.discount_fen)},
+                      {"in_scope", format_money(e.in_scope_fen)},
+                      {"gift", e.gift_sku.empty() ? "none" : e.gift_sku},
+                      {"replayed", e.replayed ? "yes" : "no"}};
+      }
+      if (sub == "release") {
+        ASSIGN_OR_RETURN(CouponChange c, book.release(coupon_ref(a.pos.at(1)), key, time_arg(a)));
+        return change_fields(c);
+      }
+      if (sub == "revoke") {
+        ASSIGN_OR_RETURN(CouponChange c,
+                         book.revoke(coupon_ref(a.pos.at(1)), a.get("reason"), key, time_arg(a)));
+        return change_fields(c);
+      }
+      if (sub == "refund") {
+        ASSIGN_OR_RETURN(RefundReturn r, book.return_for_refund(a.pos.at(1), a.get("full") == "yes",
+                                                                time_arg(a), key));
+        return Fields{{"returned", std::to_string(r.returned)},
+                      {"kept", std::to_string(r.kept)},
+                      {"replayed", r.replayed ? "yes" : "no"}};
+      }
+      if (sub == "expire") {
+        Date d = date_arg(a, "as_of");
+        ASSIGN_OR_RETURN(CouponRun r,
+                         book.expire(d, a.get("key", "coupon-expire:" + d.to_string())));
+        return run_fields(r);
+      }
+      if (sub == "monthly") {
+        auto first = parse_date(a.get("month") + "-01");
+        if (!first.ok()) return first.status();
+        ASSIGN_OR_RETURN(
+            CouponRun r,
+            book.issue_monthly(*first, time_arg(a), a.get("key", "monthly:" + a.get("month"))));
+        return run_fields(r);
+      }
+      if (sub == "birthday") {
+        Date d = date_arg(a, "day");
+        ASSIGN_OR_RETURN(CouponRun r,
+                         book.issue_birthday(d, a.get("key", "birthday:" + d.to_string())));
+        return run_fields(r);
+      }
+      return invalid_argument("unknown coupon command '" + sub + "'");
+    });
+  }
+
+  // mall exchange REF ITEM key=K [as=NAME] [coupon_as=NAME] · mall cancel NAME key=K
+  Result<Fields> mall(const Args& a) {
+    if (a.pos.empty()) return invalid_argument("mall exchange|cancel …");
+    const std::string& sub = a.pos[0];
+    Mall m(*engine_);
+    return in_tx([&]() -> Result<Fields> {
+      if (sub == "exchange") {
+        ASSIGN_OR_RETURN(ExchangeEffect e, m.exchange(ExchangeInput{live(a.pos.at(1)), a.pos.at(2),
+                                                                    a.get("key"), time_arg(a)}));
+        if (a.has("as")) exchange_aliases_[a.get("as")] = e.exchange_id;
+        if (a.has("coupon_as") && e.coupon_id) coupon_aliases_[a.get("coupon_as")] = *e.coupon_id;
+        return Fields{{"points", std::to_string(e.points)},
+                      {"cash", format_money(e.cash_fen)},
+                      {"balance", std::to_string(e.points_balance)},
+                      {"coupon", e.coupon_id ? "yes" : "none"},
+                      {"stock_left", e.stock_left ? std::to_string(*e.stock_left) : "unlimited"},
+                      {"replayed", e.replayed ? "yes" : "no"}};
+      }
+      if (sub == "cancel") {
+        auto it = exchange_aliases_.find(a.pos.at(1));
+        std::int64_t id = it != exchange_aliases_.end() ? it->second : std::stoll(a.pos.at(1));
+        ASSIGN_OR_RETURN(CancelEffect e, m.cancel(id, a.get("key"), time_arg(a)));
+        return Fields{{"points", std::to_string(e.points)},
+                      {"lots", std::to_string(e.lots)},
+                      {"balance", std::to_string(e.points_balance)},
+                      {"coupon_revoked", e.coupon_revoked ? "yes" : "none"},
+                      {"replayed", e.replayed ? "yes" : "no"}};
+      }
+      return invalid_argument("unknown mall command '" + sub + "'");
+    });
+  }
+
   // expect WHAT [REF] = VALUE
   void check_expect(const std::vector<std::string>& t) {
     auto eq = std::find(t.begin(), t.end(), "=");
@@ -794,6 +938,29 @@ class Scenario {
       return;
     }
     if (wallet_expect(what, ref, want)) return;
+    if (what == "coupons" || what == "coupon" || what == "mall_stock") {
+      std::string got;
+      if (what == "coupons") {
+        // The member's coupons (held now, any state) by id: TEMPLATE:STATE …
+        auto st = db_->prepare(
+            "SELECT template, state FROM coupons WHERE member_id = ? ORDER BY coupon_id");
+        ASSERT_TRUE(st.ok());
+        st->bind(1, member_of(ref));
+        while (*st->step())
+          got += (got.empty() ? "" : " ") + st->column_string(0) + ":" + st->column_string(1);
+        if (got.empty()) got = "none";
+      } else if (what == "coupon") {
+        auto st = db_->prepare("SELECT state FROM coupons WHERE coupon_id = ?");
+        st->bind(1, coupon_ref(ref));
+        got = *st->step() ? st->column_string(0) : "missing";
+      } else {
+        auto st = db_->prepare("SELECT remaining FROM mall_stock WHERE item = ?");
+        st->bind(1, ref);
+        got = *st->step() ? st->column_string(0) : "untouched";
+      }
+      EXPECT_EQ(got, want) << where() << "expect " << what << " " << ref;
+      return;
+    }
     MemberId m = member_of(ref);
     auto state = engine_->member_state(m, clock_.now());
     ASSERT_TRUE(state.ok()) << where() << state.status().to_string();
@@ -843,6 +1010,7 @@ class Scenario {
   std::string last_order_, last_refund_;
   MergeId last_merge_ = 0;
   int refunds_ = 0;
+  std::map<std::string, std::int64_t> coupon_aliases_, exchange_aliases_;
 };
 
 std::vector<std::string> scenario_files() {
