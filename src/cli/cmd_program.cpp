@@ -8,6 +8,7 @@
 
 #include "cli/cli_context.h"
 #include "core/json_writer.h"
+#include "insight/insight_config.h"
 #include "loyalty/decimal.h"
 #include "loyalty/program_store.h"
 
@@ -66,6 +67,9 @@ int load(Context& ctx, const std::string& file, bool json) {
   if (!in) return report(io_error(fmt::format("cannot read '{}'", file)));
   std::stringstream ss;
   ss << in.rdbuf();
+  // The insight section is checked before anything is stored, so a bad file changes nothing.
+  auto thresholds = insight::parse_insight_config(ss.str(), file);
+  if (!thresholds.ok()) return report(thresholds.status());
   auto db = ctx.open_db();
   if (!db.ok()) return report(db.status());
   auto res = loyalty::load_program(**db, ss.str(), file, ctx.clock.now());
@@ -85,6 +89,11 @@ int load(Context& ctx, const std::string& file, bool json) {
                 res->stored.name.c_str(), file.c_str(),
                 res->changed ? "已加载会员计划" : "与当前版本相同");
     print_summary(res->program);
+    const insight::InsightConfig& c = *thresholds;
+    std::printf(
+        "  insight 洞察      RFM window %d days; dormant after %d days, lost after %d days; "
+        "replenishment reminder %d days ahead\n",
+        c.rfm_window_days, c.dormant_days, c.lost_days, c.reminder_lead_days);
   }
   return kExitOk;
 }

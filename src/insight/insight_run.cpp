@@ -16,17 +16,22 @@ double since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 Result<InsightRun> run_insight(store::Database& db, std::optional<std::int32_t> as_of,
-                               const InsightConfig& config) {
+                               std::optional<InsightConfig> config) {
   InsightRun run;
-  run.config = config;
+  if (config) {
+    run.config = *config;
+  } else {
+    ASSIGN_OR_RETURN(run.config, insight_config_in_force(db));
+  }
   auto t = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(run.history, load_history(db));
-  run.load_s = since(t);
   std::int32_t day = as_of.value_or(run.history.last_day);
   if (day == kNoDay)
     return failed_precondition("the store has no orders yet (没有订单); import some first");
+  ASSIGN_OR_RETURN(run.loyalty, load_loyalty_snapshot(db, run.history, day));
+  run.load_s = since(t);
   t = std::chrono::steady_clock::now();
-  run.measures = compute_measures(run.history, day, config);
+  run.measures = compute_measures(run.history, day, run.config);
   run.measures_s = since(t);
   t = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(run.scores, score_members(run.history, run.measures));
@@ -37,7 +42,7 @@ Result<InsightRun> run_insight(store::Database& db, std::optional<std::int32_t> 
 Status store_profiles(store::Database& db, InsightRun& run, const Clock& clock,
                       const std::function<void(double)>& progress) {
   auto t = std::chrono::steady_clock::now();
-  TagContext ctx{run.history, run.measures, run.scores, run.config};
+  const TagContext ctx = run.tags();
   ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
   RETURN_IF_ERROR(db.exec("DELETE FROM member_profiles"));
   ASSIGN_OR_RETURN(auto st, db.prepare("INSERT INTO member_profiles (member_id, as_of_day, "

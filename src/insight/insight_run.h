@@ -10,8 +10,10 @@
 #include "core/status.h"
 #include "insight/history.h"
 #include "insight/insight_config.h"
+#include "insight/loyalty_snapshot.h"
 #include "insight/measures.h"
 #include "insight/scoring.h"
+#include "insight/tags.h"
 #include "store/database.h"
 
 namespace recur::insight {
@@ -21,12 +23,17 @@ struct InsightRun {
   MemberMeasures measures;
   MemberScores scores;
   InsightConfig config;
+  LoyaltySnapshot loyalty;
   double load_s = 0, measures_s = 0, scoring_s = 0, store_s = 0;
+
+  // What the tags read (tags.h).
+  TagContext tags() const { return TagContext(history, measures, scores, config, &loyalty); }
 };
 
-// as_of defaults to the last order day in the store.
+// as_of defaults to the last order day in the store; config to the thresholds of the program in
+// force (insight_config_in_force: the defaults when no program was loaded).
 Result<InsightRun> run_insight(store::Database& db, std::optional<std::int32_t> as_of,
-                               const InsightConfig& config = {});
+                               std::optional<InsightConfig> config = std::nullopt);
 
 // Replaces member_profiles with this run's tags, records the run and sets run.store_s. `progress`
 // gets the fraction of members written.

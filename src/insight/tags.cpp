@@ -8,6 +8,7 @@
 
 #include "core/json_writer.h"
 #include "core/time.h"
+#include "insight/loyalty_snapshot.h"
 
 namespace recur::insight {
 namespace {
@@ -650,6 +651,106 @@ std::vector<TagDef> build_registry() {
         for (; it != rs.end() && it->member == m; ++it)
           out.push_back(c.history.mid_categories[it->category]);
         return V(std::move(out));
+      });
+
+  // ---- loyalty (balances in the store; usable, pending and expiring at the end of the as-of
+  // day; empty without a loyalty program)
+  auto loyal = [](C c) { return c.loyalty && c.loyalty->program ? c.loyalty : nullptr; };
+  add(
+      "tier", "loyalty", TagType::kString, "membership tier key (等级), e.g. gold",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? V(l->tiers[l->tier[m]].key) : kNull;
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l) return "";
+        return fmt::format("qualifying growth {} (tier from {})", l->qualifying_growth[m],
+                           l->tiers[l->tier[m]].threshold);
+      });
+  add("tier_name", "loyalty", TagType::kString, "the tier's display name (金卡会员)",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? text(l->tiers[l->tier[m]].name) : kNull;
+      });
+  add("growth", "loyalty", TagType::kInt, "growth value (成长值) earned and kept, all time",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->growth[m]) : integer(0);
+      });
+  add(
+      "growth_to_next_tier", "loyalty", TagType::kInt,
+      "qualifying growth still needed for the next tier; null at the top tier",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        if (!l) return kNull;
+        std::int64_t g = l->growth_to_next(m);
+        return g < 0 ? kNull : integer(g);
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l || l->growth_to_next(m) < 0) return "";
+        const auto& next = l->tiers[l->tier[m] + 1u];
+        return fmt::format("{} needs {}, qualifying growth is {}", next.key, next.threshold,
+                           l->qualifying_growth[m]);
+      });
+  add("points", "loyalty", TagType::kInt,
+      "points balance (积分余额); negative while refunds left a debt", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->points[m]) : integer(0);
+      });
+  add("points_usable", "loyalty", TagType::kInt, "points that can be spent now (可用积分)",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->usable[m]) : integer(0);
+      });
+  add("points_pending", "loyalty", TagType::kInt,
+      "points earned but not yet usable (待生效, the return window)", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->pending[m]) : integer(0);
+      });
+  add("points_debt", "loyalty", TagType::kInt,
+      "points owed after refunds of spent points (积分欠款)", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->points_debt[m]) : integer(0);
+      });
+  add(
+      "points_expiring_30d", "loyalty", TagType::kInt,
+      "points whose last usable day is within 30 days of the as-of date (即将过期积分)",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->expiring_30d[m]) : integer(0);
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l || l->expiring_30d[m] == 0) return "";
+        return fmt::format(
+            "last usable on or before {} (30 days after the as-of date); the "
+            "soonest on {}",
+            Date{c.measures.as_of + 30}.to_string(), Date{l->expiring_day[m]}.to_string());
+      });
+  add("points_expiring_date", "loyalty", TagType::kDate,
+      "last usable day of the soonest-expiring points; null when none expire", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? day_or_null(l->expiring_day[m]) : kNull;
+      });
+  add(
+      "points_value_yuan", "loyalty", TagType::kMoney,
+      "usable and pending points at the tier's redemption ratio (积分价值), fen",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? money(l->value_fen(m)) : money(0);
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l) return "";
+        return fmt::format("({} usable + {} pending) points at {} points = ¥1", l->usable[m],
+                           l->pending[m], l->tiers[l->tier[m]].redeem_points_per_yuan);
+      });
+  add("loyalty_last_activity", "loyalty", TagType::kDate,
+      "day of the member's last points or growth entry (expiry not counted)", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? day_or_null(l->last_activity[m]) : kNull;
       });
   return t;
 }

@@ -28,17 +28,23 @@ struct DateValue {
 using TagValue = std::variant<std::monostate, std::int64_t, double, bool, std::string,
                               std::vector<std::string>, DateValue>;
 
+struct LoyaltySnapshot;
+
 struct TagContext {
+  TagContext(const History& h, const MemberMeasures& mm, const MemberScores& sc,
+             const InsightConfig& c, const LoyaltySnapshot* l = nullptr)
+      : history(h), measures(mm), scores(sc), config(c), loyalty(l) {}
   const History& history;
   const MemberMeasures& measures;
   const MemberScores& scores;
   const InsightConfig& config;
+  const LoyaltySnapshot* loyalty;  // null or without a program: the loyalty tags are empty
 };
 
 struct TagDef {
   std::string name;    // snake_case; dots group (consent.sms)
   std::string family;  // demographics, rfm, lifecycle, cycle, category, channel, value, time,
-                       // engagement, prediction, replenishment
+                       // engagement, prediction, replenishment, loyalty
   TagType type;
   std::string description;
   std::function<TagValue(const TagContext&, std::size_t member)> value;

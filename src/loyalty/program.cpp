@@ -496,7 +496,8 @@ Result<Program> parse_program(std::string_view yaml, std::string_view label) {
   if (!root.IsMap()) return r.error(root, "(top)", "a program file is a map of sections");
   RETURN_IF_ERROR(r.section(
       root, "",
-      {"version", "name", "tiers", "growth", "tier_evaluation", "points", "redemption", "tasks"}));
+      {"version", "name", "tiers", "growth", "tier_evaluation", "points", "redemption", "tasks",
+       "insight"}));  // insight: the member-intelligence thresholds, read by src/insight
   Program p;
   std::int64_t version = 1;
   RETURN_IF_ERROR(r.integer(root, "version", "", version, 1, 1));
