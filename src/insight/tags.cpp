@@ -788,27 +788,44 @@ std::string render_tag(const TagDef& def, const TagValue& v) {
   return std::visit(Visitor{def}, v);
 }
 
+namespace {
+void write_value(JsonWriter& w, const TagValue& v) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          w.null();
+        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          w.begin_array();
+          for (const auto& s : x) w.value(s);
+          w.end_array();
+        } else if constexpr (std::is_same_v<T, DateValue>)
+          w.value(Date{x.days}.to_string());
+        else
+          w.value(x);
+      },
+      v);
+}
+}  // namespace
+
 std::string profile_json(const TagContext& ctx, std::size_t member) {
   JsonWriter w;
   w.begin_object();
   for (const TagDef& d : tag_registry()) {
-    TagValue v = d.value(ctx, member);
     w.key(d.name);
-    std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, std::monostate>)
-            w.null();
-          else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-            w.begin_array();
-            for (const auto& s : x) w.value(s);
-            w.end_array();
-          } else if constexpr (std::is_same_v<T, DateValue>)
-            w.value(Date{x.days}.to_string());
-          else
-            w.value(x);
-        },
-        v);
+    write_value(w, d.value(ctx, member));
+  }
+  w.end_object();
+  return w.str();
+}
+
+std::string profile_json(const std::vector<std::string>& names,
+                         const std::vector<TagValue>& values) {
+  JsonWriter w;
+  w.begin_object();
+  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    w.key(names[i]);
+    write_value(w, values[i]);
   }
   w.end_object();
   return w.str();

@@ -57,6 +57,9 @@ const TagDef* find_tag(std::string_view name);
 
 // JSON of one member's profile: {"name": value, …}; money as fen integers.
 std::string profile_json(const TagContext& ctx, std::size_t member);
+// The same JSON from names and values (a stored profile read back).
+std::string profile_json(const std::vector<std::string>& names,
+                         const std::vector<TagValue>& values);
 // Text rendering of a value ("¥123.40" for money, "2024-06-18" for dates, "a, b" for sets).
 std::string render_tag(const TagDef& def, const TagValue& v);
 
