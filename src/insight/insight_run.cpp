@@ -90,12 +90,22 @@ Status store_profiles(store::Database& db, InsightRun& run, const Clock& clock,
   run.profiles_written = run.profiles_unchanged = 0;
   ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
 
-  // What is stored already: rows of members no longer live go; rows whose hash (as-of day and
-  // bytes) is unchanged stay untouched.
+  // What is stored already. Rows carry their as-of day in the hash, so when the stored rows are
+  // of another day (or there are none) every row is rewritten: the table is emptied and its index
+  // rebuilt once at the end, cheaper than maintaining it row by row. Otherwise rows of members
+  // no longer live go, and rows whose hash is unchanged stay untouched.
   std::vector<std::int64_t> old_hash(n, 0);
   std::vector<std::uint8_t> stored(n, 0);
-  std::vector<MemberId> gone;
-  {
+  ASSIGN_OR_RETURN(std::int64_t same_day,
+                   db.query_int(fmt::format("SELECT EXISTS (SELECT 1 FROM member_profiles "
+                                            "WHERE as_of_day = {})",
+                                            run.measures.as_of)));
+  const bool rewrite_all = same_day == 0;
+  if (rewrite_all) {
+    RETURN_IF_ERROR(db.exec("DELETE FROM member_profiles"));
+    RETURN_IF_ERROR(db.exec("DROP INDEX IF EXISTS member_profiles_lifecycle"));
+  } else {
+    std::vector<MemberId> gone;
     ASSIGN_OR_RETURN(auto scan, db.prepare("SELECT member_id, profile_hash FROM member_profiles"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, scan.step());
@@ -108,8 +118,6 @@ Status store_profiles(store::Database& db, InsightRun& run, const Clock& clock,
       stored[m] = 1;
       old_hash[m] = scan.column_int64(1);
     }
-  }
-  if (!gone.empty()) {
     ASSIGN_OR_RETURN(auto del, db.prepare("DELETE FROM member_profiles WHERE member_id = ?"));
     for (MemberId id : gone) {
       del.rewind();
@@ -166,6 +174,9 @@ Status store_profiles(store::Database& db, InsightRun& run, const Clock& clock,
     spare = std::move(b);
     if (progress) progress(static_cast<double>(spare.end) / static_cast<double>(n));
   }
+  if (rewrite_all)
+    RETURN_IF_ERROR(
+        db.exec("CREATE INDEX member_profiles_lifecycle ON member_profiles (lifecycle)"));
   JsonWriter models;
   const auto& bg = run.scores.bgnbd;
   models.begin_object();

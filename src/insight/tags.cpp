@@ -122,6 +122,27 @@ const Replenishment* next_replenishment(const TagContext& c, std::size_t m) {
   return best;
 }
 
+// Codes (at the level `level` maps categories to) of the categories member m bought up to as_of,
+// in order of first purchase. Codes, not names, are compared: the dictionary keeps them 1:1.
+std::vector<std::uint32_t> categories_bought(const TagContext& c, std::size_t m,
+                                             const std::vector<std::uint32_t>& level) {
+  std::vector<std::uint32_t> codes;
+  for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
+    if (c.history.line_day[k] > c.measures.as_of) break;
+    std::uint32_t code = level[c.history.line_category[k]];
+    if (std::find(codes.begin(), codes.end(), code) == codes.end()) codes.push_back(code);
+  }
+  return codes;
+}
+
+// The non-empty names of `codes`.
+TagValue names_of(const Dictionary& names, const std::vector<std::uint32_t>& codes) {
+  std::vector<std::string> out;
+  for (std::uint32_t code : codes)
+    if (!names[code].empty()) out.push_back(names[code]);
+  return TagValue(std::move(out));
+}
+
 V money(Fen f) {
   return V(static_cast<std::int64_t>(f));
 }
@@ -391,27 +412,11 @@ std::vector<TagDef> build_registry() {
       });
   add("categories", "category", TagType::kStringSet, "every first-level category bought",
       [](C c, M m) {
-        std::vector<std::string> out;
-        for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
-          if (c.history.line_day[k] > c.measures.as_of) break;
-          const std::string& name =
-              c.history.top_categories[c.history.category_top[c.history.line_category[k]]];
-          if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end())
-            out.push_back(name);
-        }
-        return V(std::move(out));
+        return names_of(c.history.top_categories, categories_bought(c, m, c.history.category_top));
       });
   add("subcategories", "category", TagType::kStringSet,
       "every second-level category bought (母婴/奶粉)", [](C c, M m) {
-        std::vector<std::string> out;
-        for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
-          if (c.history.line_day[k] > c.measures.as_of) break;
-          const std::string& name =
-              c.history.mid_categories[c.history.category_mid[c.history.line_category[k]]];
-          if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end())
-            out.push_back(name);
-        }
-        return V(std::move(out));
+        return names_of(c.history.mid_categories, categories_bought(c, m, c.history.category_mid));
       });
   add("subcategory_count", "category", TagType::kInt, "second-level categories bought",
       [](C c, M m) {
