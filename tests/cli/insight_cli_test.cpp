@@ -74,6 +74,9 @@ TEST_F(InsightCli, ThresholdsComeFromTheProgramInForce) {
   CmdResult load = run(r("program load " + dir_.file("p.yaml")));
   ASSERT_EQ(load.code, 0) << load.out;
   EXPECT_TRUE(has(load.out, "dormant after 30 days")) << load.out;
+  CmdResult show = run(r("program show --json"));
+  EXPECT_TRUE(has(show.out, "\"insight\":{\"rfm\":{\"window_days\":365}")) << show.out;
+  EXPECT_TRUE(has(show.out, "\"static_days\":30,\"dynamic_k\":1.5")) << show.out;
 
   CmdResult after = run(r("member show phone:13800000001 --explain --json"));
   ASSERT_EQ(after.code, 0) << after.out;
