@@ -35,7 +35,13 @@ void write_bins(JsonWriter& w, const char* key, const std::vector<insight::Calib
   w.end_array();
 }
 
-Result<std::pair<insight::History, std::int32_t>> load(Context& ctx, const BacktestArgs& a) {
+struct Loaded {
+  insight::History history;
+  std::int32_t cutoff;
+  insight::InsightConfig config;  // the program's thresholds
+};
+
+Result<Loaded> load(Context& ctx, const BacktestArgs& a) {
   ASSIGN_OR_RETURN(auto db, ctx.open_db(true));
   auto cutoff = parse_date(a.cutoff);
   if (!cutoff.ok()) return invalid_argument("--cutoff: " + cutoff.status().message());
@@ -46,13 +52,14 @@ Result<std::pair<insight::History, std::int32_t>> load(Context& ctx, const Backt
         stderr,
         "warning: the horizon ends %s, after the last order day %s; recent churn is overstated\n",
         Date{cutoff->days + a.horizon}.to_string().c_str(), Date{h.last_day}.to_string().c_str());
-  return std::make_pair(std::move(h), cutoff->days);
+  ASSIGN_OR_RETURN(insight::InsightConfig config, insight::insight_config_in_force(*db));
+  return Loaded{std::move(h), cutoff->days, config};
 }
 
 int churn(Context& ctx, const BacktestArgs& a) {
   auto loaded = load(ctx, a);
   if (!loaded.ok()) return report(loaded.status());
-  auto bt = insight::backtest_churn(loaded->first, loaded->second, a.horizon);
+  auto bt = insight::backtest_churn(loaded->history, loaded->cutoff, a.horizon, loaded->config);
   if (!bt.ok()) return report(bt.status());
   if (a.json) {
     JsonWriter w;
@@ -95,7 +102,8 @@ int churn(Context& ctx, const BacktestArgs& a) {
 int next_purchase(Context& ctx, const BacktestArgs& a) {
   auto loaded = load(ctx, a);
   if (!loaded.ok()) return report(loaded.status());
-  auto bt = insight::backtest_next_purchase(loaded->first, loaded->second, a.horizon);
+  auto bt =
+      insight::backtest_next_purchase(loaded->history, loaded->cutoff, a.horizon, loaded->config);
   if (!bt.ok()) return report(bt.status());
   if (a.json) {
     JsonWriter w;

@@ -119,6 +119,8 @@ int compute(Context& ctx, const ComputeArgs& a) {
         .field("scoring", run->scoring_s)
         .field("store", run->store_s)
         .end_object();
+    w.field("profiles_written", run->profiles_written)
+        .field("profiles_unchanged", run->profiles_unchanged);
     w.end_object();
     std::printf("%s\n", w.str().c_str());
     return kExitOk;
@@ -149,8 +151,13 @@ int compute(Context& ctx, const ComputeArgs& a) {
       "\n12-month CLV 预测价值: ¥%s in total; BG/NBD r %.3f alpha %.2f a %.3f b %.3f (days)\n",
       format_money(clv_total).c_str(), sc.bgnbd.params.r, sc.bgnbd.params.alpha, sc.bgnbd.params.a,
       sc.bgnbd.params.b);
-  std::printf("time: load %.2f s, measures %.2f s, models %.2f s, store %.2f s\n", run->load_s,
+  std::printf("time: load %.2f s, measures %.2f s, models %.2f s, store %.2f s", run->load_s,
               run->measures_s, run->scoring_s, run->store_s);
+  if (!a.no_store)
+    std::printf(" (%lld profiles written, %lld unchanged)",
+                static_cast<long long>(run->profiles_written),
+                static_cast<long long>(run->profiles_unchanged));
+  std::printf("\n");
   return kExitOk;
 }
 

@@ -51,7 +51,7 @@ int explain(store::Database& db, MemberId id, const std::string& as_of_text, boo
   if (!run.ok()) return report(run.status());
   std::size_t m = run->history.index_of(id);
   if (m == SIZE_MAX) return report(not_found(fmt::format("member {} is not a live member", id)));
-  insight::TagContext tc{run->history, run->measures, run->scores, run->config};
+  const insight::TagContext tc = run->tags();
   if (json) {
     JsonWriter w;
     w.begin_object().field("member_id", id).field("as_of", Date{run->measures.as_of}.to_string());

@@ -9,6 +9,7 @@
 
 #include "cli/cli_context.h"
 #include "core/json_writer.h"
+#include "insight/insight_config.h"
 #include "loyalty/decimal.h"
 #include "loyalty/program_store.h"
 
@@ -82,11 +83,58 @@ void print_summary(const loyalty::Program& p) {
   std::printf("  mall 积分商城      %zu items (recur mall list)\n", p.mall.items.size());
 }
 
+void print_insight(const insight::InsightConfig& c) {
+  std::printf(
+      "  insight 洞察      RFM window %d days; dormant after %d days, lost after %d days; "
+      "replenishment reminder %d days ahead\n",
+      c.rfm_window_days, c.dormant_days, c.lost_days, c.reminder_lead_days);
+}
+
+// The thresholds in force, grouped as in the file's insight section.
+std::string insight_json(const insight::InsightConfig& c) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("rfm").begin_object().field("window_days", c.rfm_window_days).end_object();
+  w.key("frequency")
+      .begin_object()
+      .field("periodic_max_cv", c.periodic_max_cv)
+      .field("periodic_min_intervals", c.periodic_min_intervals)
+      .field("high_frequency_max_interval_days", c.high_frequency_max_interval)
+      .field("high_frequency_min_days", c.high_frequency_min_days)
+      .end_object();
+  w.key("lifecycle")
+      .begin_object()
+      .field("new_days", c.new_days)
+      .field("mature_min_days", c.mature_min_days)
+      .field("lost_days", c.lost_days)
+      .field("reactivated_days", c.reactivated_days)
+      .end_object();
+  w.key("dormancy")
+      .begin_object()
+      .field("static_days", c.dormant_days)
+      .field("dynamic_k", c.dynamic_k)
+      .field("dynamic_min_days", c.dynamic_min_days)
+      .field("category_k", c.category_k)
+      .field("category_min_days", c.category_min_days)
+      .field("interaction_days", c.interaction_days)
+      .end_object();
+  w.key("cycles").begin_object().field("min_intervals", c.cycle_min_intervals).end_object();
+  w.key("replenishment")
+      .begin_object()
+      .field("reminder_lead_days", c.reminder_lead_days)
+      .end_object();
+  w.end_object();
+  return w.str();
+}
+
 int load(Context& ctx, const std::string& file, bool json) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return report(io_error(fmt::format("cannot read '{}'", file)));
   std::stringstream ss;
   ss << in.rdbuf();
+  // The insight section is checked before anything is stored, so a bad file changes nothing.
+  auto thresholds = insight::parse_insight_config(ss.str(), file);
+  if (!thresholds.ok()) return report(thresholds.status());
   auto db = ctx.open_db();
   if (!db.ok()) return report(db.status());
   auto res = loyalty::load_program(**db, ss.str(), file, ctx.clock.now());
@@ -106,6 +154,7 @@ int load(Context& ctx, const std::string& file, bool json) {
                 res->stored.name.c_str(), file.c_str(),
                 res->changed ? "已加载会员计划" : "与当前版本相同");
     print_summary(res->program);
+    print_insight(*thresholds);
   }
   return kExitOk;
 }
@@ -132,19 +181,23 @@ int show(Context& ctx, int version, bool json, bool source) {
   }
   auto program = loyalty::parse_program(stored->source, stored->loaded_from);
   if (!program.ok()) return report(program.status());
+  auto thresholds = insight::parse_insight_config(stored->source, stored->loaded_from);
+  if (!thresholds.ok()) return report(thresholds.status());
   if (json) {
     std::printf("{\"version\":%d,\"loaded_from\":", stored->version);
     std::string s;
     append_json_string(s, stored->loaded_from);
-    std::printf("%s,\"loaded_at\":%lld,\"digest\":\"%s\",\"program\":%s}\n", s.c_str(),
-                static_cast<long long>(stored->loaded_at.seconds), stored->digest.c_str(),
-                loyalty::program_json(*program).c_str());
+    std::printf("%s,\"loaded_at\":%lld,\"digest\":\"%s\",\"program\":%s,\"insight\":%s}\n",
+                s.c_str(), static_cast<long long>(stored->loaded_at.seconds),
+                stored->digest.c_str(), loyalty::program_json(*program).c_str(),
+                insight_json(*thresholds).c_str());
     return kExitOk;
   }
   std::printf("program 会员计划 v%d \"%s\" loaded from %s at %s\n", stored->version,
               stored->name.c_str(), stored->loaded_from.c_str(),
               format_instant_utc(stored->loaded_at).c_str());
   print_summary(*program);
+  print_insight(*thresholds);
   return kExitOk;
 }
 

@@ -39,7 +39,7 @@ Result<std::unique_ptr<Compiled>> compile(Context& ctx, const SegmentArgs& a,
   }
   auto c = std::make_unique<Compiled>();
   ASSIGN_OR_RETURN(c->run, insight::run_insight(*db, as_of));
-  insight::TagContext tc{c->run.history, c->run.measures, c->run.scores, c->run.config};
+  const insight::TagContext tc = c->run.tags();
   auto t = std::chrono::steady_clock::now();
   std::string wanted = a.expression + " " + std::string(extra_fields);
   ASSIGN_OR_RETURN(auto table, insight::build_segment_table(tc, wanted));
@@ -100,7 +100,7 @@ int export_members(Context& ctx, const SegmentArgs& a) {
   auto c = compile(ctx, a, field_list);
   if (!c.ok()) return report(c.status());
   const auto& run = (*c)->run;
-  insight::TagContext tc{run.history, run.measures, run.scores, run.config};
+  const insight::TagContext tc = run.tags();
   // Columns: member_id, then the requested fields, else the fields the expression uses.
   std::vector<const insight::TagDef*> columns;
   std::vector<std::string> names = a.fields;

@@ -1,8 +1,12 @@
 #pragma once
 // Thresholds of the member measures. Defaults follow PRODUCT.md §1; the program file overrides
-// them (insight section). Days are business days.
+// them in its `insight:` section (docs/insight.md, "Thresholds"). Days are business days.
 
 #include <cstdint>
+#include <string_view>
+
+#include "core/status.h"
+#include "store/database.h"
 
 namespace recur::insight {
 
@@ -36,6 +40,17 @@ struct InsightConfig {
 
   // Replenishment
   std::int32_t reminder_lead_days = 3;
+
+  bool operator==(const InsightConfig&) const = default;
 };
+
+// Reads the `insight:` section of a program file (the whole YAML text; other top-level keys are
+// the loyalty program's and are ignored here). An absent or empty section gives the defaults.
+// Unknown keys and values out of range are errors naming `label:line:column: insight.key.path`.
+Result<InsightConfig> parse_insight_config(std::string_view yaml, std::string_view label);
+
+// The thresholds of the program in force (the highest stored version); the defaults when no
+// program was loaded or it has no `insight:` section.
+Result<InsightConfig> insight_config_in_force(store::Database& db);
 
 }  // namespace recur::insight

@@ -8,6 +8,7 @@
 
 #include "core/json_writer.h"
 #include "core/time.h"
+#include "insight/loyalty_snapshot.h"
 
 namespace recur::insight {
 namespace {
@@ -119,6 +120,27 @@ const Replenishment* next_replenishment(const TagContext& c, std::size_t m) {
   for (; it != r.end() && it->member == m; ++it)
     if (!best || it->due_day < best->due_day) best = &*it;
   return best;
+}
+
+// Codes (at the level `level` maps categories to) of the categories member m bought up to as_of,
+// in order of first purchase. Codes, not names, are compared: the dictionary keeps them 1:1.
+std::vector<std::uint32_t> categories_bought(const TagContext& c, std::size_t m,
+                                             const std::vector<std::uint32_t>& level) {
+  std::vector<std::uint32_t> codes;
+  for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
+    if (c.history.line_day[k] > c.measures.as_of) break;
+    std::uint32_t code = level[c.history.line_category[k]];
+    if (std::find(codes.begin(), codes.end(), code) == codes.end()) codes.push_back(code);
+  }
+  return codes;
+}
+
+// The non-empty names of `codes`.
+TagValue names_of(const Dictionary& names, const std::vector<std::uint32_t>& codes) {
+  std::vector<std::string> out;
+  for (std::uint32_t code : codes)
+    if (!names[code].empty()) out.push_back(names[code]);
+  return TagValue(std::move(out));
 }
 
 V money(Fen f) {
@@ -390,27 +412,11 @@ std::vector<TagDef> build_registry() {
       });
   add("categories", "category", TagType::kStringSet, "every first-level category bought",
       [](C c, M m) {
-        std::vector<std::string> out;
-        for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
-          if (c.history.line_day[k] > c.measures.as_of) break;
-          const std::string& name =
-              c.history.top_categories[c.history.category_top[c.history.line_category[k]]];
-          if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end())
-            out.push_back(name);
-        }
-        return V(std::move(out));
+        return names_of(c.history.top_categories, categories_bought(c, m, c.history.category_top));
       });
   add("subcategories", "category", TagType::kStringSet,
       "every second-level category bought (母婴/奶粉)", [](C c, M m) {
-        std::vector<std::string> out;
-        for (std::uint32_t k = c.history.line_begin[m]; k < c.history.line_begin[m + 1]; ++k) {
-          if (c.history.line_day[k] > c.measures.as_of) break;
-          const std::string& name =
-              c.history.mid_categories[c.history.category_mid[c.history.line_category[k]]];
-          if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end())
-            out.push_back(name);
-        }
-        return V(std::move(out));
+        return names_of(c.history.mid_categories, categories_bought(c, m, c.history.category_mid));
       });
   add("subcategory_count", "category", TagType::kInt, "second-level categories bought",
       [](C c, M m) {
@@ -651,6 +657,106 @@ std::vector<TagDef> build_registry() {
           out.push_back(c.history.mid_categories[it->category]);
         return V(std::move(out));
       });
+
+  // ---- loyalty (balances in the store; usable, pending and expiring at the end of the as-of
+  // day; empty without a loyalty program)
+  auto loyal = [](C c) { return c.loyalty && c.loyalty->program ? c.loyalty : nullptr; };
+  add(
+      "tier", "loyalty", TagType::kString, "membership tier key (等级), e.g. gold",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? V(l->tiers[l->tier[m]].key) : kNull;
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l) return "";
+        return fmt::format("qualifying growth {} (tier from {})", l->qualifying_growth[m],
+                           l->tiers[l->tier[m]].threshold);
+      });
+  add("tier_name", "loyalty", TagType::kString, "the tier's display name (金卡会员)",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? text(l->tiers[l->tier[m]].name) : kNull;
+      });
+  add("growth", "loyalty", TagType::kInt, "growth value (成长值) earned and kept, all time",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->growth[m]) : integer(0);
+      });
+  add(
+      "growth_to_next_tier", "loyalty", TagType::kInt,
+      "qualifying growth still needed for the next tier; null at the top tier",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        if (!l) return kNull;
+        std::int64_t g = l->growth_to_next(m);
+        return g < 0 ? kNull : integer(g);
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l || l->growth_to_next(m) < 0) return "";
+        const auto& next = l->tiers[l->tier[m] + 1u];
+        return fmt::format("{} needs {}, qualifying growth is {}", next.key, next.threshold,
+                           l->qualifying_growth[m]);
+      });
+  add("points", "loyalty", TagType::kInt,
+      "points balance (积分余额); negative while refunds left a debt", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->points[m]) : integer(0);
+      });
+  add("points_usable", "loyalty", TagType::kInt, "points that can be spent now (可用积分)",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->usable[m]) : integer(0);
+      });
+  add("points_pending", "loyalty", TagType::kInt,
+      "points earned but not yet usable (待生效, the return window)", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->pending[m]) : integer(0);
+      });
+  add("points_debt", "loyalty", TagType::kInt,
+      "points owed after refunds of spent points (积分欠款)", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->points_debt[m]) : integer(0);
+      });
+  add(
+      "points_expiring_30d", "loyalty", TagType::kInt,
+      "points whose last usable day is within 30 days of the as-of date (即将过期积分)",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? integer(l->expiring_30d[m]) : integer(0);
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l || l->expiring_30d[m] == 0) return "";
+        return fmt::format(
+            "last usable on or before {} (30 days after the as-of date); the "
+            "soonest on {}",
+            Date{c.measures.as_of + 30}.to_string(), Date{l->expiring_day[m]}.to_string());
+      });
+  add("points_expiring_date", "loyalty", TagType::kDate,
+      "last usable day of the soonest-expiring points; null when none expire", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? day_or_null(l->expiring_day[m]) : kNull;
+      });
+  add(
+      "points_value_yuan", "loyalty", TagType::kMoney,
+      "usable and pending points at the tier's redemption ratio (积分价值), fen",
+      [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? money(l->value_fen(m)) : money(0);
+      },
+      [loyal](C c, M m) -> std::string {
+        auto l = loyal(c);
+        if (!l) return "";
+        return fmt::format("({} usable + {} pending) points at {} points = ¥1", l->usable[m],
+                           l->pending[m], l->tiers[l->tier[m]].redeem_points_per_yuan);
+      });
+  add("loyalty_last_activity", "loyalty", TagType::kDate,
+      "day of the member's last points or growth entry (expiry not counted)", [loyal](C c, M m) {
+        auto l = loyal(c);
+        return l ? day_or_null(l->last_activity[m]) : kNull;
+      });
   return t;
 }
 
@@ -687,27 +793,44 @@ std::string render_tag(const TagDef& def, const TagValue& v) {
   return std::visit(Visitor{def}, v);
 }
 
+namespace {
+void write_value(JsonWriter& w, const TagValue& v) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          w.null();
+        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          w.begin_array();
+          for (const auto& s : x) w.value(s);
+          w.end_array();
+        } else if constexpr (std::is_same_v<T, DateValue>)
+          w.value(Date{x.days}.to_string());
+        else
+          w.value(x);
+      },
+      v);
+}
+}  // namespace
+
 std::string profile_json(const TagContext& ctx, std::size_t member) {
   JsonWriter w;
   w.begin_object();
   for (const TagDef& d : tag_registry()) {
-    TagValue v = d.value(ctx, member);
     w.key(d.name);
-    std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, std::monostate>)
-            w.null();
-          else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-            w.begin_array();
-            for (const auto& s : x) w.value(s);
-            w.end_array();
-          } else if constexpr (std::is_same_v<T, DateValue>)
-            w.value(Date{x.days}.to_string());
-          else
-            w.value(x);
-        },
-        v);
+    write_value(w, d.value(ctx, member));
+  }
+  w.end_object();
+  return w.str();
+}
+
+std::string profile_json(const std::vector<std::string>& names,
+                         const std::vector<TagValue>& values) {
+  JsonWriter w;
+  w.begin_object();
+  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    w.key(names[i]);
+    write_value(w, values[i]);
   }
   w.end_object();
   return w.str();

@@ -46,6 +46,8 @@ class Statement {
   Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, std::nullopt_t);
   Statement& bind_text_static(int index, std::string_view v);
+  // Binary bytes (a BLOB), not copied: kept alive by the caller until the statement is reset.
+  Statement& bind_blob_static(int index, std::string_view bytes);
   Statement& bind_optional(int index, std::string_view v) {  // empty -> NULL
     return v.empty() ? bind(index, std::nullopt) : bind(index, v);
   }
@@ -66,6 +68,7 @@ class Statement {
   bool column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
   std::string_view column_text(int i) const;
   std::string column_string(int i) const { return std::string(column_text(i)); }
+  std::string_view column_blob(int i) const;
 
  private:
   friend class Database;

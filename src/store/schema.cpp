@@ -215,6 +215,25 @@ CREATE TABLE insight_runs (
 );
 )SQL";
 
+// Profiles become a compact binary encoding (insight/profile_codec.h) with a hash to skip
+// unchanged rows; each run records the layout (tag names and types) its profiles use. The
+// profiles are derived data: the table is recreated empty and the next `recur compute` fills it.
+constexpr const char* kV6CompactProfiles = R"SQL(
+DROP TABLE member_profiles;
+CREATE TABLE member_profiles (
+  member_id    INTEGER PRIMARY KEY,
+  as_of_day    INTEGER NOT NULL,
+  lifecycle    TEXT NOT NULL,
+  rfm_segment  TEXT,
+  churn_risk   INTEGER,
+  clv_12m_fen  INTEGER,
+  profile      BLOB NOT NULL,      -- the tags in the layout of insight_runs.profile_layout
+  profile_hash INTEGER NOT NULL    -- hash of as_of_day and profile: unchanged rows are kept
+);
+CREATE INDEX member_profiles_lifecycle ON member_profiles (lifecycle);
+ALTER TABLE insight_runs ADD COLUMN profile_layout TEXT;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -225,6 +244,7 @@ const std::vector<Migration>& schema_migrations() {
       {3, "loyalty: program, ledger, lots, tiers", loyalty_schema_sql()},
       {4, "loyalty: coupons and the points mall", coupons_schema_sql()},
       {5, "stored value and cashback: balances, lots, top-ups, spends", wallet_schema_sql()},
+      {6, "compact member profiles (binary, hashed) and their layout per run", kV6CompactProfiles},
   };
   return kMigrations;
 }
