@@ -1,0 +1,170 @@
+#include "loyalty/engine.h"
+
+// Orders: what an order earns (points, growth) and the upgrade it brings.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "loyalty/calendar.h"
+#include "loyalty/earn_rules.h"
+#include "loyalty/engine_internal.h"
+
+namespace recur::loyalty {
+
+using engine_detail::require_key;
+using engine_detail::require_tx;
+
+Result<std::optional<OrderEffect>> LoyaltyEngine::find_order(const std::string& key) {
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   cache_.get("SELECT member_id, points, growth, tier, multipliers "
+                              "FROM loyalty_orders WHERE order_key = ?"));
+  st->bind(1, key);
+  ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return std::optional<OrderEffect>();
+  OrderEffect e;
+  e.replayed = true;
+  e.key = key;
+  e.member = st->column_int64(0);
+  e.points = st->column_int64(1);
+  e.growth = st->column_int64(2);
+  e.tier_before = st->column_string(3);
+  e.explain = st->column_string(4);
+  st->reset();
+  ASSIGN_OR_RETURN(AccountState a, ledger_.load(e.member, program().tiers.front().key));
+  e.tier_after = a.tier;
+  return std::optional<OrderEffect>(std::move(e));
+}
+
+Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
+  RETURN_IF_ERROR(require_tx(db_));
+  RETURN_IF_ERROR(require_key(in.key));
+  OrderEffect e;
+  e.key = in.key;
+  e.member = in.member;
+  if (in.member == kGuest) {
+    e.guest = true;
+    return e;
+  }
+  ASSIGN_OR_RETURN(auto prior, find_order(in.key));
+  if (prior) {
+    if (in.order_pk > 0) {  // applied through the API before the store had the row
+      ASSIGN_OR_RETURN(store::Statement * st,
+                       cache_.get("UPDATE loyalty_orders SET order_pk = ? "
+                                  "WHERE order_key = ? AND order_pk IS NULL"));
+      st->bind(1, in.order_pk).bind(2, in.key);
+      RETURN_IF_ERROR(st->run());
+    }
+    return std::move(*prior);
+  }
+  for (const OrderLineInput& l : in.lines)
+    if (l.amount < 0)
+      return invalid_argument(fmt::format("order {} line {}: amount {} is negative", in.key,
+                                          l.line_no, format_money(l.amount)));
+  ASSIGN_OR_RETURN(MemberId member, live(in.member));
+  e.member = member;
+
+  ASSIGN_OR_RETURN(AccountState a, load(member, in.paid_at));
+  e.tier_before = a.tier;
+  const Program& p = program();
+  Date day = zone_.local_date(in.paid_at);
+
+  EarnContext ctx;
+  ctx.tier = tier_of(a);
+  ctx.day = day;
+  {
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("SELECT birthday FROM members WHERE member_id = ?"));
+    st->bind(1, member);
+    ASSIGN_OR_RETURN(bool row, st->step());
+    if (row && !st->column_is_null(0)) {
+      auto b = parse_date(st->column_text(0));
+      if (b.ok()) ctx.birthday_month = month_of(*b) == month_of(day);
+    }
+    st->reset();
+  }
+  if (p.points.earn.daily_cap > 0) {
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("SELECT COALESCE(SUM(points), 0) FROM loyalty_orders "
+                                "WHERE member_id = ? AND paid_day = ?"));
+    st->bind(1, member).bind(2, static_cast<std::int64_t>(day.days));
+    ASSIGN_OR_RETURN(bool row, st->step());
+    ctx.earned_today = row ? st->column_int64(0) : 0;
+    st->reset();
+  }
+  std::vector<EarnLine> lines;
+  lines.reserve(in.lines.size());
+  Fen total = 0;
+  for (const OrderLineInput& l : in.lines) {
+    lines.push_back(EarnLine{l.line_no, l.sku, l.category, l.amount});
+    total += l.amount;
+  }
+  OrderEarning earning = compute_order_earning(p, lines, ctx);
+  e.points = earning.points;
+  e.points_uncapped = earning.points_uncapped;
+  e.growth = earning.growth;
+  e.explain = earning.explain;
+
+  {
+    ASSIGN_OR_RETURN(
+        store::Statement * st,
+        cache_.get("INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, "
+                   "paid_day, amount_fen, points, growth, tier, multipliers, program_version, "
+                   "applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    st->bind(1, in.key);
+    if (in.order_pk > 0)
+      st->bind(2, in.order_pk);
+    else
+      st->bind(2, std::nullopt);
+    st->bind(3, member)
+        .bind(4, in.paid_at.seconds)
+        .bind(5, static_cast<std::int64_t>(day.days))
+        .bind(6, total)
+        .bind(7, e.points)
+        .bind(8, e.growth)
+        .bind(9, a.tier)
+        .bind(10, e.explain)
+        .bind(11, active_.version)
+        .bind(12, clock_.now().seconds);
+    RETURN_IF_ERROR(st->run());
+  }
+  {
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("INSERT INTO loyalty_order_lines (order_key, line_no, member_id, "
+                                "amount_fen, points, growth) VALUES (?, ?, ?, ?, ?, ?)"));
+    for (std::size_t i = 0; i < in.lines.size(); ++i) {
+      st->reset();
+      st->bind(1, in.key)
+          .bind(2, in.lines[i].line_no)
+          .bind(3, member)
+          .bind(4, in.lines[i].amount)
+          .bind(5, earning.lines[i].points)
+          .bind(6, earning.lines[i].growth);
+      RETURN_IF_ERROR(st->run());
+    }
+  }
+  std::string reference = "order:" + in.key;
+  if (e.points > 0) {
+    Instant usable = p.points.pending_days > 0
+                         ? zone_.start_of_day(day.plus_days(p.points.pending_days))
+                         : in.paid_at;
+    Posting post{Cause::kOrder, reference, "order:" + in.key + ":points", in.paid_at, {}};
+    RETURN_IF_ERROR(ledger_
+                        .credit(a, Account::kPoints, e.points, post,
+                                LotTerms{in.paid_at, usable, expiry_for(day), in.key})
+                        .status());
+  }
+  if (e.growth > 0) {
+    Posting post{Cause::kOrder, reference, "order:" + in.key + ":growth", in.paid_at, {}};
+    RETURN_IF_ERROR(ledger_
+                        .credit(a, Account::kGrowth, e.growth, post,
+                                LotTerms{in.paid_at, in.paid_at, std::nullopt, in.key})
+                        .status());
+  }
+  RETURN_IF_ERROR(maybe_upgrade(a, in.paid_at, reference));
+  RETURN_IF_ERROR(ledger_.save(a, clock_.now()));
+  e.tier_after = a.tier;
+  return e;
+}
+
+}  // namespace recur::loyalty
