@@ -61,7 +61,28 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
     if (l.amount < 0)
       return invalid_argument(fmt::format("order {} line {}: amount {} is negative", in.key,
                                           l.line_no, format_money(l.amount)));
-  ASSIGN_OR_RETURN(MemberId member, live(in.member));
+  // The live member and its birthday in one lookup; a merged member's survivor is looked up again.
+  MemberId member = in.member;
+  std::string birthday;
+  {
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("SELECT merged_into, birthday FROM members WHERE member_id = ?"));
+    st->bind(1, member);
+    ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return not_found(fmt::format("member {} does not exist", member));
+    bool merged = !st->column_is_null(0);
+    if (!merged && !st->column_is_null(1)) birthday = st->column_text(1);
+    st->reset();
+    if (merged) {
+      ASSIGN_OR_RETURN(member, live(in.member));
+      ASSIGN_OR_RETURN(store::Statement * bst,
+                       cache_.get("SELECT birthday FROM members WHERE member_id = ?"));
+      bst->bind(1, member);
+      ASSIGN_OR_RETURN(bool brow, bst->step());
+      if (brow && !bst->column_is_null(0)) birthday = bst->column_text(0);
+      bst->reset();
+    }
+  }
   e.member = member;
 
   ASSIGN_OR_RETURN(AccountState a, load(member, in.paid_at));
@@ -72,16 +93,9 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
   EarnContext ctx;
   ctx.tier = tier_of(a);
   ctx.day = day;
-  {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("SELECT birthday FROM members WHERE member_id = ?"));
-    st->bind(1, member);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (row && !st->column_is_null(0)) {
-      auto b = parse_date(st->column_text(0));
-      if (b.ok()) ctx.birthday_month = month_of(*b) == month_of(day);
-    }
-    st->reset();
+  if (!birthday.empty()) {
+    auto b = parse_date(birthday);
+    if (b.ok()) ctx.birthday_month = month_of(*b) == month_of(day);
   }
   if (p.points.earn.daily_cap > 0) {
     ASSIGN_OR_RETURN(store::Statement * st,
@@ -111,7 +125,7 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
         cache_.get("INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, "
                    "paid_day, amount_fen, points, growth, tier, multipliers, program_version, "
                    "applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    st->bind(1, in.key);
+    st->bind_text_static(1, in.key);
     if (in.order_pk > 0)
       st->bind(2, in.order_pk);
     else
@@ -122,8 +136,8 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
         .bind(6, total)
         .bind(7, e.points)
         .bind(8, e.growth)
-        .bind(9, a.tier)
-        .bind(10, e.explain)
+        .bind_text_static(9, a.tier)
+        .bind_text_static(10, e.explain)
         .bind(11, active_.version)
         .bind(12, clock_.now().seconds);
     RETURN_IF_ERROR(st->run());
@@ -134,7 +148,7 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
                                 "amount_fen, points, growth) VALUES (?, ?, ?, ?, ?, ?)"));
     for (std::size_t i = 0; i < in.lines.size(); ++i) {
       st->reset();
-      st->bind(1, in.key)
+      st->bind_text_static(1, in.key)
           .bind(2, in.lines[i].line_no)
           .bind(3, member)
           .bind(4, in.lines[i].amount)

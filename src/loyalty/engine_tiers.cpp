@@ -67,6 +67,9 @@ Status LoyaltyEngine::change_tier(AccountState& a, int to, Instant at, std::stri
 }
 
 Status LoyaltyEngine::maybe_upgrade(AccountState& a, Instant at, std::string_view reference) {
+  // Qualifying growth is part of the growth balance (the growth lots' remaining, invariant 1),
+  // so when the whole balance reaches no higher tier, no window needs to be summed.
+  if (program().tier_for_growth(a.growth) <= tier_of(a)) return Status();
   ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, at));
   int target = program().tier_for_growth(q);
   if (target <= tier_of(a)) return Status();
@@ -76,6 +79,7 @@ Status LoyaltyEngine::maybe_upgrade(AccountState& a, Instant at, std::string_vie
     a.period_start = zone_.local_date(at);
   return Status();
 }
+
 Status LoyaltyEngine::evaluate_member(AccountState& a, Date as_of, const std::string& ref,
                                       TierRunSummary& s) {
   const Program& p = program();
