@@ -21,6 +21,8 @@ struct Migration {
 
 // The SQL of migration 3 (loyalty), kept in schema_loyalty.cpp.
 const char* loyalty_schema_sql();
+// The SQL of migration 7 (fewer B-trees per applied order), kept in schema_loyalty_compact.cpp.
+const char* loyalty_compact_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

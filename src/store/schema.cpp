@@ -223,6 +223,7 @@ const std::vector<Migration>& schema_migrations() {
        kV1Foundation},
       {2, "member profiles and insight runs", kV2Profiles},
       {3, "loyalty: program, ledger, lots, tiers", loyalty_schema_sql()},
+      {7, "loyalty: fewer B-trees per applied order", loyalty_compact_sql()},
   };
   return kMigrations;
 }
