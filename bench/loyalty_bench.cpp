@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -233,9 +234,8 @@ void recur_one_by_one(store::Database& db, loyalty::LoyaltyEngine& engine,
   }
 }
 
-// The reference: per transaction, one balance UPDATE and one history INSERT.
-void raw_balance_history(store::Database& database, const std::vector<Order>& orders,
-                         std::int64_t members, std::size_t per_tx) {
+// The reference's tables: one balance row per member (zero) and an empty history.
+void raw_setup(store::Database& database, std::int64_t members) {
   sqlite3* db = database.raw();
   check(sqlite3_exec(db,
                      "CREATE TABLE IF NOT EXISTS ref_balances (member_id INTEGER PRIMARY KEY, "
@@ -245,16 +245,21 @@ void raw_balance_history(store::Database& database, const std::vector<Order>& or
                      "DELETE FROM ref_balances; DELETE FROM ref_history;",
                      nullptr, nullptr, nullptr),
         db, "reference tables");
-  {
-    check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "BEGIN");
-    sqlite3_stmt* ins = prepare(db, "INSERT INTO ref_balances VALUES (?, 0)");
-    for (std::int64_t m = 1; m <= members; ++m) {
-      sqlite3_bind_int64(ins, 1, m);
-      step(ins, db);
-    }
-    sqlite3_finalize(ins);
-    check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "COMMIT");
+  check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "BEGIN");
+  sqlite3_stmt* ins = prepare(db, "INSERT INTO ref_balances VALUES (?, 0)");
+  for (std::int64_t m = 1; m <= members; ++m) {
+    sqlite3_bind_int64(ins, 1, m);
+    step(ins, db);
   }
+  sqlite3_finalize(ins);
+  check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "COMMIT");
+}
+
+// The reference: per order, one balance UPDATE and one history INSERT, `per_tx` orders per
+// transaction (BEGIN IMMEDIATE … COMMIT, as recur's transactions).
+void raw_balance_history(store::Database& database, const std::vector<Order>& orders,
+                         std::size_t per_tx) {
+  sqlite3* db = database.raw();
   sqlite3_stmt* begin = prepare(db, "BEGIN IMMEDIATE");
   sqlite3_stmt* commit = prepare(db, "COMMIT");
   sqlite3_stmt* up =
@@ -276,6 +281,23 @@ void raw_balance_history(store::Database& database, const std::vector<Order>& or
     if ((i + 1) % per_tx == 0 || i + 1 == orders.size()) step(commit, db);
   }
   for (sqlite3_stmt* st : {begin, commit, up, hist}) sqlite3_finalize(st);
+}
+
+// Database pages each transaction writes to the WAL, on average, over the first `n` orders: the
+// WAL is reset first and not checkpointed during the run, so its frames count every page
+// written. On a disk-bound machine the one-order-per-transaction rates follow this figure.
+template <typename Fn>
+double wal_pages_per_tx(store::Database& db, std::size_t n, Fn&& run) {
+  ok(db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  ok(db.exec("PRAGMA wal_autocheckpoint=0"));
+  run();
+  auto page = db.query_int("PRAGMA page_size");
+  if (!page.ok()) die(page.status().to_string());
+  const auto bytes = std::filesystem::file_size(db.path() + "-wal");
+  ok(db.exec("PRAGMA wal_autocheckpoint=1000"));
+  const double frames = static_cast<double>(bytes > 32 ? bytes - 32 : 0) /  // 32: WAL header
+                        static_cast<double>(*page + 24);                    // 24: frame header
+  return frames / static_cast<double>(n);
 }
 
 // What the loyalty tables hold, to compare runs.
@@ -322,7 +344,28 @@ int main(int argc, char** argv) {
     remove_db(recur_db);
     {
       auto db = open_fresh(raw_db);
-      single_raw.run([&] { raw_balance_history(*db, orders, n_members, 1); });
+      raw_setup(*db, n_members);
+      single_raw.run([&] { raw_balance_history(*db, orders, 1); });
+    }
+    remove_db(raw_db);
+  }
+  // Pages written per transaction, over the first 1,000 orders of fresh stores.
+  double recur_pages = 0, raw_pages = 0;
+  {
+    const std::vector<Order> first(orders.begin(),
+                                   orders.begin() + std::min<std::int64_t>(1000, n_orders));
+    {
+      auto db = program_store(recur_db, program, n_members);
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      recur_pages =
+          wal_pages_per_tx(*db, first.size(), [&] { recur_one_by_one(*db, **engine, first); });
+    }
+    remove_db(recur_db);
+    {
+      auto db = open_fresh(raw_db);
+      raw_setup(*db, n_members);
+      raw_pages = wal_pages_per_tx(*db, first.size(), [&] { raw_balance_history(*db, first, 1); });
     }
     remove_db(raw_db);
   }
@@ -335,13 +378,15 @@ int main(int argc, char** argv) {
       static_cast<long long>(n_orders), static_cast<long long>(n_members), args.reps, single.wall,
       single.cpu, single_raw.wall, single_raw.cpu);
   std::printf("# (a) %s\n", single_print.c_str());
+  std::printf("# (a) pages written to the WAL per transaction: recur %.1f, raw %.1f\n", recur_pages,
+              raw_pages);
 
   // (b) Bulk import, then apply_pending.
   Generated gen = generate_orders_csv(args.lines, args.seed);
   const std::string csv_path = dir.file("orders.csv");
   write_file(csv_path, gen.csv);
   std::string().swap(gen.csv);
-  Best import, apply, bulk_raw;
+  Best import_run, apply, bulk_raw;
   std::int64_t applied = 0;
   std::string bulk_print;
   const std::string bulk_db = dir.file("bulk.db");
@@ -349,63 +394,65 @@ int main(int argc, char** argv) {
   for (int rep = 0; rep < args.reps; ++rep) {
     {
       auto db = program_store(bulk_db, program, 0);
-      import.run([&] {
+      import_run.run([&] {
         auto sum = ingest::import_file(*db, ingest::RecordKind::kOrders, csv_path,
                                        ingest::ImportOptions{}, clock);
-      if (!sum.ok()) die(sum.status().message());
-      if (sum->applied != gen.lines) die("the import lost lines");
-    });
-    auto engine = loyalty::open_engine(*db, clock);
-    if (!engine.ok()) die(engine.status().to_string());
-    apply.run([&] {
-      auto s = loyalty::apply_pending(*db, **engine, apply_options);
-      if (!s.ok()) die(s.status().to_string());
-      applied = s->orders;
-    });
-    if (rep == 0) bulk_print = fingerprint(*db);
+        if (!sum.ok()) die(sum.status().message());
+        if (sum->applied != gen.lines) die("the import lost lines");
+      });
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      apply.run([&] {
+        auto s = loyalty::apply_pending(*db, **engine, apply_options);
+        if (!s.ok()) die(s.status().to_string());
+        applied = s->orders;
+      });
+      if (rep == 0) bulk_print = fingerprint(*db);
+    }
+    remove_db(bulk_db);
+    {
+      // The same number of orders as were applied, from the (a) orders, cycled.
+      std::vector<Order> ref_orders;
+      ref_orders.reserve(static_cast<std::size_t>(applied));
+      for (std::int64_t i = 0; i < applied; ++i)
+        ref_orders.push_back(orders[static_cast<std::size_t>(i % n_orders)]);
+      auto db = open_fresh(raw_db);
+      raw_setup(*db, n_members);
+      bulk_raw.run([&] { raw_balance_history(*db, ref_orders, apply_options.chunk); });
+    }
+    remove_db(raw_db);
   }
-  remove_db(bulk_db);
-  {
-    // The same number of orders as were applied, from the (a) orders, cycled.
-    std::vector<Order> ref_orders;
-    ref_orders.reserve(static_cast<std::size_t>(applied));
-    for (std::int64_t i = 0; i < applied; ++i)
-      ref_orders.push_back(orders[static_cast<std::size_t>(i % n_orders)]);
-    auto db = open_fresh(raw_db);
-    bulk_raw.run([&] { raw_balance_history(*db, ref_orders, n_members, apply_options.chunk); });
+  const double a = static_cast<double>(applied);
+  const double apply_rate = a / apply.wall, bulk_raw_rate = a / bulk_raw.wall;
+  const double both_rate = a / (import_run.wall + apply.wall);
+  std::printf(
+      "# (b) %lld order lines, %lld member orders applied, best of %d (wall/cpu s): "
+      "import %.3f/%.3f, apply %.3f/%.3f, raw %.3f/%.3f\n",
+      static_cast<long long>(gen.lines), static_cast<long long>(applied), args.reps,
+      import_run.wall, import_run.cpu, apply.wall, apply.cpu, bulk_raw.wall, bulk_raw.cpu);
+  std::printf("# (b) %s\n", bulk_print.c_str());
+  if (const std::string note = load_note({single, single_raw, import_run, apply, bulk_raw});
+      !note.empty()) {
+    std::fputs(note.c_str(), stdout);
+    std::printf(
+        "# by CPU time: (a) recur %s orders/s, raw %s tx/s, ratio %.2f; (b) apply %s orders/s\n",
+        rate(n / single.cpu).c_str(), rate(n / single_raw.cpu).c_str(), single_raw.cpu / single.cpu,
+        rate(a / apply.cpu).c_str());
   }
-  remove_db(raw_db);
-}
-const double a = static_cast<double>(applied);
-const double apply_rate = a / apply.wall, bulk_raw_rate = a / bulk_raw.wall;
-const double both_rate = a / (import.wall + apply.wall);
-std::printf(
-    "# (b) %lld order lines, %lld member orders applied, best of %d (wall/cpu s): "
-    "import %.3f/%.3f, apply %.3f/%.3f, raw %.3f/%.3f\n",
-    static_cast<long long>(gen.lines), static_cast<long long>(applied), args.reps, import.wall,
-    import.cpu, apply.wall, apply.cpu, bulk_raw.wall, bulk_raw.cpu);
-std::printf("# (b) %s\n", bulk_print.c_str());
-if (const std::string note = load_note({single, single_raw, import, apply, bulk_raw});
-    !note.empty()) {
-  std::fputs(note.c_str(), stdout);
-  std::printf("# by CPU time: (a) recur %s orders/s, raw %s tx/s; (b) apply %s orders/s\n",
-              rate(n / single.cpu).c_str(), rate(n / single_raw.cpu).c_str(),
-              rate(a / apply.cpu).c_str());
-}
-std::printf(
-    "loyalty, one order per transaction: recur %s orders/s | raw SQLite balance update + "
-    "history insert %s tx/s | ratio %.2f (goals >= %s orders/s: %s; ratio >= %.1f: %s)\n",
-    rate(single_rate).c_str(), rate(single_raw_rate).c_str(), single_ratio,
-    rate(kGoalSingle).c_str(), single_rate >= kGoalSingle ? "met" : "NOT met", kGoalSingleRatio,
-    single_ratio >= kGoalSingleRatio ? "met" : "NOT met");
-std::printf(
-    "loyalty, bulk apply_pending: recur %s orders/s | raw SQLite balance update + history "
-    "insert in %zu-order transactions %s orders/s | ratio %.2f (goal >= %s orders/s: %s)\n",
-    rate(apply_rate).c_str(), apply_options.chunk, rate(bulk_raw_rate).c_str(),
-    apply_rate / bulk_raw_rate, rate(kGoalBulkApply).c_str(),
-    apply_rate >= kGoalBulkApply ? "met" : "NOT met");
-std::printf("loyalty, bulk import + apply: recur %s orders/s (%s order lines/s)\n",
-            rate(both_rate).c_str(),
-            rate(static_cast<double>(gen.lines) / (import.wall + apply.wall)).c_str());
-return 0;
+  std::printf(
+      "loyalty, one order per transaction: recur %s orders/s | raw SQLite balance update + "
+      "history insert %s tx/s | ratio %.2f (goals >= %s orders/s: %s; ratio >= %.1f: %s)\n",
+      rate(single_rate).c_str(), rate(single_raw_rate).c_str(), single_ratio,
+      rate(kGoalSingle).c_str(), single_rate >= kGoalSingle ? "met" : "NOT met", kGoalSingleRatio,
+      single_ratio >= kGoalSingleRatio ? "met" : "NOT met");
+  std::printf(
+      "loyalty, bulk apply_pending: recur %s orders/s | raw SQLite balance update + history "
+      "insert in %zu-order transactions %s orders/s | ratio %.2f (goal >= %s orders/s: %s)\n",
+      rate(apply_rate).c_str(), apply_options.chunk, rate(bulk_raw_rate).c_str(),
+      apply_rate / bulk_raw_rate, rate(kGoalBulkApply).c_str(),
+      apply_rate >= kGoalBulkApply ? "met" : "NOT met");
+  std::printf("loyalty, bulk import + apply: recur %s orders/s (%s order lines/s)\n",
+              rate(both_rate).c_str(),
+              rate(static_cast<double>(gen.lines) / (import_run.wall + apply.wall)).c_str());
+  return 0;
 }
