@@ -5,12 +5,38 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "loyalty/calendar.h"
 #include "loyalty/earn_rules.h"
 #include "loyalty/engine_internal.h"
 
 namespace recur::loyalty {
+namespace {
+
+// An order's lines are inserted up to this many per statement (one statement per order for
+// almost every order: fewer statement executions on the hot path).
+constexpr std::size_t kLinesPerInsert = 8;
+
+// "INSERT INTO loyalty_order_lines … VALUES (…), (…)" for n rows, 1 <= n <= kLinesPerInsert. The
+// texts live for the program's life: the statement cache keys statements by their address.
+const char* lines_insert_sql(std::size_t n) {
+  static const std::vector<std::string> kSql = [] {
+    std::vector<std::string> v(kLinesPerInsert + 1);
+    for (std::size_t rows = 1; rows <= kLinesPerInsert; ++rows) {
+      v[rows] =
+          "INSERT INTO loyalty_order_lines (order_key, line_no, member_id, amount_fen, points, "
+          "growth) VALUES ";
+      for (std::size_t r = 0; r < rows; ++r)
+        v[rows] += r ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
+    }
+    return v;
+  }();
+  return kSql[n].c_str();
+}
+
+}  // namespace
 
 using engine_detail::require_key;
 using engine_detail::require_tx;
@@ -142,20 +168,19 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
         .bind(12, clock_.now().seconds);
     RETURN_IF_ERROR(st->run());
   }
-  {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("INSERT INTO loyalty_order_lines (order_key, line_no, member_id, "
-                                "amount_fen, points, growth) VALUES (?, ?, ?, ?, ?, ?)"));
-    for (std::size_t i = 0; i < in.lines.size(); ++i) {
-      st->reset();
-      st->bind_text_static(1, in.key)
-          .bind(2, in.lines[i].line_no)
-          .bind(3, member)
-          .bind(4, in.lines[i].amount)
-          .bind(5, earning.lines[i].points)
-          .bind(6, earning.lines[i].growth);
-      RETURN_IF_ERROR(st->run());
+  for (std::size_t i = 0; i < in.lines.size();) {
+    const std::size_t n = std::min(kLinesPerInsert, in.lines.size() - i);
+    ASSIGN_OR_RETURN(store::Statement * st, cache_.get(lines_insert_sql(n)));
+    for (std::size_t k = 0; k < n; ++k, ++i) {
+      const int c = static_cast<int>(6 * k);
+      st->bind_text_static(c + 1, in.key)
+          .bind(c + 2, in.lines[i].line_no)
+          .bind(c + 3, member)
+          .bind(c + 4, in.lines[i].amount)
+          .bind(c + 5, earning.lines[i].points)
+          .bind(c + 6, earning.lines[i].growth);
     }
+    RETURN_IF_ERROR(st->run());
   }
   std::string reference = "order:" + in.key;
   if (e.points > 0) {
