@@ -66,12 +66,13 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
   RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
   std::sort(items.begin(), items.end());
 
+  // An order and its lines in one statement (one row per line; one row with NULL line columns
+  // for an order without lines).
   ASSIGN_OR_RETURN(auto order_st,
-                   db.prepare("SELECT source, order_id, member_id, paid_at FROM orders "
-                              "WHERE order_pk = ?"));
-  ASSIGN_OR_RETURN(auto lines_st,
-                   db.prepare("SELECT line_no, sku, COALESCE(category, ''), amount_fen "
-                              "FROM order_lines WHERE order_pk = ? ORDER BY line_no"));
+                   db.prepare("SELECT o.source, o.order_id, o.member_id, o.paid_at, l.line_no, "
+                              "l.sku, COALESCE(l.category, ''), l.amount_fen FROM orders o "
+                              "LEFT JOIN order_lines l ON l.order_pk = o.order_pk "
+                              "WHERE o.order_pk = ? ORDER BY l.line_no"));
   ASSIGN_OR_RETURN(auto refund_st,
                    db.prepare("SELECT r.source, r.refund_id, o.source, o.order_id, r.line_no, "
                               "r.amount_fen, r.refunded_at FROM refunds r "
@@ -95,14 +96,12 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
         order.member = order_st.column_int64(2);
         order.paid_at = Instant{order_st.column_int64(3)};
         order.lines.clear();
-        lines_st.reset();
-        lines_st.bind(1, it.pk);
-        while (true) {
-          ASSIGN_OR_RETURN(bool more, lines_st.step());
-          if (!more) break;
-          order.lines.push_back(OrderLineInput{lines_st.column_int64(0), lines_st.column_string(1),
-                                               lines_st.column_string(2),
-                                               lines_st.column_int64(3)});
+        while (row) {
+          if (!order_st.column_is_null(4))
+            order.lines.push_back(
+                OrderLineInput{order_st.column_int64(4), order_st.column_string(5),
+                               order_st.column_string(6), order_st.column_int64(7)});
+          ASSIGN_OR_RETURN(row, order_st.step());
         }
         ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(order));
         if (e.replayed || e.guest) continue;
@@ -135,7 +134,6 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
       }
     }
     order_st.reset();
-    lines_st.reset();
     refund_st.reset();
     RETURN_IF_ERROR(tx->commit());
     if (options.progress)

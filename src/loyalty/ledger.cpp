@@ -94,7 +94,7 @@ Status Ledger::save(const AccountState& a, Instant at) {
       .bind(2, a.points)
       .bind(3, a.points_debt)
       .bind(4, a.growth)
-      .bind(5, a.tier)
+      .bind_text_static(5, a.tier)
       .bind(6, a.tier_since.seconds);
   bind_day(*st, 7, a.grace_until);
   bind_day(*st, 8, a.period_start);
@@ -117,11 +117,11 @@ Result<std::int64_t> Ledger::append(AccountState& a, Account account, std::int64
       .bind_text_static(3, cause_name(p.cause))
       .bind(4, amount)
       .bind(5, balance + amount)
-      .bind_optional(6, p.reference)
-      .bind(7, p.key)
+      .bind_optional_static(6, p.reference)
+      .bind_text_static(7, p.key)
       .bind(8, p.at.seconds)
       .bind(9, version_)
-      .bind_optional(10, p.note);
+      .bind_optional_static(10, p.note);
   Status s = st->run();
   if (!s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists)
@@ -169,7 +169,7 @@ Result<std::int64_t> Ledger::credit(AccountState& a, Account account, std::int64
     st->bind(7, terms.expires_at->seconds);
   else
     st->bind(7, std::nullopt);
-  st->bind(8, entry).bind_optional(9, terms.order_key).bind(10, a.member);
+  st->bind(8, entry).bind_optional_static(9, terms.order_key).bind(10, a.member);
   RETURN_IF_ERROR(st->run());
   std::int64_t lot = db_.last_insert_rowid();
   if (repay > 0) {

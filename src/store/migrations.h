@@ -25,6 +25,8 @@ const char* loyalty_schema_sql();
 const char* coupons_schema_sql();
 // The SQL of migration 5 (stored value and cashback), kept in schema_wallet.cpp.
 const char* wallet_schema_sql();
+// The SQL of migration 7 (fewer B-trees per applied order), kept in schema_loyalty_compact.cpp.
+const char* loyalty_compact_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

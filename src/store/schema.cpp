@@ -245,6 +245,7 @@ const std::vector<Migration>& schema_migrations() {
       {4, "loyalty: coupons and the points mall", coupons_schema_sql()},
       {5, "stored value and cashback: balances, lots, top-ups, spends", wallet_schema_sql()},
       {6, "compact member profiles (binary, hashed) and their layout per run", kV6CompactProfiles},
+      {7, "loyalty: fewer B-trees per applied order", loyalty_compact_sql()},
   };
   return kMigrations;
 }

@@ -1,4 +1,6 @@
 // Migration 3: the loyalty program, its ledger, lots and tiers (see docs/loyalty.md).
+// Migration 7 (schema_loyalty_compact.cpp) rebuilds loyalty_orders and loyalty_order_lines
+// WITHOUT ROWID and narrows loyalty_lots_open_expiry to points lots; the columns are the same.
 //
 // Invariants the ledger keeps (recur check proves them):
 //  1. loyalty_entries is append-only. For each (member_id, account) the running sum of amount

@@ -119,6 +119,36 @@ TEST_F(EngineTest, ALineRefundSpillsOverToTheOtherLinesOnlyBeyondItsOwnAmount) {
   EXPECT_EQ(r->growth_clawed, 100);
 }
 
+TEST_F(EngineTest, AnOrderWithManyLinesKeepsEveryLine) {
+  // 10 lines of ¥100 (more than one statement's worth of lines): at 1 point and 1 growth per
+  // yuan, tier normal ×1, no campaign on 2024-03-05, each line earns 100 and the order 1,000.
+  std::vector<OrderLineInput> lines;
+  for (int i = 1; i <= 10; ++i) lines.push_back({i, "S" + std::to_string(i), "食品", 10000});
+  auto e = testing::in_tx(*db_, [&] {
+    return engine_->apply_order(OrderInput{"pos:many", 0, 1, at_, lines});
+  });
+  ASSERT_TRUE(e.ok()) << e.status().to_string();
+  EXPECT_EQ(e->points, 1000);
+  EXPECT_EQ(e->growth, 1000);
+  EXPECT_EQ(e->tier_after, "silver");  // 1,000 growth reaches silver's threshold
+  EXPECT_EQ(count(*db_,
+                  "SELECT COUNT(*) FROM loyalty_order_lines WHERE order_key = 'pos:many' "
+                  "AND points = 100 AND growth = 100 AND amount_fen = 10000"),
+            10);
+  EXPECT_EQ(count(*db_, "SELECT SUM(line_no) FROM loyalty_order_lines"), 55);  // 1 + … + 10
+  // Refunding the last line takes back exactly what it earned, and the upgrade it paid for.
+  auto r = refund("pos:r-many", "pos:many", 10000, 10);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->points_clawed, 100);
+  EXPECT_EQ(r->growth_clawed, 100);
+  EXPECT_EQ(r->tier_after, "normal");  // 900 growth left, below 1,000
+  EXPECT_EQ(count(*db_,
+                  "SELECT points_clawed FROM loyalty_order_lines WHERE order_key = "
+                  "'pos:many' AND line_no = 10"),
+            100);
+  EXPECT_EQ(count(*db_, "SELECT points FROM loyalty_accounts WHERE member_id = 1"), 900);
+}
+
 TEST_F(EngineTest, NothingIsWrittenOutsideATransaction) {
   auto e = engine_->apply_order(OrderInput{"pos:5", 0, 1, at_, {{1, "S", "食品", 100}}});
   EXPECT_FALSE(e.ok());

@@ -1,0 +1,458 @@
+// The loyalty engine's throughput, each figure beside raw SQLite doing the smallest comparable
+// job in the same run. The program is the shipped config/program.yaml (four tiers, rolling
+// 12-month qualification, tier multipliers, category rules, member day, campaigns, caps, a
+// 7-day pending period, end-of-next-year expiry).
+//
+//  a. one order at a time: each order in its own write transaction (BEGIN IMMEDIATE … COMMIT on
+//     WAL, synchronous=NORMAL): insert the orders row and its order_lines, then
+//     LoyaltyEngine::apply_order (points with the tier multiplier and the other rules, growth,
+//     the tier check and upgrade, ledger entries, lots, the balance).
+//     reference: raw sqlite3, per transaction "UPDATE a balance + INSERT a history row".
+//     Goals (issue): >= 10k orders/s and >= 0.4 of the reference.
+//  b. bulk: ingest::import_file of a generated orders CSV (--lines), then apply_pending (what
+//     `recur import` runs after importing): the apply alone and import + apply.
+//     reference: raw sqlite3, "UPDATE a balance + INSERT a history row" per order in
+//     transactions of the same size as apply_pending's.
+//     Goal (issue): >= 100k orders/s for the apply.
+//
+// Usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep].
+// (a) runs lines/3 orders over lines/12 members. Recur and its reference alternate.
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bench_common.h"
+#include "core/clock.h"
+#include "core/time.h"
+#include "ingest/importer.h"
+#include "loyalty/apply.h"
+#include "loyalty/engine.h"
+#include "loyalty/program_store.h"
+#include "store/database.h"
+
+namespace {
+
+using namespace recur;
+using namespace recur::bench;
+
+constexpr const char* kUsage =
+    "usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n";
+constexpr double kGoalSingle = 10e3;
+constexpr double kGoalSingleRatio = 0.4;
+constexpr double kGoalBulkApply = 100e3;
+constexpr std::int64_t kNow = 1735689600;  // 2025-01-01: the clock recur's rows are stamped with
+
+std::string read_text(const std::string& path) {
+  Mapped m(path);
+  return std::string(m.view());
+}
+
+void check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    die(std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+sqlite3_stmt* prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr), db, sql);
+  return st;
+}
+
+void step(sqlite3_stmt* st, sqlite3* db) {
+  check(sqlite3_step(st), db, sqlite3_sql(st));
+  sqlite3_reset(st);
+}
+
+void remove_db(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
+std::unique_ptr<store::Database> open_fresh(const std::string& path) {
+  remove_db(path);
+  auto db = store::Database::open(path);
+  if (!db.ok()) die(db.status().message());
+  return std::move(db).value();
+}
+
+void ok(const Status& s) {
+  if (!s.ok()) die(s.to_string());
+}
+
+// A birthday spread over the year, e.g. "1990-07-13".
+std::string fmt_birthday(std::int64_t m) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "1990-%02d-%02d", static_cast<int>(1 + m % 12),
+                static_cast<int>(1 + m % 28));
+  return buf;
+}
+
+// A fresh store with the shipped program in force and `members` members (1 in 10 with a
+// birthday, so the birthday-month rule is looked up for real).
+std::unique_ptr<store::Database> program_store(const std::string& path, const std::string& program,
+                                               std::int64_t members) {
+  auto db = open_fresh(path);
+  auto loaded = loyalty::load_program(*db, program, "config/program.yaml", Instant{kNow});
+  if (!loaded.ok()) die(loaded.status().to_string());
+  if (members > 0) {
+    ok(db->exec("BEGIN"));
+    auto st = db->prepare("INSERT INTO members (member_id, birthday, created_at) VALUES (?, ?, ?)");
+    if (!st.ok()) die(st.status().to_string());
+    for (std::int64_t m = 1; m <= members; ++m) {
+      st->reset();
+      st->bind(1, m);
+      if (m % 10 == 0)
+        st->bind(2, fmt_birthday(m));
+      else
+        st->bind(2, std::nullopt);
+      st->bind(3, kNow);
+      ok(st->run());
+    }
+    ok(db->exec("COMMIT"));
+  }
+  return db;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) One order at a time.
+
+struct Line {
+  std::string sku, category;
+  std::int64_t qty = 0, unit_price = 0, discount = 0, amount = 0;
+};
+
+struct Order {
+  std::string source = "pos", order_id, key;
+  std::int64_t member = 0, paid_at = 0, paid_day = 0;
+  std::vector<Line> lines;
+};
+
+// Orders in time order over 2023-2024 (08:00-22:00 Shanghai), a skewed member pool, 1-5 lines
+// of the benchmark catalogue, 35% of lines discounted.
+std::vector<Order> make_orders(std::int64_t n, std::int64_t members, std::uint64_t seed) {
+  const std::vector<Sku> catalogue = make_catalogue(seed);
+  Rng r(seed ^ 0xA11CE);
+  const TimeZone& zone = TimeZone::shanghai();
+  const std::int64_t first_day = days_from_civil(2023, 1, 1);
+  std::vector<Order> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    Order o;
+    o.order_id = "B" + std::to_string(100000000 + i);
+    o.key = loyalty::order_key(o.source, o.order_id);
+    const double u = r.unit();
+    o.member = 1 + static_cast<std::int64_t>(u * u * static_cast<double>(members));
+    const std::int64_t day = first_day + i * 731 / n;
+    const std::int64_t sec = 8 * 3600 + static_cast<std::int64_t>(r.below(14 * 3600));
+    Instant at = zone.from_local(day * 86400 + sec);
+    o.paid_at = at.seconds;
+    o.paid_day = zone.local_date(at).days;
+    static constexpr int kLineCounts[] = {1, 2, 2, 3, 3, 3, 4, 4, 5, 3};
+    const int nlines = kLineCounts[r.below(10)];
+    for (int k = 0; k < nlines; ++k) {
+      const Sku& s = catalogue[static_cast<std::size_t>(r.below(catalogue.size()))];
+      Line l;
+      l.sku = s.code;
+      l.category = s.category;
+      l.qty = 1 + static_cast<std::int64_t>(r.below(3));
+      l.unit_price = s.price;
+      if (r.below(100) < 35) l.discount = l.qty * s.price / 10;
+      l.amount = l.qty * s.price - l.discount;
+      o.lines.push_back(std::move(l));
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// recur: each order stored and applied in its own transaction.
+void recur_one_by_one(store::Database& db, loyalty::LoyaltyEngine& engine,
+                      const std::vector<Order>& orders) {
+  loyalty::OrderInput in;
+  for (const Order& o : orders) {
+    auto tx = store::Transaction::begin(db);
+    if (!tx.ok()) die(tx.status().to_string());
+    std::int64_t gross = 0, discount = 0, paid = 0, qty = 0;
+    for (const Line& l : o.lines) {
+      gross += l.qty * l.unit_price;
+      discount += l.discount;
+      paid += l.amount;
+      qty += l.qty;
+    }
+    auto order_st = db.cached(
+        "INSERT INTO orders (source, order_id, member_id, member_ref, channel, store_id, paid_at, "
+        "paid_day, gross_fen, discount_fen, paid_fen, line_count, item_qty) "
+        "VALUES (?, ?, ?, NULL, 'store', 'S001', ?, ?, ?, ?, ?, ?, ?)");
+    if (!order_st.ok()) die(order_st.status().to_string());
+    (*order_st)
+        ->bind_text_static(1, o.source)
+        .bind_text_static(2, o.order_id)
+        .bind(3, o.member)
+        .bind(4, o.paid_at)
+        .bind(5, o.paid_day)
+        .bind(6, gross)
+        .bind(7, discount)
+        .bind(8, paid)
+        .bind(9, static_cast<std::int64_t>(o.lines.size()))
+        .bind(10, qty);
+    ok((*order_st)->run());
+    const std::int64_t pk = db.last_insert_rowid();
+    auto line_st = db.cached(
+        "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
+        "unit_price_fen, discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!line_st.ok()) die(line_st.status().to_string());
+    in.key = o.key;
+    in.order_pk = pk;
+    in.member = o.member;
+    in.paid_at = Instant{o.paid_at};
+    in.lines.clear();
+    for (std::size_t k = 0; k < o.lines.size(); ++k) {
+      const Line& l = o.lines[k];
+      (*line_st)->reset();
+      (*line_st)
+          ->bind(1, pk)
+          .bind(2, static_cast<std::int64_t>(k + 1))
+          .bind(3, o.member)
+          .bind_text_static(4, l.sku)
+          .bind_text_static(5, l.category)
+          .bind(6, l.qty)
+          .bind(7, l.unit_price)
+          .bind(8, l.discount)
+          .bind(9, l.amount);
+      ok((*line_st)->run());
+      in.lines.push_back(
+          loyalty::OrderLineInput{static_cast<std::int64_t>(k + 1), l.sku, l.category, l.amount});
+    }
+    auto e = engine.apply_order(in);
+    if (!e.ok()) die(e.status().to_string());
+    // Coupon use at checkout goes here once the coupon slice lands (redeem the member's
+    // coupon against this order in the same transaction).
+    ok((*tx)->commit());
+  }
+}
+
+// The reference's tables: one balance row per member (zero) and an empty history.
+void raw_setup(store::Database& database, std::int64_t members) {
+  sqlite3* db = database.raw();
+  check(sqlite3_exec(db,
+                     "CREATE TABLE IF NOT EXISTS ref_balances (member_id INTEGER PRIMARY KEY, "
+                     "balance INTEGER NOT NULL);"
+                     "CREATE TABLE IF NOT EXISTS ref_history (id INTEGER PRIMARY KEY, member_id "
+                     "INTEGER NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT NULL);"
+                     "DELETE FROM ref_balances; DELETE FROM ref_history;",
+                     nullptr, nullptr, nullptr),
+        db, "reference tables");
+  check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "BEGIN");
+  sqlite3_stmt* ins = prepare(db, "INSERT INTO ref_balances VALUES (?, 0)");
+  for (std::int64_t m = 1; m <= members; ++m) {
+    sqlite3_bind_int64(ins, 1, m);
+    step(ins, db);
+  }
+  sqlite3_finalize(ins);
+  check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "COMMIT");
+}
+
+// The reference: per order, one balance UPDATE and one history INSERT, `per_tx` orders per
+// transaction (BEGIN IMMEDIATE … COMMIT, as recur's transactions).
+void raw_balance_history(store::Database& database, const std::vector<Order>& orders,
+                         std::size_t per_tx) {
+  sqlite3* db = database.raw();
+  sqlite3_stmt* begin = prepare(db, "BEGIN IMMEDIATE");
+  sqlite3_stmt* commit = prepare(db, "COMMIT");
+  sqlite3_stmt* up =
+      prepare(db, "UPDATE ref_balances SET balance = balance + ? WHERE member_id = ?");
+  sqlite3_stmt* hist =
+      prepare(db, "INSERT INTO ref_history (member_id, amount, at) VALUES (?, ?, ?)");
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const Order& o = orders[i];
+    if (i % per_tx == 0) step(begin, db);
+    std::int64_t paid = 0;
+    for (const Line& l : o.lines) paid += l.amount;
+    sqlite3_bind_int64(up, 1, paid / 100);
+    sqlite3_bind_int64(up, 2, o.member);
+    step(up, db);
+    sqlite3_bind_int64(hist, 1, o.member);
+    sqlite3_bind_int64(hist, 2, paid / 100);
+    sqlite3_bind_int64(hist, 3, o.paid_at);
+    step(hist, db);
+    if ((i + 1) % per_tx == 0 || i + 1 == orders.size()) step(commit, db);
+  }
+  for (sqlite3_stmt* st : {begin, commit, up, hist}) sqlite3_finalize(st);
+}
+
+// Database pages each transaction writes to the WAL, on average, over the first `n` orders: the
+// WAL is reset first and not checkpointed during the run, so its frames count every page
+// written. On a disk-bound machine the one-order-per-transaction rates follow this figure.
+template <typename Fn>
+double wal_pages_per_tx(store::Database& db, std::size_t n, Fn&& run) {
+  ok(db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  ok(db.exec("PRAGMA wal_autocheckpoint=0"));
+  run();
+  auto page = db.query_int("PRAGMA page_size");
+  if (!page.ok()) die(page.status().to_string());
+  const auto bytes = std::filesystem::file_size(db.path() + "-wal");
+  ok(db.exec("PRAGMA wal_autocheckpoint=1000"));
+  const double frames = static_cast<double>(bytes > 32 ? bytes - 32 : 0) /  // 32: WAL header
+                        static_cast<double>(*page + 24);                    // 24: frame header
+  return frames / static_cast<double>(n);
+}
+
+// What the loyalty tables hold, to compare runs.
+std::string fingerprint(store::Database& db) {
+  auto q = [&](const char* sql) {
+    auto v = db.query_int(sql);
+    if (!v.ok()) die(v.status().message());
+    return std::to_string(*v);
+  };
+  return "applied " + q("SELECT COUNT(*) FROM loyalty_orders") + ", points " +
+         q("SELECT SUM(points) FROM loyalty_accounts") + ", growth " +
+         q("SELECT SUM(growth) FROM loyalty_accounts") + ", entries " +
+         q("SELECT COUNT(*) FROM loyalty_entries") + ", upgrades " +
+         q("SELECT COUNT(*) FROM loyalty_tier_changes") + ", members above base tier " +
+         q("SELECT COUNT(*) FROM loyalty_accounts WHERE tier != 'normal'");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args defaults;
+  defaults.lines = 300'000;
+  defaults.reps = 2;
+  const Args args = parse_args(argc, argv, defaults, kUsage);
+  TempDir dir(args.dir, "loyalty", args.keep);
+  const std::string program = read_text(std::string(RECUR_SOURCE_DIR) + "/config/program.yaml");
+  ManualClock clock(Instant{kNow});
+
+  // (a) One order at a time.
+  const std::int64_t n_orders = std::max<std::int64_t>(1, args.lines / 3);
+  const std::int64_t n_members = std::max<std::int64_t>(1, args.lines / 12);
+  const std::vector<Order> orders = make_orders(n_orders, n_members, args.seed);
+  const std::string recur_db = dir.file("single.db"), raw_db = dir.file("raw.db");
+  Best single, single_raw;
+  std::string single_print;
+  for (int rep = 0; rep < args.reps; ++rep) {
+    {
+      auto db = program_store(recur_db, program, n_members);
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      single.run([&] { recur_one_by_one(*db, **engine, orders); });
+      if (rep == 0) single_print = fingerprint(*db);
+    }
+    remove_db(recur_db);
+    {
+      auto db = open_fresh(raw_db);
+      raw_setup(*db, n_members);
+      single_raw.run([&] { raw_balance_history(*db, orders, 1); });
+    }
+    remove_db(raw_db);
+  }
+  // Pages written per transaction, over the first 1,000 orders of fresh stores.
+  double recur_pages = 0, raw_pages = 0;
+  {
+    const std::vector<Order> first(orders.begin(),
+                                   orders.begin() + std::min<std::int64_t>(1000, n_orders));
+    {
+      auto db = program_store(recur_db, program, n_members);
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      recur_pages =
+          wal_pages_per_tx(*db, first.size(), [&] { recur_one_by_one(*db, **engine, first); });
+    }
+    remove_db(recur_db);
+    {
+      auto db = open_fresh(raw_db);
+      raw_setup(*db, n_members);
+      raw_pages = wal_pages_per_tx(*db, first.size(), [&] { raw_balance_history(*db, first, 1); });
+    }
+    remove_db(raw_db);
+  }
+  const double n = static_cast<double>(n_orders);
+  const double single_rate = n / single.wall, single_raw_rate = n / single_raw.wall;
+  const double single_ratio = single_rate / single_raw_rate;
+  std::printf(
+      "# (a) %lld orders of %lld members, best of %d (wall/cpu s): recur %.3f/%.3f, "
+      "raw %.3f/%.3f\n",
+      static_cast<long long>(n_orders), static_cast<long long>(n_members), args.reps, single.wall,
+      single.cpu, single_raw.wall, single_raw.cpu);
+  std::printf("# (a) %s\n", single_print.c_str());
+  std::printf("# (a) pages written to the WAL per transaction: recur %.1f, raw %.1f\n", recur_pages,
+              raw_pages);
+
+  // (b) Bulk import, then apply_pending.
+  Generated gen = generate_orders_csv(args.lines, args.seed);
+  const std::string csv_path = dir.file("orders.csv");
+  write_file(csv_path, gen.csv);
+  std::string().swap(gen.csv);
+  Best import_run, apply, bulk_raw;
+  std::int64_t applied = 0;
+  std::string bulk_print;
+  const std::string bulk_db = dir.file("bulk.db");
+  const loyalty::ApplyOptions apply_options;
+  for (int rep = 0; rep < args.reps; ++rep) {
+    {
+      auto db = program_store(bulk_db, program, 0);
+      import_run.run([&] {
+        auto sum = ingest::import_file(*db, ingest::RecordKind::kOrders, csv_path,
+                                       ingest::ImportOptions{}, clock);
+        if (!sum.ok()) die(sum.status().message());
+        if (sum->applied != gen.lines) die("the import lost lines");
+      });
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      apply.run([&] {
+        auto s = loyalty::apply_pending(*db, **engine, apply_options);
+        if (!s.ok()) die(s.status().to_string());
+        applied = s->orders;
+      });
+      if (rep == 0) bulk_print = fingerprint(*db);
+    }
+    remove_db(bulk_db);
+    {
+      // The same number of orders as were applied, from the (a) orders, cycled.
+      std::vector<Order> ref_orders;
+      ref_orders.reserve(static_cast<std::size_t>(applied));
+      for (std::int64_t i = 0; i < applied; ++i)
+        ref_orders.push_back(orders[static_cast<std::size_t>(i % n_orders)]);
+      auto db = open_fresh(raw_db);
+      raw_setup(*db, n_members);
+      bulk_raw.run([&] { raw_balance_history(*db, ref_orders, apply_options.chunk); });
+    }
+    remove_db(raw_db);
+  }
+  const double a = static_cast<double>(applied);
+  const double apply_rate = a / apply.wall, bulk_raw_rate = a / bulk_raw.wall;
+  const double both_rate = a / (import_run.wall + apply.wall);
+  std::printf(
+      "# (b) %lld order lines, %lld member orders applied, best of %d (wall/cpu s): "
+      "import %.3f/%.3f, apply %.3f/%.3f, raw %.3f/%.3f\n",
+      static_cast<long long>(gen.lines), static_cast<long long>(applied), args.reps,
+      import_run.wall, import_run.cpu, apply.wall, apply.cpu, bulk_raw.wall, bulk_raw.cpu);
+  std::printf("# (b) %s\n", bulk_print.c_str());
+  if (const std::string note = load_note({single, single_raw, import_run, apply, bulk_raw});
+      !note.empty()) {
+    std::fputs(note.c_str(), stdout);
+    std::printf(
+        "# by CPU time: (a) recur %s orders/s, raw %s tx/s, ratio %.2f; (b) apply %s orders/s\n",
+        rate(n / single.cpu).c_str(), rate(n / single_raw.cpu).c_str(), single_raw.cpu / single.cpu,
+        rate(a / apply.cpu).c_str());
+  }
+  std::printf(
+      "loyalty, one order per transaction: recur %s orders/s | raw SQLite balance update + "
+      "history insert %s tx/s | ratio %.2f (goals >= %s orders/s: %s; ratio >= %.1f: %s)\n",
+      rate(single_rate).c_str(), rate(single_raw_rate).c_str(), single_ratio,
+      rate(kGoalSingle).c_str(), single_rate >= kGoalSingle ? "met" : "NOT met", kGoalSingleRatio,
+      single_ratio >= kGoalSingleRatio ? "met" : "NOT met");
+  std::printf(
+      "loyalty, bulk apply_pending: recur %s orders/s | raw SQLite balance update + history "
+      "insert in %zu-order transactions %s orders/s | ratio %.2f (goal >= %s orders/s: %s)\n",
+      rate(apply_rate).c_str(), apply_options.chunk, rate(bulk_raw_rate).c_str(),
+      apply_rate / bulk_raw_rate, rate(kGoalBulkApply).c_str(),
+      apply_rate >= kGoalBulkApply ? "met" : "NOT met");
+  std::printf("loyalty, bulk import + apply: recur %s orders/s (%s order lines/s)\n",
+              rate(both_rate).c_str(),
+              rate(static_cast<double>(gen.lines) / (import_run.wall + apply.wall)).c_str());
+  return 0;
+}

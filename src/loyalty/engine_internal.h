@@ -1,0 +1,39 @@
+#pragma once
+// Helpers shared by the files of the loyalty engine (engine*.cpp); not part of its interface.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/ids.h"
+#include "core/money.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "loyalty/statement_cache.h"
+#include "store/database.h"
+
+namespace recur::loyalty::engine_detail {
+
+// "k=v k=v" details of loyalty_operations rows, read back on replay.
+std::int64_t detail_int(std::string_view detail, std::string_view key);
+
+// A loyalty_operations row: what an idempotency key did the first time.
+struct Op {
+  std::string kind;
+  MemberId member = 0;
+  Instant at;
+  std::int64_t points = 0, growth = 0;
+  Fen money = 0;
+  std::string detail;
+};
+
+// The operation recorded under `key`; kInvalidArgument when the key was used for another kind.
+Result<std::optional<Op>> find_op(StatementCache& cache, const std::string& key,
+                                  std::string_view kind);
+
+// Mutations run inside the caller's write transaction, so that their effects commit together.
+Status require_tx(store::Database& db);
+Status require_key(const std::string& key);
+
+}  // namespace recur::loyalty::engine_detail
