@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "cli/cli_args.h"
 #include "cli/cli_context.h"
 #include "core/json_writer.h"
 #include "identity/member_view.h"
@@ -18,18 +19,6 @@
 
 namespace recur::cli {
 namespace {
-
-Result<MemberId> live_member(store::Database& db, const std::string& ref) {
-  ASSIGN_OR_RETURN(MemberId id, identity::resolve_member_ref(db, ref));
-  identity::Merger merger(db);
-  return merger.live_root(id);
-}
-
-Result<Instant> when(Context& ctx, store::Database& db, const std::string& at) {
-  if (at.empty()) return ctx.clock.now();
-  ASSIGN_OR_RETURN(TimeZone tz, store::merchant_time_zone(db));
-  return parse_timestamp(at, tz);
-}
 
 // Opens the store and the engine, runs `fn` in one write transaction and commits it.
 int with_book(Context& ctx, bool write,

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cli/cli_args.h"
 #include "cli/cli_context.h"
 #include "core/json_writer.h"
 #include "identity/member_view.h"
@@ -14,18 +15,6 @@
 
 namespace recur::cli {
 namespace {
-
-Result<MemberId> live_member(store::Database& db, const std::string& ref) {
-  ASSIGN_OR_RETURN(MemberId id, identity::resolve_member_ref(db, ref));
-  identity::Merger merger(db);
-  return merger.live_root(id);
-}
-
-Result<Instant> when(Context& ctx, store::Database& db, const std::string& at) {
-  if (at.empty()) return ctx.clock.now();
-  ASSIGN_OR_RETURN(TimeZone tz, store::merchant_time_zone(db));
-  return parse_timestamp(at, tz);
-}
 
 int list(Context& ctx, const std::string& ref, bool json) {
   auto db = ctx.open_db(true);

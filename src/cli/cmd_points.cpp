@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "cli/cli_args.h"
 #include "cli/cli_context.h"
 #include "cli/loyalty_render.h"
 #include "cli/loyalty_sweep.h"
@@ -19,20 +20,6 @@
 
 namespace recur::cli {
 namespace {
-
-// A member id or identity, followed to the live member it was merged into.
-Result<MemberId> live_member(store::Database& db, const std::string& ref) {
-  ASSIGN_OR_RETURN(MemberId id, identity::resolve_member_ref(db, ref));
-  identity::Merger merger(db);
-  return merger.live_root(id);
-}
-
-// --at: a timestamp in the merchant's zone; empty means now.
-Result<Instant> when(Context& ctx, store::Database& db, const std::string& at) {
-  if (at.empty()) return ctx.clock.now();
-  ASSIGN_OR_RETURN(TimeZone tz, store::merchant_time_zone(db));
-  return parse_timestamp(at, tz);
-}
 
 std::string day_of(const TimeZone& tz, Instant t) {
   return tz.local_date(t).to_string();

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "cli/cli_args.h"
 #include "cli/cli_context.h"
 #include "cli/loyalty_render.h"
 #include "core/json_writer.h"
@@ -21,26 +22,6 @@ namespace {
 
 using loyalty::Wallet;
 using loyalty::WalletEffect;
-
-// A member id or identity, followed to the live member it was merged into.
-Result<MemberId> live_member(store::Database& db, const std::string& ref) {
-  ASSIGN_OR_RETURN(MemberId id, identity::resolve_member_ref(db, ref));
-  identity::Merger merger(db);
-  return merger.live_root(id);
-}
-
-Result<Instant> when(Context& ctx, store::Database& db, const std::string& at) {
-  if (at.empty()) return ctx.clock.now();
-  ASSIGN_OR_RETURN(TimeZone tz, store::merchant_time_zone(db));
-  return parse_timestamp(at, tz);
-}
-
-Result<Fen> yuan(const std::string& flag, const std::string& text) {
-  auto v = parse_money(text);
-  if (!v.ok())
-    return invalid_argument(fmt::format("{}: {} (金额格式错误)", flag, v.status().message()));
-  return *v;
-}
 
 // What every mutating command shares.
 struct Common {

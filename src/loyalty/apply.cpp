@@ -3,7 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
+
+#include "loyalty/coupon_book.h"
+#include "loyalty/settlement.h"
+#include "loyalty/wallet.h"
 
 namespace recur::loyalty {
 
@@ -16,13 +21,44 @@ std::string order_key(std::string_view source, std::string_view order_id) {
 
 namespace {
 
+// The settlement of checked-out orders, opened on first use (most stores never check out).
+class RefundCascade {
+ public:
+  explicit RefundCascade(LoyaltyEngine& engine) : engine_(engine) {}
+  Result<bool> settled(const std::string& order_key) {
+    RETURN_IF_ERROR(open());
+    return settlement_->settled(order_key);
+  }
+  Result<SettlementRefundEffect> refund(const RefundInput& r) {
+    RETURN_IF_ERROR(open());
+    return settlement_->refund(
+        SettlementRefundInput{r.key, r.refund_pk, r.order_key, r.line_no, r.amount, r.at});
+  }
+
+ private:
+  Status open() {
+    if (settlement_) return Status();
+    coupons_ = std::make_unique<CouponBook>(engine_);
+    if (engine_.program().stored_value.enabled)
+      wallet_ = std::make_unique<Wallet>(engine_.ledger().db(), engine_.active_program(),
+                                         engine_.zone(), engine_.clock());
+    settlement_ = std::make_unique<Settlement>(engine_, *coupons_, wallet_.get());
+    return Status();
+  }
+  LoyaltyEngine& engine_;
+  std::unique_ptr<CouponBook> coupons_;
+  std::unique_ptr<Wallet> wallet_;
+  std::unique_ptr<Settlement> settlement_;
+};
+
 constexpr const char* kPendingOrders =
     "SELECT o.order_pk, o.paid_at FROM orders o WHERE o.member_id != 0 AND NOT EXISTS "
     "(SELECT 1 FROM loyalty_orders lo WHERE lo.order_pk = o.order_pk) "
     "ORDER BY o.paid_at, o.order_pk";
 constexpr const char* kPendingRefunds =
     "SELECT r.refund_pk, r.refunded_at FROM refunds r WHERE r.member_id != 0 AND NOT EXISTS "
-    "(SELECT 1 FROM loyalty_refunds lr WHERE lr.refund_pk = r.refund_pk) "
+    "(SELECT 1 FROM loyalty_refunds lr WHERE lr.refund_pk = r.refund_pk) AND NOT EXISTS "
+    "(SELECT 1 FROM loyalty_settlement_refunds sr WHERE sr.refund_pk = r.refund_pk) "
     "ORDER BY r.refunded_at, r.refund_pk";
 
 struct Item {
@@ -77,6 +113,7 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
                    db.prepare("SELECT r.source, r.refund_id, o.source, o.order_id, r.line_no, "
                               "r.amount_fen, r.refunded_at FROM refunds r "
                               "JOIN orders o ON o.order_pk = r.order_pk WHERE r.refund_pk = ?"));
+  RefundCascade cascade(engine);
   ApplySummary sum;
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
   OrderInput order;
@@ -121,6 +158,20 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
         if (!refund_st.column_is_null(4)) refund.line_no = refund_st.column_int64(4);
         refund.amount = refund_st.column_int64(5);
         refund.at = Instant{refund_st.column_int64(6)};
+        // An order checked out with coupon, points or stored value: the whole cascade.
+        ASSIGN_OR_RETURN(bool settled, cascade.settled(refund.order_key));
+        if (settled) {
+          auto e = cascade.refund(refund);
+          if (!e.ok())
+            return Status(e.status().code(),
+                          fmt::format("refund {}: {}", refund.key, e.status().message()));
+          if (e->replayed) continue;
+          ++sum.refunds;
+          sum.points_clawed += e->points_clawed;
+          sum.growth_clawed += e->growth_clawed;
+          sum.deducted_fen += e->deducted;
+          continue;
+        }
         auto e = engine.apply_refund(refund);
         if (!e.ok())
           return Status(e.status().code(),

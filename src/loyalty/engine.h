@@ -201,6 +201,8 @@ class LoyaltyEngine {
   const Program& program() const { return active_.program; }
   int program_version() const { return active_.version; }
   const TimeZone& zone() const { return zone_; }
+  const ActiveProgram& active_program() const { return active_; }
+  const Clock& clock() const { return clock_; }
   Ledger& ledger() { return ledger_; }
 
   // When points earned on `day` expire (none: never).

@@ -27,6 +27,9 @@ const char* coupons_schema_sql();
 const char* wallet_schema_sql();
 // The SQL of migration 7 (fewer B-trees per applied order), kept in schema_loyalty_compact.cpp.
 const char* loyalty_compact_sql();
+// The SQL of migration 8 (settlement: what paid for an order, what refunds gave back), kept in
+// schema_settlement.cpp.
+const char* settlement_schema_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

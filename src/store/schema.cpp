@@ -246,6 +246,8 @@ const std::vector<Migration>& schema_migrations() {
       {5, "stored value and cashback: balances, lots, top-ups, spends", wallet_schema_sql()},
       {6, "compact member profiles (binary, hashed) and their layout per run", kV6CompactProfiles},
       {7, "loyalty: fewer B-trees per applied order", loyalty_compact_sql()},
+      {8, "settlement: tenders per order and line, refunds that gave them back",
+       settlement_schema_sql()},
   };
   return kMigrations;
 }

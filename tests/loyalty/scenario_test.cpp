@@ -31,6 +31,7 @@
 #include "loyalty/mall.h"
 #include "loyalty/merge_participant.h"
 #include "loyalty/program_store.h"
+#include "loyalty/settlement.h"
 #include "loyalty/wallet.h"
 #include "store/settings.h"
 #include "test_util.h"
@@ -687,6 +688,7 @@ class Scenario {
       return wallet_command(verb, a);
     if (verb == "coupon") return coupon(a);
     if (verb == "mall") return mall(a);
+    if (verb == "checkout" || verb == "settle_refund") return settlement(verb, a);
     return invalid_argument("unknown command '" + verb + "'");
   }
 
@@ -811,6 +813,63 @@ class Scenario {
   }
 
   // coupon issue|lock|use|release|revoke|refund|expire|monthly|birthday … (README.md)
+  // checkout SOURCE:ID REF lines=… [coupon=NAME|ID] [points=N] [wallet=YUAN] [channel=C]
+  // settle_refund SOURCE:ID [line=N] amount=YUAN id=REFUND_ID
+  Result<Fields> settlement(const std::string& verb, const Args& a) {
+    if (a.pos.empty()) return invalid_argument(verb + " SOURCE:ID …");
+    return in_tx([&]() -> Result<Fields> {
+      CouponBook book(*engine_);
+      auto opened = open_wallet(*db_, clock_);
+      std::unique_ptr<Wallet> wallet = opened.ok() ? std::move(*opened) : nullptr;
+      Settlement settle(*engine_, book, wallet.get());
+      if (verb == "checkout") {
+        CheckoutInput in;
+        in.order_key = a.pos[0];
+        in.member = live(a.pos.at(1));
+        in.channel = a.get("channel", "store");
+        in.at = time_arg(a);
+        ASSIGN_OR_RETURN(std::vector<L> lines, parse_lines(a.get("lines")));
+        for (std::size_t i = 0; i < lines.size(); ++i)
+          in.lines.push_back(CheckoutLine{static_cast<std::int64_t>(i + 1), lines[i].sku,
+                                          lines[i].category, lines[i].qty * lines[i].price});
+        if (a.has("coupon")) in.coupon_id = coupon_ref(a.get("coupon"));
+        in.points = int_arg(a, "points");
+        if (a.has("wallet")) in.wallet = money_arg(a, "wallet");
+        ASSIGN_OR_RETURN(CheckoutEffect e, settle.checkout(in));
+        return Fields{{"goods", format_money(e.goods)},
+                      {"coupon", format_money(e.coupon)},
+                      {"points", std::to_string(e.points)},
+                      {"points_fen", format_money(e.points_fen)},
+                      {"wallet", format_money(e.wallet)},
+                      {"cash", format_money(e.cash)},
+                      {"earned", std::to_string(e.earned_points)},
+                      {"growth", std::to_string(e.earned_growth)},
+                      {"cashback", format_money(e.cashback)},
+                      {"tier", e.tier_after},
+                      {"replayed", e.replayed ? "yes" : "no"}};
+      }
+      SettlementRefundInput in;
+      in.key = a.pos[0].substr(0, a.pos[0].find(':') + 1) + a.get("id");
+      in.order_key = a.pos[0];
+      if (a.has("line")) in.line_no = int_arg(a, "line");
+      in.amount = money_arg(a, "amount");
+      in.at = time_arg(a);
+      ASSIGN_OR_RETURN(SettlementRefundEffect e, settle.refund(in));
+      return Fields{{"goods", format_money(e.goods)},
+                    {"points_returned", std::to_string(e.points_returned)},
+                    {"wallet", format_money(e.wallet)},
+                    {"cash", format_money(e.cash)},
+                    {"deducted", format_money(e.deducted)},
+                    {"clawed", std::to_string(e.points_clawed)},
+                    {"growth", std::to_string(e.growth_clawed)},
+                    {"cashback", format_money(e.cashback_clawed)},
+                    {"coupon", e.coupon_returned ? "returned" : "kept"},
+                    {"full", e.full ? "yes" : "no"},
+                    {"tier", e.tier_after},
+                    {"replayed", e.replayed ? "yes" : "no"}};
+    });
+  }
+
   Result<Fields> coupon(const Args& a) {
     if (a.pos.empty()) return invalid_argument("coupon issue|lock|use|release|revoke|…");
     const std::string& sub = a.pos[0];

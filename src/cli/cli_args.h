@@ -1,0 +1,25 @@
+#pragma once
+// Arguments the loyalty commands share: a member named by id or identity, an optional `--at`
+// time in the merchant's zone, and yuan amounts.
+
+#include <string>
+
+#include "cli/cli_context.h"
+#include "core/ids.h"
+#include "core/money.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "store/database.h"
+
+namespace recur::cli {
+
+// A member id or identity, followed to the live member it was merged into.
+Result<MemberId> live_member(store::Database& db, const std::string& ref);
+
+// `at` in the merchant's time zone; now when empty.
+Result<Instant> when(Context& ctx, store::Database& db, const std::string& at);
+
+// A yuan amount given to `flag`, in fen; the error names the flag.
+Result<Fen> yuan(const std::string& flag, const std::string& text);
+
+}  // namespace recur::cli
