@@ -27,4 +27,15 @@ Result<Fen> yuan(const std::string& flag, const std::string& text) {
   return *v;
 }
 
+Result<LineArg> parse_line_arg(const std::string& l) {
+  auto p2 = l.rfind(':');
+  auto p1 = p2 == std::string::npos || p2 == 0 ? std::string::npos : l.rfind(':', p2 - 1);
+  if (p1 == std::string::npos)
+    return invalid_argument(fmt::format("--line '{}': expected CATEGORY:SKU:YUAN", l));
+  auto amount = parse_money(l.substr(p2 + 1));
+  if (!amount.ok())
+    return invalid_argument(fmt::format("--line '{}': {}", l, amount.status().message()));
+  return LineArg{l.substr(0, p1), l.substr(p1 + 1, p2 - p1 - 1), *amount};
+}
+
 }  // namespace recur::cli

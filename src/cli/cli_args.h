@@ -22,4 +22,12 @@ Result<Instant> when(Context& ctx, store::Database& db, const std::string& at);
 // A yuan amount given to `flag`, in fen; the error names the flag.
 Result<Fen> yuan(const std::string& flag, const std::string& text);
 
+// An order line given on the command line as CATEGORY:SKU:YUAN (the category may hold '/' and
+// ':' is only the separator: the SKU and amount are the last two fields).
+struct LineArg {
+  std::string category, sku;
+  Fen amount = 0;
+};
+Result<LineArg> parse_line_arg(const std::string& text);
+
 }  // namespace recur::cli

@@ -237,14 +237,8 @@ Result<loyalty::CouponOrder> order_of(Context& ctx, store::Database& db, const U
     ASSIGN_OR_RETURN(member, live_member(db, a.member));
     o.channel = a.channel;
     for (const std::string& l : a.lines) {
-      auto p2 = l.rfind(':');
-      auto p1 = p2 == std::string::npos || p2 == 0 ? std::string::npos : l.rfind(':', p2 - 1);
-      if (p1 == std::string::npos)
-        return invalid_argument(fmt::format("--line '{}': expected CATEGORY:SKU:YUAN", l));
-      auto amount = parse_money(l.substr(p2 + 1));
-      if (!amount.ok())
-        return invalid_argument(fmt::format("--line '{}': {}", l, amount.status().message()));
-      o.lines.push_back({l.substr(p1 + 1, p2 - p1 - 1), l.substr(0, p1), *amount});
+      ASSIGN_OR_RETURN(LineArg line, parse_line_arg(l));
+      o.lines.push_back({line.sku, line.category, line.amount});
     }
     return o;
   }

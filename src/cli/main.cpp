@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   recur::cli::register_segment(app, ctx);
   recur::cli::register_coupon(app, ctx);
   recur::cli::register_mall(app, ctx);
+  recur::cli::register_order(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -149,6 +149,29 @@ constexpr Probe kProbes[] = {
      "JOIN wallet_accounts a ON a.member_id = m.member_id WHERE m.merged_into IS NOT NULL AND "
      "(a.principal != 0 OR a.bonus != 0 OR a.cashback != 0 OR EXISTS (SELECT 1 FROM "
      "wallet_lots l WHERE l.member_id = m.member_id AND l.remaining > 0))"},
+    {"settlements_add_up",
+     "each checked-out order's tenders add up to its goods: coupon + points + stored value + "
+     "cash, and its lines add up to the order",
+     "SELECT s.order_key, s.goods_fen, s.coupon_fen, s.points_fen, s.wallet_fen, s.cash_fen "
+     "FROM loyalty_settlements s LEFT JOIN (SELECT order_key, SUM(goods_fen) AS g, "
+     "SUM(coupon_fen) AS c, SUM(points) AS p, SUM(points_fen) AS pf, SUM(paid_fen) AS pd "
+     "FROM loyalty_settlement_lines GROUP BY order_key) l ON l.order_key = s.order_key "
+     "WHERE s.coupon_fen + s.points_fen + s.wallet_fen + s.cash_fen != s.goods_fen "
+     "OR l.g IS NULL OR l.g != s.goods_fen OR l.c != s.coupon_fen OR l.p != s.points "
+     "OR l.pf != s.points_fen OR l.pd != s.wallet_fen + s.cash_fen OR s.cash_fen < 0"},
+    {"settlement_refunds_within_paid",
+     "refunds of a checked-out order gave back no more goods, points, stored value or cash than "
+     "it took, per line and in total, and the order's totals equal its refunds",
+     "SELECT s.order_key, s.wallet_fen, s.returned_wallet_fen, s.cash_fen, s.returned_cash_fen "
+     "FROM loyalty_settlements s LEFT JOIN (SELECT order_key, SUM(wallet_fen) AS w, "
+     "SUM(cash_fen + deducted_fen) AS c, SUM(points_returned) AS p FROM "
+     "loyalty_settlement_refunds GROUP BY order_key) r ON r.order_key = s.order_key "
+     "WHERE s.returned_wallet_fen > s.wallet_fen OR s.returned_cash_fen > s.cash_fen "
+     "OR s.returned_wallet_fen != COALESCE(r.w, 0) OR s.returned_cash_fen != COALESCE(r.c, 0) "
+     "OR COALESCE(r.p, 0) != (SELECT SUM(returned_points) FROM loyalty_settlement_lines l "
+     "WHERE l.order_key = s.order_key) OR EXISTS (SELECT 1 FROM loyalty_settlement_lines l "
+     "WHERE l.order_key = s.order_key AND (l.refunded_goods_fen > l.goods_fen OR "
+     "l.returned_points > l.points OR l.refunded_paid_fen > l.paid_fen))"},
 };
 
 constexpr int kExamples = 5;

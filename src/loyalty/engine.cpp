@@ -163,6 +163,7 @@ Result<MemberLoyalty> LoyaltyEngine::member_state(MemberId member, Instant at, i
     ASSIGN_OR_RETURN(store::Statement * st,
                      cache_.get("SELECT entry_id, account, cause, amount, balance_after, "
                                 "reference, note, at FROM loyalty_entries WHERE member_id = ? "
+                                "AND account IN ('points', 'growth') "
                                 "ORDER BY entry_id DESC LIMIT ?"));
     st->bind(1, member).bind(2, entries);
     while (true) {
