@@ -26,6 +26,10 @@ set -euo pipefail
 RECUR=${1:-build/recur}
 DB=${2:-demo/recur.db}
 R=("$RECUR" --db "$DB")
+if [ ! -f "$DB" ]; then
+  echo "no store $DB (数据库不存在): generate and import the demo data first (make demo)" >&2
+  exit 1
+fi
 
 q() { sqlite3 -batch -noheader -separator ' ' "$DB" "$1"; }
 
