@@ -20,10 +20,18 @@ echo "== re-importing orders: nothing changes (幂等)"
 "$RECUR" --db "$DB" import orders "$DIR/orders.csv"
 echo "== what is there (数据概况)"
 "$RECUR" --db "$DB" stats
+echo "== the loyalty program at work: coupons, stored value, the points mall (优惠券、储值、积分商城)"
+"$(dirname "$0")/demo_loyalty.sh" "$RECUR" "$DB"
 echo "== tiers and points outstanding (等级分布与积分负债)"
 "$RECUR" --db "$DB" points expire --as-of "$(date +%F)" --key "demo-expire-$(date +%F)"
 "$RECUR" --db "$DB" tiers show
 "$RECUR" --db "$DB" check
+echo "== stored value owed (储值负债)"
+"$RECUR" --db "$DB" wallet liability
+echo "== coupon templates: issued, used, cost (优惠券发放、核销与成本)"
+"$RECUR" --db "$DB" coupon templates
+echo "== the points mall: stock left (积分商城库存)"
+"$RECUR" --db "$DB" mall list
 echo "== every member's tags and predictions (会员画像与预测)"
 "$RECUR" --db "$DB" compute
 echo "== repurchase KPIs, last 30 days and by month of the last quarter (复购指标)"
