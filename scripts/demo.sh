@@ -22,8 +22,23 @@ echo "== what is there (数据概况)"
 "$RECUR" --db "$DB" stats
 echo "== the loyalty program at work: coupons, stored value, the points mall (优惠券、储值、积分商城)"
 "$(dirname "$0")/demo_loyalty.sh" "$RECUR" "$DB"
+echo "== one order paid with a coupon, points and stored value, then refunded (结算与退款)"
+DAY0=$(sqlite3 "$DB" "SELECT date(MAX(paid_day) * 86400, 'unixepoch') FROM orders")
+read -r BUYER COUPON < <(sqlite3 -separator ' ' "$DB" "SELECT c.member_id, c.coupon_id FROM coupons c
+  JOIN wallet_accounts w ON w.member_id = c.member_id JOIN loyalty_accounts a ON
+  a.member_id = c.member_id WHERE c.state = 'issued' AND c.source = 'monthly' AND
+  c.template LIKE '%off%' AND w.principal >= 5000 AND a.points >= 3000 AND
+  c.valid_until > strftime('%s', '$DAY0 12:00:00') - 28800 ORDER BY c.member_id LIMIT 1")
+if [ -n "${BUYER:-}" ]; then
+  "$RECUR" --db "$DB" order checkout demo:CHECKOUT-1 "$BUYER" --line 母婴/奶粉:DEMO-MILK:300.00 \
+    --coupon "$COUPON" --points 1000 --wallet 50 --at "$DAY0 20:00"
+  "$RECUR" --db "$DB" order refund demo:CHECKOUT-1 --amount 300 --key demo:CHECKOUT-1-R1 \
+    --at "$DAY0 21:00"
+fi
 echo "== tiers and points outstanding (等级分布与积分负债)"
 "$RECUR" --db "$DB" points expire --as-of "$(date +%F)" --key "demo-expire-$(date +%F)"
+"$RECUR" --db "$DB" wallet cashback expire --as-of "$(date +%F)" --key "demo-expire-$(date +%F)" \
+  >/dev/null
 "$RECUR" --db "$DB" tiers show
 "$RECUR" --db "$DB" check
 echo "== stored value owed (储值负债)"
