@@ -120,7 +120,15 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
       auto it = loaded.find(items[i].pk);
       if (it != loaded.end()) run.push_back(std::move(it->second));
     }
-    ASSIGN_OR_RETURN(std::vector<OrderEffect> effects, engine.apply_orders(run));
+    std::vector<OrderEffect> effects;
+    if (options.batched) {
+      ASSIGN_OR_RETURN(effects, engine.apply_orders(run));
+    } else {
+      for (const OrderInput& o : run) {
+        ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(o));
+        effects.push_back(std::move(e));
+      }
+    }
     for (const OrderEffect& e : effects) {
       if (e.replayed || e.guest) continue;
       ++sum.orders;
