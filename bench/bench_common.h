@@ -39,6 +39,7 @@ struct Args {
   std::string dir;    // where temp files go; default: a fresh dir under $TMPDIR
   bool keep = false;  // keep the temp dir
   int page_size = 0;  // SQLite page size of the databases the driver creates; 0: the store's
+  std::vector<std::string> drop_index;  // loyalty_bench: indexes dropped, to see what each costs
 };
 
 // --page-size, for new_db_page_size().
@@ -93,6 +94,8 @@ inline Args parse_args(int argc, char** argv, Args defaults, const char* usage) 
       a.dir = std::string(value());
     else if (k == "--keep")
       a.keep = true;
+    else if (k == "--drop-index")
+      a.drop_index.emplace_back(value());
     else if (k == "--page-size")
       a.page_size = g_page_size = static_cast<int>(number(value()));
     else if (k == "--help" || k == "-h") {

@@ -16,7 +16,8 @@
 //     Goal (issue): >= 100k orders/s for the apply.
 //
 // Usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]
-//                      [--page-size N (SQLite page size of the stores; default the store's)].
+//                      [--page-size N (SQLite page size of the stores; default the store's)]
+//                      [--drop-index NAME (an experiment: what one index costs; repeatable)].
 // (a) runs lines/3 orders over lines/12 members. Recur and its reference alternate.
 
 #include <sqlite3.h>
@@ -42,11 +43,12 @@ using namespace recur::bench;
 
 constexpr const char* kUsage =
     "usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n"
-    "                     [--page-size N]\n";
+    "                     [--page-size N] [--drop-index NAME]...\n";
 constexpr double kGoalSingle = 10e3;
 constexpr double kGoalSingleRatio = 0.4;
 constexpr double kGoalBulkApply = 100e3;
 constexpr double kGroupMs = 5;             // the group commit prototype's window
+std::vector<std::string> g_drop_index;     // --drop-index
 constexpr std::int64_t kNow = 1735689600;  // 2025-01-01: the clock recur's rows are stamped with
 
 std::string read_text(const std::string& path) {
@@ -99,6 +101,7 @@ std::string fmt_birthday(std::int64_t m) {
 std::unique_ptr<store::Database> program_store(const std::string& path, const std::string& program,
                                                std::int64_t members) {
   auto db = open_fresh(path);
+  for (const std::string& index : g_drop_index) ok(db->exec("DROP INDEX " + index));
   auto loaded = loyalty::load_program(*db, program, "config/program.yaml", Instant{kNow});
   if (!loaded.ok()) die(loaded.status().to_string());
   if (members > 0) {
@@ -360,6 +363,7 @@ int main(int argc, char** argv) {
   defaults.lines = 300'000;
   defaults.reps = 2;
   const Args args = parse_args(argc, argv, defaults, kUsage);
+  g_drop_index = args.drop_index;
   TempDir dir(args.dir, "loyalty", args.keep);
   const std::string program = read_text(std::string(RECUR_SOURCE_DIR) + "/config/program.yaml");
   ManualClock clock(Instant{kNow});
