@@ -183,8 +183,9 @@ class LoyaltyEngine {
   // Applies `orders` in their order with the result of calling apply_order on each (the same
   // effects, entry and lot ids, lots, balances and tier changes), reading the members, accounts
   // and daily sums in bulk and writing rows with multi-row statements (engine_batch.cpp). An
-  // order it does not take in bulk (its key already applied, a merged or unknown member, points
-  // debt, a negative line) goes through apply_order itself. Stops at the first error.
+  // order it does not take in bulk (its key applied before or earlier in the batch, a merged or
+  // unknown member, points debt, a negative line) goes through apply_order itself. Stops at the
+  // first error.
   Result<std::vector<OrderEffect>> apply_orders(const std::vector<OrderInput>& orders);
   // Growth lots (earned_at, amount) apply_orders holds before writing them.
   using UnsavedGrowth = std::vector<std::pair<Instant, std::int64_t>>;

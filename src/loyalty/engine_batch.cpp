@@ -9,9 +9,9 @@
 //  - entry and lot ids are INTEGER PRIMARY KEYs, which SQLite gives as MAX + 1: the batch
 //    assigns the same numbers explicitly, in the same order;
 //  - the tier check adds the growth lots not yet written to the window read from the store;
-//  - an order outside the simple case (its key already applied, a merged or unknown member,
-//    points debt, a negative line) is applied by apply_order itself after everything gathered
-//    so far is written, and its member is read again afterwards.
+//  - an order outside the simple case (its key applied before or earlier in the batch, a merged
+//    or unknown member, points debt, a negative line) is applied by apply_order itself after
+//    everything gathered so far is written, and its member is read again afterwards.
 
 #include <fmt/format.h>
 
@@ -371,6 +371,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
       effects.push_back(std::move(e));
       continue;
     }
+    applied_keys.insert(in.key);  // the same key again in this batch is a replay
     MemberState& m = it->second;
     AccountState& a = m.account;
     if (!a.stored) {
