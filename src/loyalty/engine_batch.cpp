@@ -37,7 +37,8 @@ std::string placeholders(std::size_t n) {
 // "head (?, …), (?, …) … tail": `rows` rows of `cols` values.
 std::string rows_sql(std::string_view head, std::size_t cols, std::size_t rows,
                      std::string_view tail = {}) {
-  const std::string row = "(" + placeholders(cols) + ")";
+  std::string row(1, '(');
+  row.append(placeholders(cols)).push_back(')');
   std::string s(head);
   s.reserve(head.size() + rows * (row.size() + 2) + tail.size());
   for (std::size_t r = 0; r < rows; ++r) {
