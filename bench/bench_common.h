@@ -6,6 +6,7 @@
 // Not a *_bench.cpp file, so CMake does not turn it into an executable of its own.
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -29,7 +30,7 @@
 namespace recur::bench {
 
 // ---------------------------------------------------------------------------------------------
-// Command line: --lines N, --reps N, --seed N, --dir PATH, --keep.
+// Command line: --lines N, --reps N, --seed N, --dir PATH, --keep, --page-size N.
 
 struct Args {
   std::int64_t lines = 1'000'000;
@@ -37,7 +38,30 @@ struct Args {
   std::uint64_t seed = 42;
   std::string dir;    // where temp files go; default: a fresh dir under $TMPDIR
   bool keep = false;  // keep the temp dir
+  int page_size = 0;  // SQLite page size of the databases the driver creates; 0: the store's
+  std::vector<std::string> drop_index;  // loyalty_bench: indexes dropped, to see what each costs
 };
+
+// --page-size, for new_db_page_size().
+inline int g_page_size = 0;
+
+// Prepares `path` (absent or removed) so that store::Database::open creates its schema with the
+// --page-size given (nothing without one). A page size holds from the first page written, so
+// the file is started here: the size, WAL, and a table created and dropped.
+inline void new_db_page_size(const std::string& path) {
+  if (g_page_size <= 0) return;
+  sqlite3* db = nullptr;
+  const std::string sql = "PRAGMA page_size=" + std::to_string(g_page_size) +
+                          "; PRAGMA journal_mode=WAL; CREATE TABLE bench_start (x); "
+                          "DROP TABLE bench_start;";
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK ||
+      sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    std::fprintf(stderr, "cannot start %s with page size %d: %s\n", path.c_str(), g_page_size,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+    std::exit(1);
+  }
+  sqlite3_close(db);
+}
 
 inline Args parse_args(int argc, char** argv, Args defaults, const char* usage) {
   Args a = defaults;
@@ -70,6 +94,10 @@ inline Args parse_args(int argc, char** argv, Args defaults, const char* usage) 
       a.dir = std::string(value());
     else if (k == "--keep")
       a.keep = true;
+    else if (k == "--drop-index")
+      a.drop_index.emplace_back(value());
+    else if (k == "--page-size")
+      a.page_size = g_page_size = static_cast<int>(number(value()));
     else if (k == "--help" || k == "-h") {
       std::fputs(usage, stdout);
       std::exit(0);

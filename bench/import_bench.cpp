@@ -34,7 +34,8 @@ using namespace recur;
 using namespace recur::bench;
 
 constexpr const char* kUsage =
-    "usage: import_bench [--lines N (1000000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n";
+    "usage: import_bench [--lines N (1000000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n"
+    "                    [--page-size N]\n";
 constexpr double kGoalLinesPerS = 300e3;
 constexpr double kGoalRatio = 0.3;
 constexpr std::int64_t kNow = 1718677425;  // the clock recur's rows are stamped with
@@ -199,6 +200,7 @@ void remove_db(const std::string& path) {
 // A new database with the real schema and settings (WAL, synchronous=NORMAL, indexes).
 std::unique_ptr<store::Database> open_fresh(const std::string& path) {
   remove_db(path);
+  new_db_page_size(path);
   auto db = store::Database::open(path);
   if (!db.ok()) die(db.status().message());
   return std::move(db).value();

@@ -3,7 +3,7 @@
 // 5-condition segment count. Reference: the Python lifetimes library on 1M customers on this
 // kind of machine (PRODUCT.md §8): BG/NBD fit 15.6 s, 12-month CLV 8.4 s.
 //
-//   insight_bench [--lines MEMBERS] [--seed S] [--dir PATH] [--keep]
+//   insight_bench [--lines MEMBERS] [--seed S] [--dir PATH] [--keep] [--page-size N]
 
 #include <cstdio>
 
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   defaults.lines = 1'000'000;  // members
   bench::Args args = bench::parse_args(
       argc, argv, defaults,
-      "usage: insight_bench [--lines MEMBERS] [--seed S] [--dir PATH] [--keep]\n");
+      "usage: insight_bench [--lines MEMBERS] [--seed S] [--dir PATH] [--keep] [--page-size N]\n");
   bench::TempDir dir(args.dir, "insight", args.keep);
 
   demo::GenerateOptions g;
@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(gen->people), static_cast<long long>(gen->orders),
               static_cast<long long>(gen->order_lines), gen_s);
 
+  bench::new_db_page_size(dir.file("recur.db"));
   auto db = store::Database::open(dir.file("recur.db"));
   check(db.status(), "open");
   ManualClock clock(Instant{1767139200});

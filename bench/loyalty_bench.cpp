@@ -15,7 +15,9 @@
 //     transactions of the same size as apply_pending's.
 //     Goal (issue): >= 100k orders/s for the apply.
 //
-// Usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep].
+// Usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]
+//                      [--page-size N (SQLite page size of the stores; default the store's)]
+//                      [--drop-index NAME (an experiment: what one index costs; repeatable)].
 // (a) runs lines/3 orders over lines/12 members. Recur and its reference alternate.
 
 #include <sqlite3.h>
@@ -40,10 +42,13 @@ using namespace recur;
 using namespace recur::bench;
 
 constexpr const char* kUsage =
-    "usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n";
+    "usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n"
+    "                     [--page-size N] [--drop-index NAME]...\n";
 constexpr double kGoalSingle = 10e3;
 constexpr double kGoalSingleRatio = 0.4;
 constexpr double kGoalBulkApply = 100e3;
+constexpr double kGroupMs = 5;             // the group commit prototype's window
+std::vector<std::string> g_drop_index;     // --drop-index
 constexpr std::int64_t kNow = 1735689600;  // 2025-01-01: the clock recur's rows are stamped with
 
 std::string read_text(const std::string& path) {
@@ -73,6 +78,7 @@ void remove_db(const std::string& path) {
 
 std::unique_ptr<store::Database> open_fresh(const std::string& path) {
   remove_db(path);
+  new_db_page_size(path);
   auto db = store::Database::open(path);
   if (!db.ok()) die(db.status().message());
   return std::move(db).value();
@@ -95,6 +101,7 @@ std::string fmt_birthday(std::int64_t m) {
 std::unique_ptr<store::Database> program_store(const std::string& path, const std::string& program,
                                                std::int64_t members) {
   auto db = open_fresh(path);
+  for (const std::string& index : g_drop_index) ok(db->exec("DROP INDEX " + index));
   auto loaded = loyalty::load_program(*db, program, "config/program.yaml", Instant{kNow});
   if (!loaded.ok()) die(loaded.status().to_string());
   if (members > 0) {
@@ -168,6 +175,67 @@ std::vector<Order> make_orders(std::int64_t n, std::int64_t members, std::uint64
   return out;
 }
 
+// recur: one order stored (the orders row and its order_lines) and applied, inside the caller's
+// transaction.
+void store_and_apply(store::Database& db, loyalty::LoyaltyEngine& engine, const Order& o,
+                     loyalty::OrderInput& in) {
+  std::int64_t gross = 0, discount = 0, paid = 0, qty = 0;
+  for (const Line& l : o.lines) {
+    gross += l.qty * l.unit_price;
+    discount += l.discount;
+    paid += l.amount;
+    qty += l.qty;
+  }
+  auto order_st = db.cached(
+      "INSERT INTO orders (source, order_id, member_id, member_ref, channel, store_id, paid_at, "
+      "paid_day, gross_fen, discount_fen, paid_fen, line_count, item_qty) "
+      "VALUES (?, ?, ?, NULL, 'store', 'S001', ?, ?, ?, ?, ?, ?, ?)");
+  if (!order_st.ok()) die(order_st.status().to_string());
+  (*order_st)
+      ->bind_text_static(1, o.source)
+      .bind_text_static(2, o.order_id)
+      .bind(3, o.member)
+      .bind(4, o.paid_at)
+      .bind(5, o.paid_day)
+      .bind(6, gross)
+      .bind(7, discount)
+      .bind(8, paid)
+      .bind(9, static_cast<std::int64_t>(o.lines.size()))
+      .bind(10, qty);
+  ok((*order_st)->run());
+  const std::int64_t pk = db.last_insert_rowid();
+  auto line_st = db.cached(
+      "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
+      "unit_price_fen, discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!line_st.ok()) die(line_st.status().to_string());
+  in.key = o.key;
+  in.order_pk = pk;
+  in.member = o.member;
+  in.paid_at = Instant{o.paid_at};
+  in.lines.clear();
+  for (std::size_t k = 0; k < o.lines.size(); ++k) {
+    const Line& l = o.lines[k];
+    (*line_st)->reset();
+    (*line_st)
+        ->bind(1, pk)
+        .bind(2, static_cast<std::int64_t>(k + 1))
+        .bind(3, o.member)
+        .bind_text_static(4, l.sku)
+        .bind_text_static(5, l.category)
+        .bind(6, l.qty)
+        .bind(7, l.unit_price)
+        .bind(8, l.discount)
+        .bind(9, l.amount);
+    ok((*line_st)->run());
+    in.lines.push_back(
+        loyalty::OrderLineInput{static_cast<std::int64_t>(k + 1), l.sku, l.category, l.amount});
+  }
+  auto e = engine.apply_order(in);
+  if (!e.ok()) die(e.status().to_string());
+  // Coupon use at checkout goes here once the coupon slice lands (redeem the member's
+  // coupon against this order in the same transaction).
+}
+
 // recur: each order stored and applied in its own transaction.
 void recur_one_by_one(store::Database& db, loyalty::LoyaltyEngine& engine,
                       const std::vector<Order>& orders) {
@@ -175,63 +243,36 @@ void recur_one_by_one(store::Database& db, loyalty::LoyaltyEngine& engine,
   for (const Order& o : orders) {
     auto tx = store::Transaction::begin(db);
     if (!tx.ok()) die(tx.status().to_string());
-    std::int64_t gross = 0, discount = 0, paid = 0, qty = 0;
-    for (const Line& l : o.lines) {
-      gross += l.qty * l.unit_price;
-      discount += l.discount;
-      paid += l.amount;
-      qty += l.qty;
-    }
-    auto order_st = db.cached(
-        "INSERT INTO orders (source, order_id, member_id, member_ref, channel, store_id, paid_at, "
-        "paid_day, gross_fen, discount_fen, paid_fen, line_count, item_qty) "
-        "VALUES (?, ?, ?, NULL, 'store', 'S001', ?, ?, ?, ?, ?, ?, ?)");
-    if (!order_st.ok()) die(order_st.status().to_string());
-    (*order_st)
-        ->bind_text_static(1, o.source)
-        .bind_text_static(2, o.order_id)
-        .bind(3, o.member)
-        .bind(4, o.paid_at)
-        .bind(5, o.paid_day)
-        .bind(6, gross)
-        .bind(7, discount)
-        .bind(8, paid)
-        .bind(9, static_cast<std::int64_t>(o.lines.size()))
-        .bind(10, qty);
-    ok((*order_st)->run());
-    const std::int64_t pk = db.last_insert_rowid();
-    auto line_st = db.cached(
-        "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
-        "unit_price_fen, discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!line_st.ok()) die(line_st.status().to_string());
-    in.key = o.key;
-    in.order_pk = pk;
-    in.member = o.member;
-    in.paid_at = Instant{o.paid_at};
-    in.lines.clear();
-    for (std::size_t k = 0; k < o.lines.size(); ++k) {
-      const Line& l = o.lines[k];
-      (*line_st)->reset();
-      (*line_st)
-          ->bind(1, pk)
-          .bind(2, static_cast<std::int64_t>(k + 1))
-          .bind(3, o.member)
-          .bind_text_static(4, l.sku)
-          .bind_text_static(5, l.category)
-          .bind(6, l.qty)
-          .bind(7, l.unit_price)
-          .bind(8, l.discount)
-          .bind(9, l.amount);
-      ok((*line_st)->run());
-      in.lines.push_back(
-          loyalty::OrderLineInput{static_cast<std::int64_t>(k + 1), l.sku, l.category, l.amount});
-    }
-    auto e = engine.apply_order(in);
-    if (!e.ok()) die(e.status().to_string());
-    // Coupon use at checkout goes here once the coupon slice lands (redeem the member's
-    // coupon against this order in the same transaction).
+    store_and_apply(db, engine, o, in);
     ok((*tx)->commit());
   }
+}
+
+// A prototype of group commit (not what (a) measures): orders still come one at a time, each in
+// its own SAVEPOINT (it succeeds or rolls back alone), but the transaction around them commits
+// once `group_ms` milliseconds have passed since it began, so the orders of those milliseconds
+// share one WAL append. A server would answer each order after its group's commit.
+void recur_group_commit(store::Database& db, loyalty::LoyaltyEngine& engine,
+                        const std::vector<Order>& orders, double group_ms) {
+  loyalty::OrderInput in;
+  std::unique_ptr<store::Transaction> tx;
+  double began = 0;
+  for (const Order& o : orders) {
+    if (!tx) {
+      auto t = store::Transaction::begin(db);
+      if (!t.ok()) die(t.status().to_string());
+      tx = std::move(t).value();
+      began = now_s();
+    }
+    ok(db.exec("SAVEPOINT one_order"));
+    store_and_apply(db, engine, o, in);
+    ok(db.exec("RELEASE one_order"));
+    if ((now_s() - began) * 1e3 >= group_ms) {
+      ok(tx->commit());
+      tx.reset();
+    }
+  }
+  if (tx) ok(tx->commit());
 }
 
 // The reference's tables: one balance row per member (zero) and an empty history.
@@ -322,6 +363,7 @@ int main(int argc, char** argv) {
   defaults.lines = 300'000;
   defaults.reps = 2;
   const Args args = parse_args(argc, argv, defaults, kUsage);
+  g_drop_index = args.drop_index;
   TempDir dir(args.dir, "loyalty", args.keep);
   const std::string program = read_text(std::string(RECUR_SOURCE_DIR) + "/config/program.yaml");
   ManualClock clock(Instant{kNow});
@@ -331,7 +373,7 @@ int main(int argc, char** argv) {
   const std::int64_t n_members = std::max<std::int64_t>(1, args.lines / 12);
   const std::vector<Order> orders = make_orders(n_orders, n_members, args.seed);
   const std::string recur_db = dir.file("single.db"), raw_db = dir.file("raw.db");
-  Best single, single_raw;
+  Best single, single_raw, grouped;
   std::string single_print;
   for (int rep = 0; rep < args.reps; ++rep) {
     {
@@ -343,6 +385,15 @@ int main(int argc, char** argv) {
     }
     remove_db(recur_db);
     {
+      auto db = program_store(recur_db, program, n_members);
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      grouped.run([&] { recur_group_commit(*db, **engine, orders, kGroupMs); });
+      if (rep == 0 && fingerprint(*db) != single_print)
+        die("group commit left a different ledger from one order per transaction");
+    }
+    remove_db(recur_db);
+    {
       auto db = open_fresh(raw_db);
       raw_setup(*db, n_members);
       single_raw.run([&] { raw_balance_history(*db, orders, 1); });
@@ -351,6 +402,7 @@ int main(int argc, char** argv) {
   }
   // Pages written per transaction, over the first 1,000 orders of fresh stores.
   double recur_pages = 0, raw_pages = 0;
+  int page_size = 0;
   {
     const std::vector<Order> first(orders.begin(),
                                    orders.begin() + std::min<std::int64_t>(1000, n_orders));
@@ -360,6 +412,7 @@ int main(int argc, char** argv) {
       if (!engine.ok()) die(engine.status().to_string());
       recur_pages =
           wal_pages_per_tx(*db, first.size(), [&] { recur_one_by_one(*db, **engine, first); });
+      page_size = static_cast<int>(db->query_int("PRAGMA page_size").value_or(0));
     }
     remove_db(recur_db);
     {
@@ -378,17 +431,23 @@ int main(int argc, char** argv) {
       static_cast<long long>(n_orders), static_cast<long long>(n_members), args.reps, single.wall,
       single.cpu, single_raw.wall, single_raw.cpu);
   std::printf("# (a) %s\n", single_print.c_str());
-  std::printf("# (a) pages written to the WAL per transaction: recur %.1f, raw %.1f\n", recur_pages,
-              raw_pages);
+  std::printf(
+      "# (a') prototype, NOT one transaction per order: each order in a SAVEPOINT, committed "
+      "together every %.0f ms (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time)\n",
+      kGroupMs, grouped.wall, grouped.cpu, rate(n / grouped.wall).c_str(),
+      rate(n / grouped.cpu).c_str());
+  std::printf(
+      "# (a) pages written to the WAL per transaction: recur %.1f, raw %.1f (page size %d)\n",
+      recur_pages, raw_pages, page_size);
 
   // (b) Bulk import, then apply_pending.
   Generated gen = generate_orders_csv(args.lines, args.seed);
   const std::string csv_path = dir.file("orders.csv");
   write_file(csv_path, gen.csv);
   std::string().swap(gen.csv);
-  Best import_run, apply, bulk_raw;
+  Best import_run, apply, apply_per_order, bulk_raw;
   std::int64_t applied = 0;
-  std::string bulk_print;
+  std::string bulk_print, per_order_print;
   const std::string bulk_db = dir.file("bulk.db");
   const loyalty::ApplyOptions apply_options;
   for (int rep = 0; rep < args.reps; ++rep) {
@@ -408,6 +467,23 @@ int main(int argc, char** argv) {
         applied = s->orders;
       });
       if (rep == 0) bulk_print = fingerprint(*db);
+    }
+    remove_db(bulk_db);
+    {
+      // The same apply with each order through apply_order (round one's bulk path).
+      auto db = program_store(bulk_db, program, 0);
+      auto sum = ingest::import_file(*db, ingest::RecordKind::kOrders, csv_path,
+                                     ingest::ImportOptions{}, clock);
+      if (!sum.ok()) die(sum.status().message());
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      loyalty::ApplyOptions per_order = apply_options;
+      per_order.batched = false;
+      apply_per_order.run([&] {
+        auto s = loyalty::apply_pending(*db, **engine, per_order);
+        if (!s.ok()) die(s.status().to_string());
+      });
+      if (rep == 0) per_order_print = fingerprint(*db);
     }
     remove_db(bulk_db);
     {
@@ -431,7 +507,16 @@ int main(int argc, char** argv) {
       static_cast<long long>(gen.lines), static_cast<long long>(applied), args.reps,
       import_run.wall, import_run.cpu, apply.wall, apply.cpu, bulk_raw.wall, bulk_raw.cpu);
   std::printf("# (b) %s\n", bulk_print.c_str());
-  if (const std::string note = load_note({single, single_raw, import_run, apply, bulk_raw});
+  if (per_order_print != bulk_print)
+    die("the batched apply and apply_order one by one left different ledgers:\n  " +
+        per_order_print + "\n  " + bulk_print);
+  std::printf(
+      "# (b) the same apply with each order through apply_order (wall/cpu s): %.3f/%.3f; "
+      "batched %s orders/s vs %s by CPU time\n",
+      apply_per_order.wall, apply_per_order.cpu, rate(a / apply.cpu).c_str(),
+      rate(a / apply_per_order.cpu).c_str());
+  if (const std::string note =
+          load_note({single, single_raw, grouped, import_run, apply, apply_per_order, bulk_raw});
       !note.empty()) {
     std::fputs(note.c_str(), stdout);
     std::printf(

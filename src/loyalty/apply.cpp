@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "loyalty/coupon_book.h"
@@ -61,6 +63,9 @@ constexpr const char* kPendingRefunds =
     "(SELECT 1 FROM loyalty_settlement_refunds sr WHERE sr.refund_pk = r.refund_pk) "
     "ORDER BY r.refunded_at, r.refund_pk";
 
+// Orders read per statement.
+constexpr std::size_t kLookup = 500;
+
 struct Item {
   std::int64_t at;
   int kind;  // 0 order, 1 refund: orders first at the same instant
@@ -102,13 +107,17 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
   RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
   std::sort(items.begin(), items.end());
 
-  // An order and its lines in one statement (one row per line; one row with NULL line columns
-  // for an order without lines).
-  ASSIGN_OR_RETURN(auto order_st,
-                   db.prepare("SELECT o.source, o.order_id, o.member_id, o.paid_at, l.line_no, "
-                              "l.sku, COALESCE(l.category, ''), l.amount_fen FROM orders o "
-                              "LEFT JOIN order_lines l ON l.order_pk = o.order_pk "
-                              "WHERE o.order_pk = ? ORDER BY l.line_no"));
+  // The orders of a run and their lines, kLookup orders per statement (one row per line; one
+  // row with NULL line columns for an order without lines). A shorter list repeats its last key.
+  static const std::string kOrdersSql = [] {
+    std::string s =
+        "SELECT o.order_pk, o.source, o.order_id, o.member_id, o.paid_at, l.line_no, l.sku, "
+        "COALESCE(l.category, ''), l.amount_fen FROM orders o "
+        "LEFT JOIN order_lines l ON l.order_pk = o.order_pk WHERE o.order_pk IN (?";
+    for (std::size_t i = 1; i < kLookup; ++i) s += ", ?";
+    return s + ") ORDER BY o.order_pk, l.line_no";
+  }();
+  ASSIGN_OR_RETURN(auto order_st, db.prepare(kOrdersSql));
   ASSIGN_OR_RETURN(auto refund_st,
                    db.prepare("SELECT r.source, r.refund_id, o.source, o.order_id, r.line_no, "
                               "r.amount_fen, r.refunded_at FROM refunds r "
@@ -116,75 +125,104 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
   RefundCascade cascade(engine);
   ApplySummary sum;
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
-  OrderInput order;
   RefundInput refund;
+  std::vector<OrderInput> run;
+  std::unordered_map<std::int64_t, OrderInput> loaded;
+  // Reads the orders items[from, to) and applies them as one batch.
+  auto apply_run = [&](std::size_t from, std::size_t to) -> Status {
+    loaded.clear();
+    for (std::size_t i = from; i < to; i += kLookup) {
+      order_st.reset();
+      for (std::size_t k = 0; k < kLookup; ++k)
+        order_st.bind(static_cast<int>(k + 1), items[std::min(to - 1, i + k)].pk);
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, order_st.step());
+        if (!row) break;
+        auto [it, fresh] = loaded.try_emplace(order_st.column_int64(0));
+        OrderInput& o = it->second;
+        if (fresh) {
+          o.key = order_key(order_st.column_text(1), order_st.column_text(2));
+          o.order_pk = it->first;
+          o.member = order_st.column_int64(3);
+          o.paid_at = Instant{order_st.column_int64(4)};
+        }
+        if (!order_st.column_is_null(5))
+          o.lines.push_back(OrderLineInput{order_st.column_int64(5), order_st.column_string(6),
+                                           order_st.column_string(7), order_st.column_int64(8)});
+      }
+    }
+    order_st.reset();
+    run.clear();
+    for (std::size_t i = from; i < to; ++i) {
+      auto it = loaded.find(items[i].pk);
+      if (it != loaded.end()) run.push_back(std::move(it->second));
+    }
+    std::vector<OrderEffect> effects;
+    if (options.batched) {
+      ASSIGN_OR_RETURN(effects, engine.apply_orders(run));
+    } else {
+      for (const OrderInput& o : run) {
+        ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(o));
+        effects.push_back(std::move(e));
+      }
+    }
+    for (const OrderEffect& e : effects) {
+      if (e.replayed || e.guest) continue;
+      ++sum.orders;
+      sum.points += e.points;
+      sum.growth += e.growth;
+      if (e.tier_after != e.tier_before) ++sum.upgrades;
+    }
+    return Status();
+  };
   for (std::size_t start = 0; start < items.size(); start += chunk) {
     std::size_t end = std::min(items.size(), start + chunk);
     ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
-    for (std::size_t i = start; i < end; ++i) {
-      const Item& it = items[i];
-      if (it.kind == 0) {
-        order_st.reset();
-        order_st.bind(1, it.pk);
-        ASSIGN_OR_RETURN(bool row, order_st.step());
-        if (!row) continue;
-        order.key = order_key(order_st.column_text(0), order_st.column_text(1));
-        order.order_pk = it.pk;
-        order.member = order_st.column_int64(2);
-        order.paid_at = Instant{order_st.column_int64(3)};
-        order.lines.clear();
-        while (row) {
-          if (!order_st.column_is_null(4))
-            order.lines.push_back(
-                OrderLineInput{order_st.column_int64(4), order_st.column_string(5),
-                               order_st.column_string(6), order_st.column_int64(7)});
-          ASSIGN_OR_RETURN(row, order_st.step());
-        }
-        ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(order));
-        if (e.replayed || e.guest) continue;
-        ++sum.orders;
-        sum.points += e.points;
-        sum.growth += e.growth;
-        if (e.tier_after != e.tier_before) ++sum.upgrades;
-      } else {
-        refund_st.reset();
-        refund_st.bind(1, it.pk);
-        ASSIGN_OR_RETURN(bool row, refund_st.step());
-        if (!row) continue;
-        refund.key = order_key(refund_st.column_text(0), refund_st.column_text(1));
-        refund.refund_pk = it.pk;
-        refund.order_key = order_key(refund_st.column_text(2), refund_st.column_text(3));
-        refund.line_no.reset();
-        if (!refund_st.column_is_null(4)) refund.line_no = refund_st.column_int64(4);
-        refund.amount = refund_st.column_int64(5);
-        refund.at = Instant{refund_st.column_int64(6)};
-        // An order checked out with coupon, points or stored value: the whole cascade.
-        ASSIGN_OR_RETURN(bool settled, cascade.settled(refund.order_key));
-        if (settled) {
-          auto e = cascade.refund(refund);
-          if (!e.ok())
-            return Status(e.status().code(),
-                          fmt::format("refund {}: {}", refund.key, e.status().message()));
-          if (e->replayed) continue;
-          ++sum.refunds;
-          sum.points_clawed += e->points_clawed;
-          sum.growth_clawed += e->growth_clawed;
-          sum.deducted_fen += e->deducted;
-          continue;
-        }
-        auto e = engine.apply_refund(refund);
+    for (std::size_t i = start; i < end;) {
+      if (items[i].kind == 0) {  // a run of orders up to the next refund
+        std::size_t j = i;
+        while (j < end && items[j].kind == 0) ++j;
+        RETURN_IF_ERROR(apply_run(i, j));
+        i = j;
+        continue;
+      }
+      const Item& it = items[i++];
+      refund_st.reset();
+      refund_st.bind(1, it.pk);
+      ASSIGN_OR_RETURN(bool row, refund_st.step());
+      if (!row) continue;
+      refund.key = order_key(refund_st.column_text(0), refund_st.column_text(1));
+      refund.refund_pk = it.pk;
+      refund.order_key = order_key(refund_st.column_text(2), refund_st.column_text(3));
+      refund.line_no.reset();
+      if (!refund_st.column_is_null(4)) refund.line_no = refund_st.column_int64(4);
+      refund.amount = refund_st.column_int64(5);
+      refund.at = Instant{refund_st.column_int64(6)};
+      // An order checked out with coupon, points or stored value: the whole cascade.
+      ASSIGN_OR_RETURN(bool settled, cascade.settled(refund.order_key));
+      if (settled) {
+        auto e = cascade.refund(refund);
         if (!e.ok())
           return Status(e.status().code(),
                         fmt::format("refund {}: {}", refund.key, e.status().message()));
         if (e->replayed) continue;
         ++sum.refunds;
         sum.points_clawed += e->points_clawed;
-        sum.points_debt += e->points_debt;
         sum.growth_clawed += e->growth_clawed;
-        sum.deducted_fen += e->deducted_fen;
+        sum.deducted_fen += e->deducted;
+        continue;
       }
+      auto e = engine.apply_refund(refund);
+      if (!e.ok())
+        return Status(e.status().code(),
+                      fmt::format("refund {}: {}", refund.key, e.status().message()));
+      if (e->replayed) continue;
+      ++sum.refunds;
+      sum.points_clawed += e->points_clawed;
+      sum.points_debt += e->points_debt;
+      sum.growth_clawed += e->growth_clawed;
+      sum.deducted_fen += e->deducted_fen;
     }
-    order_st.reset();
     refund_st.reset();
     RETURN_IF_ERROR(tx->commit());
     if (options.progress)

@@ -18,6 +18,9 @@ namespace recur::loyalty {
 
 struct ApplyOptions {
   std::size_t chunk = 5000;  // orders and refunds per transaction
+  // Orders between refunds go through LoyaltyEngine::apply_orders (bulk reads, multi-row
+  // writes); false: each through apply_order (the same result, slower; for comparisons).
+  bool batched = true;
   std::function<void(double fraction, std::int64_t done)> progress;
 };
 

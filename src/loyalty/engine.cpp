@@ -94,16 +94,18 @@ std::optional<Instant> LoyaltyEngine::expiry_for(Date day) const {
 
 Result<AccountState> LoyaltyEngine::load(MemberId member, Instant at) {
   ASSIGN_OR_RETURN(AccountState a, ledger_.load(member, program().tiers.front().key));
-  if (!a.stored) {
-    a.tier_since = at;
-    if (program().evaluation.mode == TierMode::kPeriodic) {
-      Date day = zone_.local_date(at);
-      a.period_start = program().evaluation.anchor == PeriodAnchor::kCalendar
-                           ? period_start(day, program().evaluation.period_months)
-                           : day;
-    }
-  }
+  if (!a.stored) start_account(a, at);
   return a;
+}
+
+void LoyaltyEngine::start_account(AccountState& a, Instant at) const {
+  a.tier_since = at;
+  if (program().evaluation.mode == TierMode::kPeriodic) {
+    Date day = zone_.local_date(at);
+    a.period_start = program().evaluation.anchor == PeriodAnchor::kCalendar
+                         ? period_start(day, program().evaluation.period_months)
+                         : day;
+  }
 }
 
 Result<MemberId> LoyaltyEngine::live(MemberId member) {

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -178,6 +180,15 @@ class LoyaltyEngine {
 
   // Earns points and growth for an order; upgrades the tier at once.
   Result<OrderEffect> apply_order(const OrderInput& in);
+  // Applies `orders` in their order with the result of calling apply_order on each (the same
+  // effects, entry and lot ids, lots, balances and tier changes), reading the members, accounts
+  // and daily sums in bulk and writing rows with multi-row statements (engine_batch.cpp). An
+  // order it does not take in bulk (its key applied before or earlier in the batch, a merged or
+  // unknown member, points debt, a negative line) goes through apply_order itself. Stops at the
+  // first error.
+  Result<std::vector<OrderEffect>> apply_orders(const std::vector<OrderInput>& orders);
+  // Growth lots (earned_at, amount) apply_orders holds before writing them.
+  using UnsavedGrowth = std::vector<std::pair<Instant, std::int64_t>>;
   // Takes back what the refunded part earned; re-evaluates the tier; applies the spent-points
   // policy. The order must have been applied.
   Result<RefundEffect> apply_refund(const RefundInput& in);
@@ -210,14 +221,23 @@ class LoyaltyEngine {
 
  private:
   Result<AccountState> load(MemberId member, Instant at);
+  // A member without an account row starts its tier (and period) at `at`.
+  void start_account(AccountState& a, Instant at) const;
+  // What an order earns and writes, computed from the member's account as it stands (pure).
+  struct OrderPlan;
+  OrderPlan plan_order(const OrderInput& in, const AccountState& a, std::string_view birthday,
+                       std::int64_t earned_today) const;
   // The live member: `member`, or the member it was merged into. kNotFound for no such member.
   Result<MemberId> live(MemberId member);
   Date period_start_of(const AccountState& a) const;
   int tier_of(const AccountState& a) const;
-  Result<std::int64_t> qualifying_growth(const AccountState& a, Instant at);
+  // `unsaved`: growth lots of the member not yet written (apply_orders).
+  Result<std::int64_t> qualifying_growth(const AccountState& a, Instant at,
+                                         const UnsavedGrowth* unsaved = nullptr);
   Status change_tier(AccountState& a, int to, Instant at, std::string_view reason,
                      std::string_view reference);
-  Status maybe_upgrade(AccountState& a, Instant at, std::string_view reference);
+  Status maybe_upgrade(AccountState& a, Instant at, std::string_view reference,
+                       const UnsavedGrowth* unsaved = nullptr);
   Result<std::optional<RefundEffect>> find_refund(const std::string& key);
   Result<std::optional<OrderEffect>> find_order(const std::string& key);
   Status record_op(const std::string& key, std::string_view kind, MemberId member, Instant at,

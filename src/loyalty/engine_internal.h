@@ -5,13 +5,37 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ids.h"
 #include "core/money.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "loyalty/earn_rules.h"
+#include "loyalty/engine.h"
+#include "loyalty/ledger.h"
 #include "loyalty/statement_cache.h"
 #include "store/database.h"
+
+namespace recur::loyalty {
+
+// What an order earns and the rows it writes, before anything is written: apply_order writes it
+// through the ledger, apply_orders (engine_batch.cpp) in multi-row statements.
+struct LoyaltyEngine::OrderPlan {
+  Date day;       // business day of payment
+  Fen total = 0;  // sum of the lines
+  OrderEarning earning;
+  std::string reference;  // "order:KEY"
+  struct Credit {
+    Account account = Account::kPoints;
+    std::int64_t amount = 0;
+    Posting post;
+    LotTerms terms;  // its order_key views the input's key
+  };
+  std::vector<Credit> credits;  // points, then growth; each positive
+};
+
+}  // namespace recur::loyalty
 
 namespace recur::loyalty::engine_detail {
 

@@ -62,6 +62,45 @@ Result<std::optional<OrderEffect>> LoyaltyEngine::find_order(const std::string& 
   return std::optional<OrderEffect>(std::move(e));
 }
 
+LoyaltyEngine::OrderPlan LoyaltyEngine::plan_order(const OrderInput& in, const AccountState& a,
+                                                   std::string_view birthday,
+                                                   std::int64_t earned_today) const {
+  const Program& p = program();
+  OrderPlan plan;
+  plan.day = zone_.local_date(in.paid_at);
+  EarnContext ctx;
+  ctx.tier = tier_of(a);
+  ctx.day = plan.day;
+  if (!birthday.empty()) {
+    auto b = parse_date(birthday);
+    if (b.ok()) ctx.birthday_month = month_of(*b) == month_of(plan.day);
+  }
+  ctx.earned_today = p.points.earn.daily_cap > 0 ? earned_today : 0;
+  std::vector<EarnLine> lines;
+  lines.reserve(in.lines.size());
+  for (const OrderLineInput& l : in.lines) {
+    lines.push_back(EarnLine{l.line_no, l.sku, l.category, l.amount});
+    plan.total += l.amount;
+  }
+  plan.earning = compute_order_earning(p, lines, ctx);
+  plan.reference = "order:" + in.key;
+  if (plan.earning.points > 0) {
+    Instant usable = p.points.pending_days > 0
+                         ? zone_.start_of_day(plan.day.plus_days(p.points.pending_days))
+                         : in.paid_at;
+    plan.credits.push_back(
+        {Account::kPoints, plan.earning.points,
+         Posting{Cause::kOrder, plan.reference, plan.reference + ":points", in.paid_at, {}},
+         LotTerms{in.paid_at, usable, expiry_for(plan.day), in.key}});
+  }
+  if (plan.earning.growth > 0)
+    plan.credits.push_back(
+        {Account::kGrowth, plan.earning.growth,
+         Posting{Cause::kOrder, plan.reference, plan.reference + ":growth", in.paid_at, {}},
+         LotTerms{in.paid_at, in.paid_at, std::nullopt, in.key}});
+  return plan;
+}
+
 Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
   RETURN_IF_ERROR(require_tx(db_));
   RETURN_IF_ERROR(require_key(in.key));
@@ -113,37 +152,21 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
 
   ASSIGN_OR_RETURN(AccountState a, load(member, in.paid_at));
   e.tier_before = a.tier;
-  const Program& p = program();
-  Date day = zone_.local_date(in.paid_at);
-
-  EarnContext ctx;
-  ctx.tier = tier_of(a);
-  ctx.day = day;
-  if (!birthday.empty()) {
-    auto b = parse_date(birthday);
-    if (b.ok()) ctx.birthday_month = month_of(*b) == month_of(day);
-  }
-  if (p.points.earn.daily_cap > 0) {
+  std::int64_t earned_today = 0;
+  if (program().points.earn.daily_cap > 0) {
     ASSIGN_OR_RETURN(store::Statement * st,
                      cache_.get("SELECT COALESCE(SUM(points), 0) FROM loyalty_orders "
                                 "WHERE member_id = ? AND paid_day = ?"));
-    st->bind(1, member).bind(2, static_cast<std::int64_t>(day.days));
+    st->bind(1, member).bind(2, static_cast<std::int64_t>(zone_.local_date(in.paid_at).days));
     ASSIGN_OR_RETURN(bool row, st->step());
-    ctx.earned_today = row ? st->column_int64(0) : 0;
+    earned_today = row ? st->column_int64(0) : 0;
     st->reset();
   }
-  std::vector<EarnLine> lines;
-  lines.reserve(in.lines.size());
-  Fen total = 0;
-  for (const OrderLineInput& l : in.lines) {
-    lines.push_back(EarnLine{l.line_no, l.sku, l.category, l.amount});
-    total += l.amount;
-  }
-  OrderEarning earning = compute_order_earning(p, lines, ctx);
-  e.points = earning.points;
-  e.points_uncapped = earning.points_uncapped;
-  e.growth = earning.growth;
-  e.explain = earning.explain;
+  const OrderPlan plan = plan_order(in, a, birthday, earned_today);
+  e.points = plan.earning.points;
+  e.points_uncapped = plan.earning.points_uncapped;
+  e.growth = plan.earning.growth;
+  e.explain = plan.earning.explain;
 
   {
     ASSIGN_OR_RETURN(
@@ -158,8 +181,8 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
       st->bind(2, std::nullopt);
     st->bind(3, member)
         .bind(4, in.paid_at.seconds)
-        .bind(5, static_cast<std::int64_t>(day.days))
-        .bind(6, total)
+        .bind(5, static_cast<std::int64_t>(plan.day.days))
+        .bind(6, plan.total)
         .bind(7, e.points)
         .bind(8, e.growth)
         .bind_text_static(9, a.tier)
@@ -177,29 +200,14 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
           .bind(c + 2, in.lines[i].line_no)
           .bind(c + 3, member)
           .bind(c + 4, in.lines[i].amount)
-          .bind(c + 5, earning.lines[i].points)
-          .bind(c + 6, earning.lines[i].growth);
+          .bind(c + 5, plan.earning.lines[i].points)
+          .bind(c + 6, plan.earning.lines[i].growth);
     }
     RETURN_IF_ERROR(st->run());
   }
-  std::string reference = "order:" + in.key;
-  if (e.points > 0) {
-    Instant usable = p.points.pending_days > 0
-                         ? zone_.start_of_day(day.plus_days(p.points.pending_days))
-                         : in.paid_at;
-    Posting post{Cause::kOrder, reference, "order:" + in.key + ":points", in.paid_at, {}};
-    RETURN_IF_ERROR(ledger_
-                        .credit(a, Account::kPoints, e.points, post,
-                                LotTerms{in.paid_at, usable, expiry_for(day), in.key})
-                        .status());
-  }
-  if (e.growth > 0) {
-    Posting post{Cause::kOrder, reference, "order:" + in.key + ":growth", in.paid_at, {}};
-    RETURN_IF_ERROR(ledger_
-                        .credit(a, Account::kGrowth, e.growth, post,
-                                LotTerms{in.paid_at, in.paid_at, std::nullopt, in.key})
-                        .status());
-  }
+  for (const OrderPlan::Credit& c : plan.credits)
+    RETURN_IF_ERROR(ledger_.credit(a, c.account, c.amount, c.post, c.terms).status());
+  const std::string& reference = plan.reference;
   RETURN_IF_ERROR(maybe_upgrade(a, in.paid_at, reference));
   RETURN_IF_ERROR(ledger_.save(a, clock_.now()));
   e.tier_after = a.tier;

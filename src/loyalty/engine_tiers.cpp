@@ -29,21 +29,26 @@ int LoyaltyEngine::tier_of(const AccountState& a) const {
   return i < 0 ? 0 : i;
 }
 
-Result<std::int64_t> LoyaltyEngine::qualifying_growth(const AccountState& a, Instant at) {
+Result<std::int64_t> LoyaltyEngine::qualifying_growth(const AccountState& a, Instant at,
+                                                      const UnsavedGrowth* unsaved) {
   const TierEvaluation& ev = program().evaluation;
+  Instant from;
   switch (ev.mode) {
     case TierMode::kLifetime:
       return a.growth;
-    case TierMode::kRolling: {
-      Date day = zone_.local_date(at);
-      Instant from = zone_.start_of_day(add_months(day, -ev.window_months).plus_days(1));
-      return ledger_.growth_between(a.member, from, Instant{at.seconds + 1});
-    }
+    case TierMode::kRolling:
+      from = zone_.start_of_day(add_months(zone_.local_date(at), -ev.window_months).plus_days(1));
+      break;
     case TierMode::kPeriodic:
-      return ledger_.growth_between(a.member, zone_.start_of_day(period_start_of(a)),
-                                    Instant{at.seconds + 1});
+      from = zone_.start_of_day(period_start_of(a));
+      break;
   }
-  return a.growth;
+  const Instant to{at.seconds + 1};
+  ASSIGN_OR_RETURN(std::int64_t q, ledger_.growth_between(a.member, from, to));
+  if (unsaved)  // lots not written yet hold all they earned: nothing has been taken from them
+    for (const auto& [earned_at, amount] : *unsaved)
+      if (earned_at.seconds >= from.seconds && earned_at.seconds < to.seconds) q += amount;
+  return q;
 }
 
 Status LoyaltyEngine::change_tier(AccountState& a, int to, Instant at, std::string_view reason,
@@ -66,11 +71,12 @@ Status LoyaltyEngine::change_tier(AccountState& a, int to, Instant at, std::stri
   return Status();
 }
 
-Status LoyaltyEngine::maybe_upgrade(AccountState& a, Instant at, std::string_view reference) {
+Status LoyaltyEngine::maybe_upgrade(AccountState& a, Instant at, std::string_view reference,
+                                    const UnsavedGrowth* unsaved) {
   // Qualifying growth is part of the growth balance (the growth lots' remaining, invariant 1),
   // so when the whole balance reaches no higher tier, no window needs to be summed.
   if (program().tier_for_growth(a.growth) <= tier_of(a)) return Status();
-  ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, at));
+  ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, at, unsaved));
   int target = program().tier_for_growth(q);
   if (target <= tier_of(a)) return Status();
   RETURN_IF_ERROR(change_tier(a, target, at, "upgrade", reference));

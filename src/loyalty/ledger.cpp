@@ -65,17 +65,21 @@ Result<AccountState> Ledger::load(MemberId member, std::string_view base_tier) {
     a.tier = std::string(base_tier);
     return a;
   }
-  a.stored = true;
-  a.points = st->column_int64(0);
-  a.points_debt = st->column_int64(1);
-  a.growth = st->column_int64(2);
-  a.tier = st->column_string(3);
-  a.tier_since = Instant{st->column_int64(4)};
-  a.grace_until = opt_day(*st, 5);
-  a.period_start = opt_day(*st, 6);
-  a.evaluated = opt_day(*st, 7);
+  read_account(*st, 0, a);
   st->reset();
   return a;
+}
+
+void Ledger::read_account(const store::Statement& st, int col, AccountState& a) {
+  a.stored = true;
+  a.points = st.column_int64(col);
+  a.points_debt = st.column_int64(col + 1);
+  a.growth = st.column_int64(col + 2);
+  a.tier = st.column_string(col + 3);
+  a.tier_since = Instant{st.column_int64(col + 4)};
+  a.grace_until = opt_day(st, col + 5);
+  a.period_start = opt_day(st, col + 6);
+  a.evaluated = opt_day(st, col + 7);
 }
 
 Status Ledger::save(const AccountState& a, Instant at) {

@@ -115,6 +115,9 @@ class Ledger {
   // The member's account; a member without a row starts at `base_tier` with zero balances.
   Result<AccountState> load(MemberId member, std::string_view base_tier);
   Status save(const AccountState& a, Instant at);
+  // Fills `a` (stored) from a loyalty_accounts row read from column `col` on: points,
+  // points_debt, growth, tier, tier_since, grace_until_day, period_start_day, evaluated_day.
+  static void read_account(const store::Statement& st, int col, AccountState& a);
 
   // Writes one entry and applies it to the balance in `a` (not yet saved). Returns the entry id.
   Result<std::int64_t> append(AccountState& a, Account account, std::int64_t amount,
