@@ -20,6 +20,25 @@ Result<Instant> when(Context& ctx, store::Database& db, const std::string& at) {
   return parse_timestamp(at, tz);
 }
 
+int with_engine(Context& ctx, bool write,
+                const std::function<Status(store::Database&, loyalty::LoyaltyEngine&)>& fn) {
+  auto db = ctx.open_db(!write);
+  if (!db.ok()) return report(db.status());
+  std::unique_ptr<store::Transaction> tx;
+  if (write) {
+    auto t = store::Transaction::begin(**db);
+    if (!t.ok()) return report(t.status());
+    tx = std::move(t).value();
+  }
+  auto engine = loyalty::open_engine(**db, ctx.clock);
+  if (!engine.ok()) return report(engine.status());
+  if (Status s = fn(**db, **engine); !s.ok()) return report(s);
+  if (tx) {
+    if (Status s = tx->commit(); !s.ok()) return report(s);
+  }
+  return kExitOk;
+}
+
 Result<Fen> yuan(const std::string& flag, const std::string& text) {
   auto v = parse_money(text);
   if (!v.ok())

@@ -2,6 +2,7 @@
 // Arguments the loyalty commands share: a member named by id or identity, an optional `--at`
 // time in the merchant's zone, and yuan amounts.
 
+#include <functional>
 #include <string>
 
 #include "cli/cli_context.h"
@@ -9,6 +10,7 @@
 #include "core/money.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "loyalty/engine.h"
 #include "store/database.h"
 
 namespace recur::cli {
@@ -18,6 +20,13 @@ Result<MemberId> live_member(store::Database& db, const std::string& ref);
 
 // `at` in the merchant's time zone; now when empty.
 Result<Instant> when(Context& ctx, store::Database& db, const std::string& at);
+
+// Opens the store and the loyalty engine of the program in force and runs `fn`; with `write`,
+// inside one write transaction committed when `fn` succeeds. Returns the exit code (errors are
+// reported). Print what `fn` did after it returns kExitOk, so nothing is shown as done that did
+// not commit.
+int with_engine(Context& ctx, bool write,
+                const std::function<Status(store::Database&, loyalty::LoyaltyEngine&)>& fn);
 
 // A yuan amount given to `flag`, in fen; the error names the flag.
 Result<Fen> yuan(const std::string& flag, const std::string& text);

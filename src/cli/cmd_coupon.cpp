@@ -20,25 +20,13 @@
 namespace recur::cli {
 namespace {
 
-// Opens the store and the engine, runs `fn` in one write transaction and commits it.
+// Runs `fn` with the coupon book of the program in force (in one write transaction if `write`).
 int with_book(Context& ctx, bool write,
               const std::function<Status(store::Database&, loyalty::CouponBook&)>& fn) {
-  auto db = ctx.open_db(!write);
-  if (!db.ok()) return report(db.status());
-  std::unique_ptr<store::Transaction> tx;
-  if (write) {
-    auto t = store::Transaction::begin(**db);
-    if (!t.ok()) return report(t.status());
-    tx = std::move(t).value();
-  }
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  loyalty::CouponBook book(**engine);
-  if (Status s = fn(**db, book); !s.ok()) return report(s);
-  if (tx) {
-    if (Status s = tx->commit(); !s.ok()) return report(s);
-  }
-  return kExitOk;
+  return with_engine(ctx, write, [&](store::Database& db, loyalty::LoyaltyEngine& engine) {
+    loyalty::CouponBook book(engine);
+    return fn(db, book);
+  });
 }
 
 std::string through(const TimeZone& tz, Instant until) {

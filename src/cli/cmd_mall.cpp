@@ -99,20 +99,15 @@ struct ExchangeArgs {
 };
 
 int exchange(Context& ctx, const ExchangeArgs& a) {
-  auto db = ctx.open_db();
-  if (!db.ok()) return report(db.status());
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto member = live_member(**db, a.ref);
-  if (!member.ok()) return report(member.status());
-  auto at = when(ctx, **db, a.at);
-  if (!at.ok()) return report(at.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  loyalty::Mall mall(**engine);
-  auto e = mall.exchange(loyalty::ExchangeInput{*member, a.item, a.key, *at});
-  if (!e.ok()) return report(e.status());
-  if (auto s = (*tx)->commit(); !s.ok()) return report(s);
+  std::optional<loyalty::ExchangeEffect> e;
+  int code = with_engine(ctx, true, [&](store::Database& db, loyalty::LoyaltyEngine& engine) {
+    ASSIGN_OR_RETURN(MemberId member, live_member(db, a.ref));
+    ASSIGN_OR_RETURN(Instant at, when(ctx, db, a.at));
+    loyalty::Mall mall(engine);
+    ASSIGN_OR_RETURN(e, mall.exchange(loyalty::ExchangeInput{member, a.item, a.key, at}));
+    return Status();
+  });
+  if (code != kExitOk) return code;
   if (a.json) {
     JsonWriter w;
     w.begin_object()
@@ -146,18 +141,14 @@ int exchange(Context& ctx, const ExchangeArgs& a) {
 }
 
 int cancel(Context& ctx, const ExchangeArgs& a) {
-  auto db = ctx.open_db();
-  if (!db.ok()) return report(db.status());
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto at = when(ctx, **db, a.at);
-  if (!at.ok()) return report(at.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  loyalty::Mall mall(**engine);
-  auto e = mall.cancel(a.id, a.key, *at);
-  if (!e.ok()) return report(e.status());
-  if (auto s = (*tx)->commit(); !s.ok()) return report(s);
+  std::optional<loyalty::CancelEffect> e;
+  int code = with_engine(ctx, true, [&](store::Database& db, loyalty::LoyaltyEngine& engine) {
+    ASSIGN_OR_RETURN(Instant at, when(ctx, db, a.at));
+    loyalty::Mall mall(engine);
+    ASSIGN_OR_RETURN(e, mall.cancel(a.id, a.key, at));
+    return Status();
+  });
+  if (code != kExitOk) return code;
   if (a.json) {
     JsonWriter w;
     w.begin_object()

@@ -20,24 +20,18 @@ namespace {
 
 using loyalty::Settlement;
 
-// Opens the store, the engine, the coupon book and the wallet; runs `fn` in one write
-// transaction and commits it.
+// Runs `fn` with the settlement of the program in force (engine, coupon book and, when the
+// program has stored value, the wallet) in one write transaction.
 int with_settlement(Context& ctx, const std::function<Status(store::Database&, Settlement&)>& fn) {
-  auto db = ctx.open_db();
-  if (!db.ok()) return report(db.status());
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  loyalty::CouponBook coupons(**engine);
-  std::unique_ptr<loyalty::Wallet> wallet;
-  if ((*engine)->program().stored_value.enabled)
-    wallet = std::make_unique<loyalty::Wallet>(**db, (*engine)->active_program(), (*engine)->zone(),
-                                               ctx.clock);
-  Settlement settlement(**engine, coupons, wallet.get());
-  if (Status s = fn(**db, settlement); !s.ok()) return report(s);
-  if (Status s = (*tx)->commit(); !s.ok()) return report(s);
-  return kExitOk;
+  return with_engine(ctx, true, [&](store::Database& db, loyalty::LoyaltyEngine& engine) {
+    loyalty::CouponBook coupons(engine);
+    std::unique_ptr<loyalty::Wallet> wallet;
+    if (engine.program().stored_value.enabled)
+      wallet =
+          std::make_unique<loyalty::Wallet>(db, engine.active_program(), engine.zone(), ctx.clock);
+    Settlement settlement(engine, coupons, wallet.get());
+    return fn(db, settlement);
+  });
 }
 
 struct CheckoutArgs {
