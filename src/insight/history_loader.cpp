@@ -17,7 +17,7 @@ struct TextHash {
 
 }  // namespace
 
-Result<History> load_history(store::Database& db) {
+Result<History> load_history(store::Database& db, const LoadOptions& options) {
   HistoryBuilder b;
   ASSIGN_OR_RETURN(TimeZone zone, store::merchant_time_zone(db));
   {
@@ -74,11 +74,15 @@ Result<History> load_history(store::Database& db) {
       const bool c = ps.column_int64(2) != 0;
       bool& any = consumable[ps.column_string(1)];
       any = any || c;
-      if (c) tracked.emplace(ps.column_string(0), b.sku_code(ps.column_text(0)));
+      if (c && options.skus) tracked.emplace(ps.column_string(0), b.sku_code(ps.column_text(0)));
     }
-    const bool every_sku = tracked.empty();
-    ASSIGN_OR_RETURN(
-        auto st, db.prepare("SELECT order_pk, category, qty, amount_fen, sku FROM order_lines"));
+    const bool every_sku = options.skus && tracked.empty();
+    const bool any_sku = every_sku || !tracked.empty();
+    ASSIGN_OR_RETURN(auto st,
+                     db.prepare(any_sku ? "SELECT order_pk, category, qty, amount_fen, sku FROM "
+                                          "order_lines"
+                                        : "SELECT order_pk, category, qty, amount_fen FROM "
+                                          "order_lines"));
     std::string last_category;
     bool last_consumable = false;
     while (true) {
@@ -95,8 +99,9 @@ Result<History> load_history(store::Database& db) {
       std::uint32_t sku = Dictionary::kNone;
       if (every_sku) {
         sku = b.sku_code(st.column_text(4));
-      } else if (auto it = tracked.find(st.column_text(4)); it != tracked.end()) {
-        sku = it->second;
+      } else if (any_sku) {
+        auto it = tracked.find(st.column_text(4));
+        if (it != tracked.end()) sku = it->second;
       }
       b.add_line(handle[pk], category, static_cast<std::int32_t>(st.column_int64(2)),
                  st.column_int64(3), last_consumable, sku);
