@@ -1,5 +1,6 @@
 #pragma once
-// The order history in memory, laid out for scans: members × purchase days × categories,
+// The order history in memory, laid out for scans: members × purchase days × categories (and
+// × SKUs for the SKUs replenishment follows),
 // member-major (CSR: each member's rows are contiguous and sorted by day), with strings
 // dictionary-encoded. Every insight (RFM, cycles, models, KPIs, tags) reads this, never SQL.
 //
