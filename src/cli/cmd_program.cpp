@@ -122,6 +122,7 @@ std::string insight_json(const insight::InsightConfig& c) {
   w.key("replenishment")
       .begin_object()
       .field("reminder_lead_days", c.reminder_lead_days)
+      .field("sku_min_days", c.sku_min_days)
       .end_object();
   w.end_object();
   return w.str();

@@ -20,6 +20,39 @@ std::uint32_t Dictionary::find(std::string_view s) const {
   return it == index_.end() ? kNone : it->second;
 }
 
+std::size_t Dictionary::bytes() const {
+  std::size_t n = values_.capacity() * sizeof(std::string);
+  for (const auto& v : values_) n += v.capacity() > 15 ? v.capacity() + 1 : 0;
+  // The index: a node per entry (key, code, hash, next) and a bucket array.
+  n += index_.size() * (sizeof(std::string) + 2 * sizeof(void*) + sizeof(std::uint32_t)) +
+       index_.bucket_count() * sizeof(void*);
+  for (const auto& [k, code] : index_) n += k.capacity() > 15 ? k.capacity() + 1 : 0;
+  return n;
+}
+
+namespace {
+template <typename... V>
+std::size_t column_bytes(const V&... v) {
+  return (... + (v.capacity() * sizeof(typename V::value_type)));
+}
+}  // namespace
+
+std::size_t History::bytes() const {
+  return column_bytes(member_id, registered_day, gender, birthday, city, consent) +
+         column_bytes(order_begin, order_day, order_paid, order_discount, order_channel,
+                      order_store, order_items) +
+         column_bytes(day_begin, day, day_paid, day_orders) +
+         column_bytes(line_begin, line_day, line_category, line_qty, line_amount) +
+         column_bytes(sku_begin, sku_day, sku_code, sku_qty, sku_category) +
+         column_bytes(refund_begin, refund_day, refund_order_day, refund_amount, refund_order) +
+         column_bytes(guest_day, guest_paid, guest_channel, guest_store, guest_refund_day,
+                      guest_refund_amount, guest_refund_order) +
+         column_bytes(category_top, category_mid, category_consumable, interaction_begin,
+                      interaction_day, id_to_index) +
+         categories.bytes() + top_categories.bytes() + mid_categories.bytes() + channels.bytes() +
+         stores.bytes() + cities.bytes() + skus.bytes();
+}
+
 std::size_t History::days_until(std::size_t m, std::int32_t as_of) const {
   auto d = days_of(m);
   return static_cast<std::size_t>(std::upper_bound(d.begin(), d.end(), as_of) - d.begin());
@@ -71,8 +104,27 @@ std::uint32_t HistoryBuilder::category_code(std::string_view path, bool consumab
 }
 
 void HistoryBuilder::add_line(std::uint32_t order, std::string_view category, std::int32_t qty,
-                              Fen amount, bool consumable) {
-  lines_.push_back(Line{order, category_code(category, consumable), qty, amount});
+                              Fen amount, bool consumable, std::uint32_t sku) {
+  const std::uint32_t code = category_code(category, consumable);
+  lines_.push_back(Line{order, code, qty, amount});
+  if (sku != Dictionary::kNone) {
+    if (h_.sku_category[sku] == Dictionary::kNone) h_.sku_category[sku] = code;
+    sku_lines_.push_back(SkuLine{order, sku, qty});
+  }
+}
+
+std::uint32_t HistoryBuilder::sku_code(std::string_view sku) {
+  const std::uint32_t code = h_.skus.intern(sku);
+  if (code >= h_.sku_category.size()) h_.sku_category.resize(code + 1, Dictionary::kNone);
+  return code;
+}
+
+void HistoryBuilder::add_sku(std::uint32_t order, std::uint32_t sku, std::string_view category,
+                             std::int32_t qty) {
+  if (sku == Dictionary::kNone) return;
+  if (h_.sku_category[sku] == Dictionary::kNone)
+    h_.sku_category[sku] = category_code(category, false);
+  sku_lines_.push_back(SkuLine{order, sku, qty});
 }
 
 void HistoryBuilder::add_interaction(MemberId member, std::int32_t day) {
@@ -204,6 +256,38 @@ History HistoryBuilder::build() {
   begin_out[n] = static_cast<std::uint32_t>(h.line_day.size());
   h.line_begin = std::move(begin_out);
 
+  // Tracked SKUs, aggregated per (member, SKU, day).
+  group_by_member(
+      n, sku_lines_.size(), [&](std::size_t i) { return orders_[sku_lines_[i].order].member; },
+      h.sku_begin, perm);
+  begin_out.assign(n + 1, 0);
+  h.sku_day.reserve(sku_lines_.size());
+  h.sku_code.reserve(sku_lines_.size());
+  h.sku_qty.reserve(sku_lines_.size());
+  for (std::size_t m = 0; m < n; ++m) {
+    auto first = perm.begin() + h.sku_begin[m];
+    auto last = perm.begin() + h.sku_begin[m + 1];
+    std::sort(first, last, [&](std::uint32_t a, std::uint32_t b) {
+      const SkuLine &x = sku_lines_[a], &y = sku_lines_[b];
+      return x.sku != y.sku ? x.sku < y.sku : orders_[x.order].day < orders_[y.order].day;
+    });
+    begin_out[m] = static_cast<std::uint32_t>(h.sku_day.size());
+    for (auto it = first; it != last; ++it) {
+      const SkuLine& l = sku_lines_[*it];
+      std::int32_t d = orders_[l.order].day;
+      if (h.sku_day.size() > begin_out[m] && h.sku_day.back() == d && h.sku_code.back() == l.sku) {
+        h.sku_qty.back() += l.qty;
+      } else {
+        h.sku_day.push_back(d);
+        h.sku_code.push_back(l.sku);
+        h.sku_qty.push_back(l.qty);
+      }
+    }
+  }
+  begin_out[n] = static_cast<std::uint32_t>(h.sku_day.size());
+  h.sku_begin = std::move(begin_out);
+  if (h.sku_category.empty()) h.sku_category.resize(1, Dictionary::kNone);
+
   // Refunds.
   group_by_member(
       n, refunds_.size(), [&](std::size_t i) { return orders_[refunds_[i].order].member; },
@@ -242,6 +326,7 @@ History HistoryBuilder::build() {
   interactions_.clear();
   orders_.clear();
   lines_.clear();
+  sku_lines_.clear();
   refunds_.clear();
   return std::move(h_);
 }

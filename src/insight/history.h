@@ -1,5 +1,6 @@
 #pragma once
-// The order history in memory, laid out for scans: members × purchase days × categories,
+// The order history in memory, laid out for scans: members × purchase days × categories (and
+// × SKUs for the SKUs replenishment follows),
 // member-major (CSR: each member's rows are contiguous and sorted by day), with strings
 // dictionary-encoded. Every insight (RFM, cycles, models, KPIs, tags) reads this, never SQL.
 //
@@ -28,6 +29,7 @@ class Dictionary {
   std::uint32_t find(std::string_view s) const;
   const std::string& operator[](std::uint32_t code) const { return values_[code]; }
   std::size_t size() const { return values_.size(); }
+  std::size_t bytes() const;  // the strings and the index, roughly
   static constexpr std::uint32_t kNone = 0;
 
  private:
@@ -68,6 +70,14 @@ struct History {
   std::vector<std::int32_t> line_qty;
   std::vector<Fen> line_amount;
 
+  // Purchases of tracked SKUs (replenishment by SKU) per (member, day, SKU), CSR sku_begin,
+  // sorted by SKU code, then day. The loader tracks the products marked consumable, or every SKU
+  // when the catalogue marks none; other SKUs have no rows here.
+  std::vector<std::uint32_t> sku_begin;
+  std::vector<std::int32_t> sku_day;
+  std::vector<std::uint32_t> sku_code;  // code in `skus`
+  std::vector<std::int32_t> sku_qty;    // units bought that day
+
   // Refunds per member (CSR refund_begin), sorted by refund day.
   std::vector<std::uint32_t> refund_begin;
   std::vector<std::int32_t> refund_day;
@@ -99,6 +109,8 @@ struct History {
   Dictionary stores;
   Dictionary cities;
   std::vector<std::uint8_t> category_consumable;  // by category code: any consumable SKU in it
+  Dictionary skus;                                // tracked SKUs
+  std::vector<std::uint32_t> sku_category;        // SKU code -> category code (first line seen)
 
   std::size_t members() const { return member_id.size(); }
   std::int32_t first_day = kNoDay, last_day = kNoDay;  // range of order days
@@ -114,6 +126,8 @@ struct History {
   std::size_t days_until(std::size_t m, std::int32_t as_of) const;
   // Index of a member id; SIZE_MAX when not a live member.
   std::size_t index_of(MemberId id) const;
+  // Bytes held by the columns (dictionaries counted by their strings), for the benchmarks.
+  std::size_t bytes() const;
 
   std::vector<std::uint32_t> id_to_index;  // by member id; UINT32_MAX for none
 };
@@ -133,8 +147,14 @@ class HistoryBuilder {
   // Returns an order handle for lines and refunds. member 0 is a guest.
   std::uint32_t add_order(MemberId member, std::int32_t day, Fen paid, Fen discount,
                           std::string_view channel, std::string_view store, std::uint32_t items);
+  // `sku`: a code from sku_code() to keep this line's units per day for replenishment by SKU,
+  // or Dictionary::kNone for an untracked SKU.
   void add_line(std::uint32_t order, std::string_view category, std::int32_t qty, Fen amount,
-                bool consumable);
+                bool consumable, std::uint32_t sku = Dictionary::kNone);
+  // The code of a tracked SKU (interned on first use).
+  std::uint32_t sku_code(std::string_view sku);
+  // Units of a tracked SKU without a category line (copying a built history's SKU rows).
+  void add_sku(std::uint32_t order, std::uint32_t sku, std::string_view category, std::int32_t qty);
   void add_refund(std::uint32_t order, std::int32_t day, Fen amount);
   void add_interaction(MemberId member, std::int32_t day);
   History build();
@@ -151,6 +171,10 @@ class HistoryBuilder {
     std::int32_t qty;
     Fen amount;
   };
+  struct SkuLine {
+    std::uint32_t order, sku;
+    std::int32_t qty;
+  };
   struct Refund {
     std::uint32_t order;
     std::int32_t day;
@@ -159,6 +183,7 @@ class HistoryBuilder {
   History h_;
   std::vector<Order> orders_;
   std::vector<Line> lines_;
+  std::vector<SkuLine> sku_lines_;
   std::vector<Refund> refunds_;
   std::vector<std::pair<std::uint32_t, std::int32_t>> interactions_;  // (member index, day)
   std::uint32_t category_code(std::string_view path, bool consumable);

@@ -1,12 +1,23 @@
 #include "insight/history_loader.h"
 
+#include <functional>
+#include <string_view>
 #include <unordered_map>
 
 #include "store/settings.h"
 
 namespace recur::insight {
+namespace {
 
-Result<History> load_history(store::Database& db) {
+// Lets the SKU map be searched with the text SQLite returns, without a copy.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+}  // namespace
+
+Result<History> load_history(store::Database& db, const LoadOptions& options) {
   HistoryBuilder b;
   ASSIGN_OR_RETURN(TimeZone zone, store::merchant_time_zone(db));
   {
@@ -52,16 +63,26 @@ Result<History> load_history(store::Database& db) {
     }
   }
   {
+    // One pass over the catalogue: which categories hold a consumable product, and which SKUs
+    // replenishment by SKU tracks (the consumable ones; every SKU when none is marked).
     std::unordered_map<std::string, bool> consumable;
-    ASSIGN_OR_RETURN(
-        auto ps, db.prepare("SELECT category, MAX(consumable) FROM products GROUP BY category"));
+    std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> tracked;
+    ASSIGN_OR_RETURN(auto ps, db.prepare("SELECT sku, category, consumable FROM products"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, ps.step());
       if (!row) break;
-      consumable[ps.column_string(0)] = ps.column_int64(1) != 0;
+      const bool c = ps.column_int64(2) != 0;
+      bool& any = consumable[ps.column_string(1)];
+      any = any || c;
+      if (c && options.skus) tracked.emplace(ps.column_string(0), b.sku_code(ps.column_text(0)));
     }
+    const bool every_sku = options.skus && tracked.empty();
+    const bool any_sku = every_sku || !tracked.empty();
     ASSIGN_OR_RETURN(auto st,
-                     db.prepare("SELECT order_pk, category, qty, amount_fen FROM order_lines"));
+                     db.prepare(any_sku ? "SELECT order_pk, category, qty, amount_fen, sku FROM "
+                                          "order_lines"
+                                        : "SELECT order_pk, category, qty, amount_fen FROM "
+                                          "order_lines"));
     std::string last_category;
     bool last_consumable = false;
     while (true) {
@@ -75,8 +96,15 @@ Result<History> load_history(store::Database& db) {
         auto it = consumable.find(last_category);
         last_consumable = it != consumable.end() && it->second;
       }
+      std::uint32_t sku = Dictionary::kNone;
+      if (every_sku) {
+        sku = b.sku_code(st.column_text(4));
+      } else if (any_sku) {
+        auto it = tracked.find(st.column_text(4));
+        if (it != tracked.end()) sku = it->second;
+      }
       b.add_line(handle[pk], category, static_cast<std::int32_t>(st.column_int64(2)),
-                 st.column_int64(3), last_consumable);
+                 st.column_int64(3), last_consumable, sku);
     }
   }
   {

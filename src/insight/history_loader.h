@@ -9,6 +9,12 @@
 
 namespace recur::insight {
 
-Result<History> load_history(store::Database& db);
+struct LoadOptions {
+  // Keep the tracked SKUs' purchases per day (History::sku_*) for replenishment by SKU. Off, the
+  // loader neither reads the SKU column nor builds those rows (the benchmark compares both).
+  bool skus = true;
+};
+
+Result<History> load_history(store::Database& db, const LoadOptions& options = {});
 
 }  // namespace recur::insight

@@ -40,6 +40,7 @@ constexpr Field kFields[] = {
     {"dormancy", "interaction_days", &InsightConfig::interaction_days, 1, 3650},
     {"cycles", "min_intervals", &InsightConfig::cycle_min_intervals, 1, 1000},
     {"replenishment", "reminder_lead_days", &InsightConfig::reminder_lead_days, 0, 365},
+    {"replenishment", "sku_min_days", &InsightConfig::sku_min_days, 1, 1000},
 };
 
 constexpr std::string_view kGroups[] = {"rfm",      "frequency", "lifecycle",

@@ -40,6 +40,8 @@ struct InsightConfig {
 
   // Replenishment
   std::int32_t reminder_lead_days = 3;
+  // Replenishment by SKU: a member × SKU gets a due date once bought on at least this many days.
+  std::int32_t sku_min_days = 3;
 
   bool operator==(const InsightConfig&) const = default;
 };

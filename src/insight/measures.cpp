@@ -102,9 +102,10 @@ CategoryCycles compute_category_cycles(const History& h, std::int32_t as_of, int
 // of `mm`; replenishment reminders are appended to `out_repl`.
 void measure_member(const History& h, std::size_t m, std::int32_t as_of,
                     const InsightConfig& config, const CategoryCycles& cycles,
-                    const std::vector<std::uint8_t>& consumable, MemberScratch& scratch,
-                    MemberMeasures& mm, std::vector<Replenishment>& out_repl,
-                    std::vector<CategoryRhythm>& out_rhythm) {
+                    const SkuCycles& sku_cycles, const std::vector<std::uint8_t>& consumable,
+                    MemberScratch& scratch, MemberMeasures& mm,
+                    std::vector<Replenishment>& out_repl, std::vector<CategoryRhythm>& out_rhythm,
+                    std::vector<SkuReplenishment>& out_sku) {
   const std::int32_t window_start = as_of - config.rfm_window_days + 1;
   std::vector<std::int32_t>& days = scratch.days;
   std::vector<Fen>& values = scratch.values;
@@ -205,6 +206,7 @@ void measure_member(const History& h, std::size_t m, std::int32_t as_of,
     }
     i = j;
   }
+  sku_replenishment_of(h, m, as_of, config, sku_cycles, cycles.median_days_per_unit, out_sku);
   for (std::uint32_t k = h.line_begin[m]; k < h.line_begin[m + 1] && h.line_day[k] <= as_of; ++k)
     top_spend[h.category_top[h.line_category[k]]] += h.line_amount[k];
   for (int rank = 0; rank < 3; ++rank) {
@@ -247,6 +249,7 @@ MemberMeasures compute_measures(const History& h, std::int32_t as_of, const Insi
   MemberMeasures mm;
   mm.as_of = as_of;
   mm.category_cycles = compute_category_cycles(h, as_of, threads);
+  mm.sku_cycles = compute_sku_cycles(h, as_of, threads);
   mm.rfm = compute_rfm(h, as_of, config);
   mm.purchase_days.assign(n, 0);
   mm.first_day.assign(n, kNoDay);
@@ -269,14 +272,16 @@ MemberMeasures compute_measures(const History& h, std::int32_t as_of, const Insi
   const int t = choose_threads(threads, n);
   std::vector<std::vector<Replenishment>> repl(static_cast<std::size_t>(t));
   std::vector<std::vector<CategoryRhythm>> rhythm(static_cast<std::size_t>(t));
+  std::vector<std::vector<SkuReplenishment>> sku(static_cast<std::size_t>(t));
   parallel_chunks(n, t, [&](std::size_t begin, std::size_t end, int slot) {
     MemberScratch scratch;
-    auto& out_repl = repl[static_cast<std::size_t>(slot)];
+    const auto s = static_cast<std::size_t>(slot);
     for (std::size_t m = begin; m < end; ++m)
-      measure_member(h, m, as_of, config, mm.category_cycles, consumable, scratch, mm, out_repl,
-                     rhythm[static_cast<std::size_t>(slot)]);
+      measure_member(h, m, as_of, config, mm.category_cycles, mm.sku_cycles, consumable, scratch,
+                     mm, repl[s], rhythm[s], sku[s]);
   });
   for (auto& r : repl) mm.replenishment.insert(mm.replenishment.end(), r.begin(), r.end());
+  for (auto& r : sku) mm.sku_replenishment.insert(mm.sku_replenishment.end(), r.begin(), r.end());
   for (auto& r : rhythm) mm.category_rhythm.insert(mm.category_rhythm.end(), r.begin(), r.end());
   return mm;
 }

@@ -14,6 +14,7 @@
 #include "insight/lifecycle.h"
 #include "insight/purchase_cycle.h"
 #include "insight/rfm.h"
+#include "insight/sku_replenishment.h"
 
 namespace recur::insight {
 
@@ -62,10 +63,12 @@ struct MemberMeasures {
   std::vector<std::array<std::uint32_t, 3>> top_categories;  // top-level codes by spend, 0 = none
   std::vector<std::uint32_t> preferred_channel;              // by orders
   std::vector<std::uint32_t> preferred_store;
-  std::vector<std::uint8_t> channels_used;      // distinct channels
-  std::vector<Replenishment> replenishment;     // sorted by member
-  std::vector<CategoryRhythm> category_rhythm;  // sorted by member, then category
+  std::vector<std::uint8_t> channels_used;          // distinct channels
+  std::vector<Replenishment> replenishment;         // sorted by member
+  std::vector<CategoryRhythm> category_rhythm;      // sorted by member, then category
+  std::vector<SkuReplenishment> sku_replenishment;  // sorted by member, then SKU code
   CategoryCycles category_cycles;
+  SkuCycles sku_cycles;
 };
 
 // One member's purchases per (mid category, day) up to as_of, sorted by category then day.
@@ -91,12 +94,14 @@ CategoryCycles compute_category_cycles(const History& history, std::int32_t as_o
 std::vector<std::uint8_t> consumable_mid_categories(const History& history);
 
 // One member's measures except the RFM scores and segments (which rank the population), written
-// at index m of `mm` (whose columns must already have m+1 rows).
+// at index m of `mm` (whose columns must already have m+1 rows); the member's reminders and
+// rhythms are appended to the out_* lists.
 void measure_member(const History& history, std::size_t m, std::int32_t as_of,
                     const InsightConfig& config, const CategoryCycles& cycles,
-                    const std::vector<std::uint8_t>& consumable, MemberScratch& scratch,
-                    MemberMeasures& mm, std::vector<Replenishment>& out_repl,
-                    std::vector<CategoryRhythm>& out_rhythm);
+                    const SkuCycles& sku_cycles, const std::vector<std::uint8_t>& consumable,
+                    MemberScratch& scratch, MemberMeasures& mm,
+                    std::vector<Replenishment>& out_repl, std::vector<CategoryRhythm>& out_rhythm,
+                    std::vector<SkuReplenishment>& out_sku);
 
 MemberMeasures compute_measures(const History& history, std::int32_t as_of,
                                 const InsightConfig& config, int threads = 0);

@@ -16,6 +16,8 @@ PopulationSnapshot PopulationSnapshot::take(const History& h, const MemberMeasur
   p.scoring = scoring;
   p.mid_categories = h.mid_categories;
   p.cycles = mm.category_cycles;
+  p.skus = h.skus;
+  p.sku_cycles = mm.sku_cycles;
   for (std::size_t m = 0; m < h.members(); ++m) {
     if (mm.rfm.recency[m] < 0) continue;
     p.recency.push_back(-static_cast<double>(mm.rfm.recency[m]));
@@ -51,6 +53,14 @@ void copy_member(const History& h, std::size_t m, HistoryBuilder& to) {
       to.add_line(handles.back(), h.categories[c], h.line_qty[line], h.line_amount[line],
                   h.category_consumable[c]);
     }
+  }
+  // Tracked SKUs per day, on that day's first order.
+  for (std::uint32_t k = h.sku_begin[m]; k < h.sku_begin[m + 1]; ++k) {
+    auto first = std::lower_bound(h.order_day.begin() + h.order_begin[m],
+                                  h.order_day.begin() + h.order_begin[m + 1], h.sku_day[k]);
+    const std::uint32_t s = h.sku_code[k];
+    to.add_sku(handles[static_cast<std::size_t>(first - (h.order_day.begin() + h.order_begin[m]))],
+               to.sku_code(h.skus[s]), h.categories[h.sku_category[s]], h.sku_qty[k]);
   }
   for (std::uint32_t r = h.refund_begin[m]; r < h.refund_begin[m + 1]; ++r)
     to.add_refund(handles[h.refund_order[r] - h.order_begin[m]], h.refund_day[r],
@@ -110,9 +120,19 @@ MemberUpdate update_member(const History& one, const PopulationSnapshot& p,
     cycles.median_days_per_unit[c] = p.cycles.median_days_per_unit[code];
     cycles.intervals[c] = p.cycles.intervals[code];
   }
+  // The population's SKU cycles under this history's SKU codes.
+  SkuCycles& sku_cycles = mm.sku_cycles;
+  sku_cycles.median_days_per_unit.assign(one.skus.size(), std::nan(""));
+  sku_cycles.intervals.assign(one.skus.size(), 0);
+  for (std::uint32_t s = 1; s < one.skus.size(); ++s) {
+    std::uint32_t code = p.skus.find(one.skus[s]);
+    if (code == Dictionary::kNone || code >= p.sku_cycles.median_days_per_unit.size()) continue;
+    sku_cycles.median_days_per_unit[s] = p.sku_cycles.median_days_per_unit[code];
+    sku_cycles.intervals[s] = p.sku_cycles.intervals[code];
+  }
   std::vector<std::uint8_t> consumable = consumable_mid_categories(one);
-  measure_member(one, 0, as_of, p.config, cycles, consumable, scratch, mm, mm.replenishment,
-                 mm.category_rhythm);
+  measure_member(one, 0, as_of, p.config, cycles, sku_cycles, consumable, scratch, mm,
+                 mm.replenishment, mm.category_rhythm, mm.sku_replenishment);
 
   // RFM against the population's ranks and means.
   RfmColumns& r = mm.rfm;

@@ -5,10 +5,10 @@
 // not move those population statistics measurably. So the snapshot keeps them — RFM quintile
 // cut-offs and means, category cycles, fitted BG/NBD and Gamma-Gamma parameters, the CLV
 // threshold of high value — and update_member() recomputes one member's own measures (RFM raw
-// values and scores, cycles, lifecycle, dormancy, replenishment) and predictions (P(alive),
-// churn risk, CLV, next purchase, action) against them. The next full computation refreshes the
-// snapshot. A test checks that updating a member gives what a full computation gives them when
-// the population is unchanged.
+// values and scores, cycles, lifecycle, dormancy, replenishment by category and by SKU) and
+// predictions (P(alive), churn risk, CLV, next purchase, action) against them. The next full
+// computation refreshes the snapshot. A test checks that updating a member gives what a full
+// computation gives them when the population is unchanged.
 
 #include <cstdint>
 #include <vector>
@@ -26,6 +26,8 @@ struct PopulationSnapshot {
   ScoringOptions scoring;
   Dictionary mid_categories;  // names of the codes in `cycles`
   CategoryCycles cycles;
+  Dictionary skus;  // names of the codes in `sku_cycles`
+  SkuCycles sku_cycles;
   std::vector<double> recency, frequency, monetary;  // buyers' values, ascending (recency negated)
   double mean_recency = 0, mean_frequency = 0, mean_monetary = 0;
   BgnbdParams bgnbd;

@@ -122,6 +122,48 @@ const Replenishment* next_replenishment(const TagContext& c, std::size_t m) {
   return best;
 }
 
+// Member m's SKU reminders (sku_replenishment is sorted by member).
+std::span<const SkuReplenishment> sku_reminders_of(const TagContext& c, std::size_t m) {
+  const auto& rs = c.measures.sku_replenishment;
+  auto lo = std::lower_bound(rs.begin(), rs.end(), m,
+                             [](const SkuReplenishment& x, std::size_t v) { return x.member < v; });
+  auto hi = std::upper_bound(lo, rs.end(), m,
+                             [](std::size_t v, const SkuReplenishment& x) { return v < x.member; });
+  return {rs.data() + (lo - rs.begin()), static_cast<std::size_t>(hi - lo)};
+}
+
+// Earlier due date first; equal dates by SKU name (codes differ between histories).
+bool due_before(const TagContext& c, const SkuReplenishment& a, const SkuReplenishment& b) {
+  if (a.due_day != b.due_day) return a.due_day < b.due_day;
+  return c.history.skus[a.sku] < c.history.skus[b.sku];
+}
+
+const SkuReplenishment* next_sku_replenishment(const TagContext& c, std::size_t m) {
+  const SkuReplenishment* best = nullptr;
+  for (const SkuReplenishment& r : sku_reminders_of(c, m))
+    if (!best || due_before(c, r, *best)) best = &r;
+  return best;
+}
+
+// SKU reminders due from the as-of date to 7 days after it, soonest first.
+std::vector<const SkuReplenishment*> skus_due_7d(const TagContext& c, std::size_t m) {
+  std::vector<const SkuReplenishment*> out;
+  for (const SkuReplenishment& r : sku_reminders_of(c, m))
+    if (r.due_day >= c.measures.as_of && r.due_day <= c.measures.as_of + 7) out.push_back(&r);
+  std::sort(out.begin(), out.end(), [&](auto* a, auto* b) { return due_before(c, *a, *b); });
+  return out;
+}
+
+std::string explain_sku(const TagContext& c, const SkuReplenishment& r) {
+  const History& h = c.history;
+  return fmt::format(
+      "{} ({}): bought on {} days, last {} × {}; {:.1f} days per unit ({}) → due {}, reminder {}",
+      h.skus[r.sku], h.mid_categories[h.category_mid[h.sku_category[r.sku]]], r.days,
+      Date{r.last_day}.to_string(), r.last_qty, r.days_per_unit,
+      kCycleSourceNames[static_cast<std::size_t>(r.source)], Date{r.due_day}.to_string(),
+      Date{r.reminder_day}.to_string());
+}
+
 // Codes (at the level `level` maps categories to) of the categories member m bought up to as_of,
 // in order of first purchase. Codes, not names, are compared: the dictionary keeps them 1:1.
 std::vector<std::uint32_t> categories_bought(const TagContext& c, std::size_t m,
@@ -656,6 +698,49 @@ std::vector<TagDef> build_registry() {
         for (; it != rs.end() && it->member == m; ++it)
           out.push_back(c.history.mid_categories[it->category]);
         return V(std::move(out));
+      });
+
+  // ---- replenishment by SKU
+  add(
+      "replenish_sku_due", "replenishment", TagType::kString,
+      "the SKU with the earliest replenishment due date (bought on at least sku_min_days days)",
+      [](C c, M m) {
+        const SkuReplenishment* r = next_sku_replenishment(c, m);
+        return r ? text(c.history.skus[r->sku]) : kNull;
+      },
+      [](C c, M m) -> std::string {
+        const SkuReplenishment* r = next_sku_replenishment(c, m);
+        return r ? explain_sku(c, *r) : "";
+      });
+  add("replenish_sku_due_date", "replenishment", TagType::kDate,
+      "due date of replenish_sku_due: last purchase + units bought then × days per unit",
+      [](C c, M m) {
+        const SkuReplenishment* r = next_sku_replenishment(c, m);
+        return r ? V(DateValue{r->due_day}) : kNull;
+      });
+  add("replenish_sku_reminder_date", "replenishment", TagType::kDate,
+      "reminder date of replenish_sku_due: due date − reminder_lead_days", [](C c, M m) {
+        const SkuReplenishment* r = next_sku_replenishment(c, m);
+        return r ? V(DateValue{r->reminder_day}) : kNull;
+      });
+  add("replenish_due_days", "replenishment", TagType::kInt,
+      "days until the earliest SKU due date (negative: overdue)", [](C c, M m) {
+        const SkuReplenishment* r = next_sku_replenishment(c, m);
+        return r ? integer(r->due_day - c.measures.as_of) : kNull;
+      });
+  add(
+      "replenish_skus_due_7d", "replenishment", TagType::kStringSet,
+      "SKUs due from the as-of date to 7 days after it, soonest first",
+      [](C c, M m) {
+        std::vector<std::string> out;
+        for (const SkuReplenishment* r : skus_due_7d(c, m)) out.push_back(c.history.skus[r->sku]);
+        return V(std::move(out));
+      },
+      [](C c, M m) -> std::string {
+        std::string out;
+        for (const SkuReplenishment* r : skus_due_7d(c, m))
+          out += (out.empty() ? "" : "; ") + explain_sku(c, *r);
+        return out;
       });
 
   // ---- loyalty (balances in the store; usable, pending and expiring at the end of the as-of

@@ -17,7 +17,8 @@ History population(int extra_day = -1) {
     for (int d = static_cast<int>(id % 50); d <= 500 - static_cast<int>(id % 200); d += every) {
       auto o = b.add_order(id, d, 800 + 10 * (id % 30), 0, id % 3 ? "store" : "online", "S1", 1);
       b.add_line(o, id % 4 ? "母婴/纸尿裤" : "食品/零食", 1 + static_cast<int>(id % 2),
-                 800 + 10 * (id % 30), id % 4 != 0);
+                 800 + 10 * (id % 30), id % 4 != 0,
+                 id % 4 ? b.sku_code(id % 8 == 1 ? "DM" : "DL") : Dictionary::kNone);
       if (id % 11 == 0 && d % 3 == 0) b.add_refund(o, d + 2, 100);
     }
     b.add_interaction(id, 490 - static_cast<int>(id % 120));
@@ -56,6 +57,14 @@ TEST(MemberUpdate, MatchesTheFullComputationForAnUnchangedPopulation) {
     EXPECT_EQ(u.scores.clv[0], sc->clv[m]) << id;
     EXPECT_EQ(u.scores.next_purchase_day[0], sc->next_purchase_day[m]) << id;
     EXPECT_EQ(u.scores.action[0], sc->action[m]) << id;
+    // Replenishment by SKU, compared by SKU name (codes differ between the two histories).
+    std::vector<std::pair<std::string, std::int32_t>> full, single;
+    for (const auto& r : mm.sku_replenishment)
+      if (r.member == m) full.emplace_back(h.skus[r.sku], r.due_day);
+    for (const auto& r : u.measures.sku_replenishment)
+      single.emplace_back(one.skus[r.sku], r.due_day);
+    EXPECT_EQ(single, full) << id;
+    EXPECT_EQ(single.empty(), id % 4 == 0) << id;  // every diaper buyer has 3+ purchase days
   }
 }
 
