@@ -164,26 +164,18 @@ struct AdjustArgs {
 };
 
 int adjust(Context& ctx, const AdjustArgs& a) {
-  auto db = ctx.open_db();
-  if (!db.ok()) return report(db.status());
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto member = live_member(**db, a.ref);
-  if (!member.ok()) return report(member.status());
-  auto at = when(ctx, **db, a.at);
-  if (!at.ok()) return report(at.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  auto e =
-      (*engine)->adjust(loyalty::AdjustInput{*member, a.points, a.growth, a.reason, a.key, *at});
-  if (!e.ok()) return report(e.status());
-  if (!e->replayed) {
-    Status s = store::append_audit(
-        **db, ctx.clock.now(), "cli", "points.adjust", std::to_string(*member),
+  std::optional<loyalty::AdjustEffect> e;
+  int code = with_engine(ctx, true, [&](store::Database& db, loyalty::LoyaltyEngine& engine) {
+    ASSIGN_OR_RETURN(MemberId member, live_member(db, a.ref));
+    ASSIGN_OR_RETURN(Instant at, when(ctx, db, a.at));
+    ASSIGN_OR_RETURN(
+        e, engine.adjust(loyalty::AdjustInput{member, a.points, a.growth, a.reason, a.key, at}));
+    if (e->replayed) return Status();
+    return store::append_audit(
+        db, ctx.clock.now(), "cli", "points.adjust", std::to_string(member),
         fmt::format("points {:+} growth {:+}: {} (key {})", a.points, a.growth, a.reason, a.key));
-    if (!s.ok()) return report(s);
-  }
-  if (auto s = (*tx)->commit(); !s.ok()) return report(s);
+  });
+  if (code != kExitOk) return code;
   if (a.json) {
     JsonWriter w;
     w.begin_object()
@@ -284,19 +276,14 @@ int task(Context& ctx, const std::string& ref, const std::string& name, const st
          const std::string& at_text, bool json) {
   auto t = loyalty::parse_task(name);
   if (!t.ok()) return report(t.status());
-  auto db = ctx.open_db();
-  if (!db.ok()) return report(db.status());
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto member = live_member(**db, ref);
-  if (!member.ok()) return report(member.status());
-  auto at = when(ctx, **db, at_text);
-  if (!at.ok()) return report(at.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  auto e = (*engine)->complete_task(*member, *t, key, *at);
-  if (!e.ok()) return report(e.status());
-  if (auto s = (*tx)->commit(); !s.ok()) return report(s);
+  std::optional<loyalty::TaskEffect> e;
+  int code = with_engine(ctx, true, [&](store::Database& db, loyalty::LoyaltyEngine& engine) {
+    ASSIGN_OR_RETURN(MemberId member, live_member(db, ref));
+    ASSIGN_OR_RETURN(Instant at, when(ctx, db, at_text));
+    ASSIGN_OR_RETURN(e, engine.complete_task(member, *t, key, at));
+    return Status();
+  });
+  if (code != kExitOk) return code;
   if (json) {
     JsonWriter w;
     w.begin_object()
