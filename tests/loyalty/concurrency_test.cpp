@@ -4,13 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <thread>
-#include <vector>
-
 #include "loyalty/check.h"
 #include "loyalty/coupon_book.h"
 #include "loyalty_fixture.h"
+#include "race.h"
 
 namespace recur::loyalty {
 namespace {
@@ -32,47 +29,18 @@ TEST(Concurrency, ParallelSpendsNeverOverdraw) {
   }
   constexpr int kThreads = 8;
   constexpr int kAttempts = 40;  // 320 attempts of 100 points against 10,000
-  std::atomic<int> ok{0}, refused{0}, failed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      store::OpenOptions o;
-      o.busy_timeout_ms = 60'000;
-      auto db = store::Database::open(dir.file("t.db"), o);
-      if (!db.ok()) {
-        ++failed;
-        return;
-      }
-      ManualClock clock(kTestNow);
-      auto engine = open_engine(**db, clock);
-      if (!engine.ok()) {
-        ++failed;
-        return;
-      }
-      for (int i = 0; i < kAttempts; ++i) {
-        auto tx = store::Transaction::begin(**db);
-        if (!tx.ok()) {
-          ++failed;
-          continue;
-        }
+  testing::RaceResult r = testing::race(
+      dir.file("t.db"), kThreads, kAttempts,
+      [](store::Database&, LoyaltyEngine& engine, int t, int i) -> Result<bool> {
         // Every thread also replays key "dup": only one of them may spend for it.
         std::string key = i == 0 ? "dup" : "t" + std::to_string(t) + "-" + std::to_string(i);
-        auto r = (*engine)->redeem(RedeemInput{1, 1'000'000, 100, "load", key, kTestNow});
-        if (r.ok()) {
-          if (!(*tx)->commit().ok()) ++failed;
-          if (!r->replayed) ++ok;
-        } else if (r.status().code() == StatusCode::kFailedPrecondition) {
-          ++refused;  // not enough points left: rolled back
-        } else {
-          ++failed;
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(ok.load(), 100);  // 10,000 / 100, the "dup" key counted once
-  EXPECT_EQ(refused.load(), kThreads * kAttempts - 100 - (kThreads - 1));
+        ASSIGN_OR_RETURN(RedeemEffect e,
+                         engine.redeem(RedeemInput{1, 1'000'000, 100, "load", key, kTestNow}));
+        return e.replayed;
+      });
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(r.ok, 100);  // 10,000 / 100, the "dup" key counted once
+  EXPECT_EQ(r.refused, kThreads * kAttempts - 100 - (kThreads - 1));
 
   auto db = recur::testing::open_test_db(dir);
   EXPECT_EQ(count(*db, "SELECT points FROM loyalty_accounts WHERE member_id = 1"), 0);
@@ -104,51 +72,22 @@ TEST(Concurrency, OneCouponIsUsedOnce) {
     coupon = issued->coupon.coupon_id;
   }
   constexpr int kThreads = 8;
-  std::atomic<int> used{0}, refused{0}, failed{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      store::OpenOptions o;
-      o.busy_timeout_ms = 60'000;
-      auto db = store::Database::open(dir.file("t.db"), o);
-      if (!db.ok()) {
-        ++failed;
-        return;
-      }
-      ManualClock clock(kTestNow);
-      auto engine = open_engine(**db, clock);
-      if (!engine.ok()) {
-        ++failed;
-        return;
-      }
-      CouponBook book(**engine);
-      while (!go.load()) std::this_thread::yield();
-      auto tx = store::Transaction::begin(**db);
-      if (!tx.ok()) {
-        ++failed;
-        return;
-      }
-      CouponOrder order{"pos:T" + std::to_string(t), "store", kTestNow, {{"F1", "食品", 5000}}, 0};
-      auto r = book.use(coupon, 1, order, "use-" + std::to_string(t));
-      if (r.ok()) {
-        if ((*tx)->commit().ok())
-          ++used;
-        else
-          ++failed;
-      } else if (r.status().code() == StatusCode::kFailedPrecondition &&
-                 r.status().message().find("already used") != std::string::npos) {
-        ++refused;
-      } else {
-        ++failed;
-      }
-    });
-  }
-  go = true;
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(used.load(), 1);
-  EXPECT_EQ(refused.load(), kThreads - 1);
+  testing::RaceResult r = testing::race(
+      dir.file("t.db"), kThreads, 1,
+      [coupon](store::Database&, LoyaltyEngine& engine, int t, int) -> Result<bool> {
+        CouponBook book(engine);
+        CouponOrder order{
+            "pos:T" + std::to_string(t), "store", kTestNow, {{"F1", "食品", 5000}}, 0};
+        ASSIGN_OR_RETURN(UseEffect e, book.use(coupon, 1, order, "use-" + std::to_string(t)));
+        return e.replayed;
+      },
+      [](const Status& s) {
+        return s.code() == StatusCode::kFailedPrecondition &&
+               s.message().find("already used") != std::string::npos;
+      });
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(r.ok, 1);
+  EXPECT_EQ(r.refused, kThreads - 1);
 
   auto db = recur::testing::open_test_db(dir);
   EXPECT_EQ(count(*db,

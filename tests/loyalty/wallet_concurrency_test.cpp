@@ -4,13 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <thread>
-#include <vector>
-
 #include "loyalty/check.h"
 #include "loyalty/wallet.h"
 #include "loyalty_fixture.h"
+#include "race.h"
 
 namespace recur::loyalty {
 namespace {
@@ -34,47 +31,18 @@ TEST(WalletConcurrency, ParallelSpendsNeverOverdraw) {
   }
   constexpr int kThreads = 8;
   constexpr int kAttempts = 40;  // 320 attempts of ¥5 against ¥550: 110 can succeed
-  std::atomic<int> ok{0}, refused{0}, failed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      store::OpenOptions o;
-      o.busy_timeout_ms = 60'000;
-      auto db = store::Database::open(dir.file("t.db"), o);
-      if (!db.ok()) {
-        ++failed;
-        return;
-      }
-      ManualClock clock(kTestNow);
-      auto wallet = open_wallet(**db, clock);
-      if (!wallet.ok()) {
-        ++failed;
-        return;
-      }
-      for (int i = 0; i < kAttempts; ++i) {
-        auto tx = store::Transaction::begin(**db);
-        if (!tx.ok()) {
-          ++failed;
-          continue;
-        }
+  testing::RaceResult r = testing::race(
+      dir.file("t.db"), kThreads, kAttempts,
+      [](store::Database& db, LoyaltyEngine& engine, int t, int i) -> Result<bool> {
+        Wallet wallet(db, engine.active_program(), engine.zone(), engine.clock());
         // Every thread also replays key "dup": only one of them may spend for it.
         std::string key = i == 0 ? "dup" : "t" + std::to_string(t) + "-" + std::to_string(i);
-        auto r = (*wallet)->spend(1, 500, "order:" + key, kTestNow, key);
-        if (r.ok()) {
-          if (!(*tx)->commit().ok()) ++failed;
-          if (!r->replayed) ++ok;
-        } else if (r.status().code() == StatusCode::kFailedPrecondition) {
-          ++refused;  // not enough left: rolled back
-        } else {
-          ++failed;
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(ok.load(), 110);  // 55,000 fen / 500, the "dup" key counted once
-  EXPECT_EQ(refused.load(), kThreads * kAttempts - 110 - (kThreads - 1));
+        ASSIGN_OR_RETURN(WalletEffect e, wallet.spend(1, 500, "order:" + key, kTestNow, key));
+        return e.replayed;
+      });
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(r.ok, 110);  // 55,000 fen / 500, the "dup" key counted once
+  EXPECT_EQ(r.refused, kThreads * kAttempts - 110 - (kThreads - 1));
 
   auto db = recur::testing::open_test_db(dir);
   EXPECT_EQ(count(*db, "SELECT principal + bonus + cashback FROM wallet_accounts"), 0);
