@@ -134,6 +134,7 @@ int refund(Context& ctx, const RefundArgs& a) {
           .field("wallet_fen", e.wallet)
           .field("cash_fen", e.cash)
           .field("deducted_fen", e.deducted)
+          .field("uncovered_fen", e.uncovered)
           .field("points_clawed", e.points_clawed)
           .field("growth_clawed", e.growth_clawed)
           .field("cashback_clawed_fen", e.cashback_clawed)

@@ -225,7 +225,7 @@ Result<std::optional<SettlementRefundEffect>> Settlement::find_refund(const std:
       store::Statement * st,
       cache_.get("SELECT order_key, member_id, goods_fen, points_returned, wallet_fen, cash_fen, "
                  "deducted_fen, points_clawed, growth_clawed, cashback_clawed, coupon_returned, "
-                 "full FROM loyalty_settlement_refunds WHERE refund_key = ?"));
+                 "full, uncovered_fen FROM loyalty_settlement_refunds WHERE refund_key = ?"));
   st->bind(1, key);
   ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return std::optional<SettlementRefundEffect>();
@@ -244,6 +244,7 @@ Result<std::optional<SettlementRefundEffect>> Settlement::find_refund(const std:
   e.cashback_clawed = st->column_int64(9);
   e.coupon_returned = st->column_int64(10) != 0;
   e.full = st->column_int64(11) != 0;
+  e.uncovered = st->column_int64(12);
   st->reset();
   return std::optional<SettlementRefundEffect>(std::move(e));
 }
@@ -414,7 +415,10 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
       e.deducted += ce.deducted;
     }
   }
-  e.deducted = std::min(e.deducted, cash);  // never more than the cash handed back
+  // Kept back from the cash handed back, never below zero; what the cash cannot cover is
+  // recorded as uncovered (the member holds that much of spent points or cashback).
+  e.uncovered = std::max<Fen>(0, e.deducted - cash);
+  e.deducted -= e.uncovered;
   e.cash = cash - e.deducted;
 
   if (full && o.coupon) {
@@ -437,8 +441,8 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
       store::Statement * st,
       cache_.get("INSERT INTO loyalty_settlement_refunds (refund_key, order_key, member_id, at, "
                  "goods_fen, points_returned, wallet_fen, cash_fen, deducted_fen, points_clawed, "
-                 "growth_clawed, cashback_clawed, coupon_returned, full, refund_pk) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                 "growth_clawed, cashback_clawed, coupon_returned, full, refund_pk, uncovered_fen) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st->bind(1, in.key).bind(2, ok).bind(3, e.member).bind(4, in.at.seconds).bind(5, e.goods);
   st->bind(6, e.points_returned).bind(7, e.wallet).bind(8, e.cash).bind(9, e.deducted);
   st->bind(10, e.points_clawed).bind(11, e.growth_clawed).bind(12, e.cashback_clawed);
@@ -447,6 +451,7 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
     st->bind(15, in.refund_pk);
   else
     st->bind(15, std::nullopt);
+  st->bind(16, e.uncovered);
   RETURN_IF_ERROR(st->run());
   return e;
 }

@@ -98,6 +98,7 @@ struct SettlementRefundEffect {
   Fen wallet = 0;                    // stored value given back
   Fen cash = 0;                      // money to hand back, after `deducted`
   Fen deducted = 0;                  // kept back for spent points (policy) and spent cashback
+  Fen uncovered = 0;                 // what should have been kept back but the cash was too small
   std::int64_t points_clawed = 0, growth_clawed = 0;
   Fen cashback_clawed = 0;
   bool coupon_returned = false;

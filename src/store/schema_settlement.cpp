@@ -51,7 +51,8 @@ CREATE TABLE loyalty_settlement_refunds (
   points_returned INTEGER NOT NULL,
   wallet_fen      INTEGER NOT NULL,
   cash_fen        INTEGER NOT NULL,       -- handed back, after deducted_fen
-  deducted_fen    INTEGER NOT NULL,
+  deducted_fen    INTEGER NOT NULL,       -- kept back from the cash for spent points, cashback
+  uncovered_fen   INTEGER NOT NULL,       -- what the cash was too small to keep back
   points_clawed   INTEGER NOT NULL,
   growth_clawed   INTEGER NOT NULL,
   cashback_clawed INTEGER NOT NULL,

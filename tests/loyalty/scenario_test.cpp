@@ -860,6 +860,7 @@ class Scenario {
                     {"wallet", format_money(e.wallet)},
                     {"cash", format_money(e.cash)},
                     {"deducted", format_money(e.deducted)},
+                    {"uncovered", format_money(e.uncovered)},
                     {"clawed", std::to_string(e.points_clawed)},
                     {"growth", std::to_string(e.growth_clawed)},
                     {"cashback", format_money(e.cashback_clawed)},
