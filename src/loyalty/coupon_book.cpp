@@ -610,13 +610,16 @@ Result<RefundReturn> CouponBook::return_for_refund(const std::string& order_key,
       ++r.kept;
       continue;
     }
+    // Back to whoever holds the member now: the user may have been merged away since.
+    ASSIGN_OR_RETURN(MemberId holder, live(c.member));
+    if (holder != c.member) RETURN_IF_ERROR(ensure_account(holder, at));
     ASSIGN_OR_RETURN(store::Statement * st,
-                     db_.cached("UPDATE coupons SET state = 'issued', order_key = NULL, "
-                                "locked_at = NULL, used_at = NULL, discount_fen = NULL "
-                                "WHERE coupon_id = ?"));
-    st->bind(1, c.coupon_id);
+                     db_.cached("UPDATE coupons SET state = 'issued', member_id = ?, "
+                                "order_key = NULL, locked_at = NULL, used_at = NULL, "
+                                "discount_fen = NULL WHERE coupon_id = ?"));
+    st->bind(1, holder).bind(2, c.coupon_id);
     RETURN_IF_ERROR(st->run());
-    RETURN_IF_ERROR(entry(c.member, "refund", 1, c.coupon_id,
+    RETURN_IF_ERROR(entry(holder, "refund", 1, c.coupon_id,
                           fmt::format("coupon-refund:{}:{}", key, c.coupon_id), at,
                           "order " + order_key + " refunded in full"));
     ++r.returned;

@@ -43,6 +43,12 @@ constexpr Probe kProbes[] = {
      "COALESCE(u.refunds, 0) != CASE WHEN c.state = 'used' THEN 1 ELSE 0 END OR (c.state = "
      "'used' AND (c.order_key IS NULL OR c.discount_fen IS NULL OR c.used_at IS NULL))",
      5},
+    {"coupon_merged_members_empty",
+     "a member merged into another holds no unused coupon (they move to the survivor)",
+     "SELECT c.coupon_id, c.member_id, m.merged_into FROM coupons c JOIN members m ON "
+     "m.member_id = c.member_id WHERE m.merged_into IS NOT NULL AND c.state IN ('issued', "
+     "'locked')",
+     3},
     {"mall_stock_matches",
      "each mall item's stock left equals its initial stock minus its active exchanges",
      "SELECT s.item, s.initial, s.remaining, COALESCE(x.n, 0) FROM mall_stock s LEFT JOIN "
