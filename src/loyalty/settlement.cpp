@@ -303,7 +303,8 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
     ASSIGN_OR_RETURN(bool row, st->step());
     if (!row)
       return failed_precondition(
-          fmt::format("refund {}: order {} was not settled by recur (no checkout)", in.key, ok));
+          fmt::format("refund {}: order {} was not settled by recur (no checkout; 该订单未经结算)",
+                      in.key, ok));
     o = Order{st->column_int64(0), st->column_int64(1), st->column_int64(2),
               st->column_int64(3), st->column_int64(4), std::nullopt};
     if (!st->column_is_null(5)) o.coupon = st->column_int64(5);
@@ -343,18 +344,20 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
       return invalid_argument(
           fmt::format("refund {}: order {} has no line {}", in.key, ok, *in.line_no));
     if (in.amount > it->goods - it->refunded_goods)
-      return invalid_argument(fmt::format(
-          "refund {}: ¥{} exceeds what is left to refund on line {} of order {} (¥{})", in.key,
-          format_money(in.amount), *in.line_no, ok, format_money(it->goods - it->refunded_goods)));
+      return invalid_argument(
+          fmt::format("refund {}: ¥{} exceeds what is left to refund on line {} of order {} (¥{}) "
+                      "(超过可退金额)",
+                      in.key, format_money(in.amount), *in.line_no, ok,
+                      format_money(it->goods - it->refunded_goods)));
     goods[static_cast<std::size_t>(it - lines.begin())] = in.amount;
   } else {
     std::vector<std::int64_t> left(n);
     Fen total = 0;
     for (std::size_t i = 0; i < n; ++i) total += left[i] = lines[i].goods - lines[i].refunded_goods;
     if (in.amount > total)
-      return invalid_argument(
-          fmt::format("refund {}: ¥{} exceeds what is left to refund on order {} (¥{})", in.key,
-                      format_money(in.amount), ok, format_money(total)));
+      return invalid_argument(fmt::format(
+          "refund {}: ¥{} exceeds what is left to refund on order {} (¥{}) (超过可退金额)", in.key,
+          format_money(in.amount), ok, format_money(total)));
     goods = spread(in.amount, left);
   }
 
