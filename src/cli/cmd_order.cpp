@@ -41,34 +41,38 @@ struct CheckoutArgs {
   bool json = false;
 };
 
+void write_checkout(JsonWriter& w, const loyalty::CheckoutEffect& e) {
+  w.begin_object()
+      .field("order", e.order_key)
+      .field("member", e.member)
+      .field("replayed", e.replayed)
+      .field("goods_fen", e.goods)
+      .field("coupon_fen", e.coupon)
+      .field("points", e.points)
+      .field("points_fen", e.points_fen)
+      .field("wallet_fen", e.wallet)
+      .field("cash_fen", e.cash)
+      .field("earned_points", e.earned_points)
+      .field("earned_growth", e.earned_growth)
+      .field("cashback_fen", e.cashback)
+      .field("tier", e.tier_after);
+  w.key("lines").begin_array();
+  for (const auto& l : e.lines)
+    w.begin_object()
+        .field("line_no", l.line_no)
+        .field("goods_fen", l.goods)
+        .field("coupon_fen", l.coupon)
+        .field("points", l.points)
+        .field("points_fen", l.points_fen)
+        .field("paid_fen", l.paid)
+        .end_object();
+  w.end_array().end_object();
+}
+
 void print_checkout(const loyalty::CheckoutEffect& e, bool json) {
   if (json) {
     JsonWriter w;
-    w.begin_object()
-        .field("order", e.order_key)
-        .field("member", e.member)
-        .field("replayed", e.replayed)
-        .field("goods_fen", e.goods)
-        .field("coupon_fen", e.coupon)
-        .field("points", e.points)
-        .field("points_fen", e.points_fen)
-        .field("wallet_fen", e.wallet)
-        .field("cash_fen", e.cash)
-        .field("earned_points", e.earned_points)
-        .field("earned_growth", e.earned_growth)
-        .field("cashback_fen", e.cashback)
-        .field("tier", e.tier_after);
-    w.key("lines").begin_array();
-    for (const auto& l : e.lines)
-      w.begin_object()
-          .field("line_no", l.line_no)
-          .field("goods_fen", l.goods)
-          .field("coupon_fen", l.coupon)
-          .field("points", l.points)
-          .field("points_fen", l.points_fen)
-          .field("paid_fen", l.paid)
-          .end_object();
-    w.end_array().end_object();
+    write_checkout(w, e);
     std::printf("%s\n", w.str().c_str());
     return;
   }
@@ -162,6 +166,57 @@ int refund(Context& ctx, const RefundArgs& a) {
   });
 }
 
+int show(Context& ctx, const std::string& order, bool json) {
+  std::optional<loyalty::CheckoutEffect> c;
+  std::vector<loyalty::SettlementRefundEffect> refunds;
+  int code = with_engine(ctx, false, [&](store::Database&, loyalty::LoyaltyEngine& engine) {
+    loyalty::CouponBook coupons(engine);
+    Settlement s(engine, coupons, nullptr);
+    ASSIGN_OR_RETURN(c, s.find_checkout(order));
+    if (!c)
+      return not_found(
+          fmt::format("order {} was not checked out through recur (该订单未经结算)", order));
+    ASSIGN_OR_RETURN(refunds, s.refunds_of(order));
+    return Status();
+  });
+  if (code != kExitOk) return code;
+  c->replayed = false;
+  if (json) {
+    // The checkout as `order checkout --json` prints it, with its refunds.
+    JsonWriter w;
+    w.begin_object().key("checkout");
+    write_checkout(w, *c);
+    w.key("refunds").begin_array();
+    for (const auto& r : refunds)
+      w.begin_object()
+          .field("refund", r.key)
+          .field("goods_fen", r.goods)
+          .field("points_returned", r.points_returned)
+          .field("wallet_fen", r.wallet)
+          .field("cash_fen", r.cash)
+          .field("deducted_fen", r.deducted)
+          .field("uncovered_fen", r.uncovered)
+          .field("coupon_returned", r.coupon_returned)
+          .field("full", r.full)
+          .end_object();
+    w.end_array().end_object();
+    std::printf("%s\n", w.str().c_str());
+    return kExitOk;
+  }
+  print_checkout(*c, false);
+  for (const auto& l : c->lines)
+    std::printf("  line 行 %lld: goods ¥%s, coupon ¥%s, %lld points (¥%s), paid 实付 ¥%s\n",
+                static_cast<long long>(l.line_no), format_money(l.goods).c_str(),
+                format_money(l.coupon).c_str(), static_cast<long long>(l.points),
+                format_money(l.points_fen).c_str(), format_money(l.paid).c_str());
+  for (const auto& r : refunds)
+    std::printf("  refund 退款 %s: goods ¥%s → cash ¥%s, stored value ¥%s, %lld points%s%s\n",
+                r.key.c_str(), format_money(r.goods).c_str(), format_money(r.cash).c_str(),
+                format_money(r.wallet).c_str(), static_cast<long long>(r.points_returned),
+                r.coupon_returned ? ", coupon 优惠券" : "", r.full ? " (整单 whole order)" : "");
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_order(CLI::App& app, Context& ctx) {
@@ -194,6 +249,14 @@ void register_order(CLI::App& app, Context& ctx) {
   r->add_option("--at", ra->at, "when (default now), in the merchant's zone");
   r->add_flag("--json", ra->json, "print JSON");
   r->callback([&ctx, ra] { throw Exit{refund(ctx, *ra)}; });
+
+  auto so = std::make_shared<std::string>();
+  auto sjson = std::make_shared<bool>(false);
+  CLI::App* sh = cmd->add_subcommand(
+      "show", "how a checked-out order was paid, line by line, and its refunds (结算明细)");
+  sh->add_option("order", *so, "the order: source:order_id")->required();
+  sh->add_flag("--json", *sjson, "print JSON");
+  sh->callback([&ctx, so, sjson] { throw Exit{show(ctx, *so, *sjson)}; });
 }
 
 }  // namespace recur::cli

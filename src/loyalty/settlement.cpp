@@ -40,7 +40,7 @@ Result<std::optional<CheckoutEffect>> Settlement::find_checkout(const std::strin
   ASSIGN_OR_RETURN(store::Statement * st,
                    cache_.get("SELECT member_id, goods_fen, coupon_id, coupon_fen, points, "
                               "points_fen, wallet_fen, cash_fen, earned_points, earned_growth, "
-                              "cashback_fen FROM loyalty_settlements WHERE order_key = ?"));
+                              "cashback_fen, tier FROM loyalty_settlements WHERE order_key = ?"));
   st->bind(1, order_key);
   ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return std::optional<CheckoutEffect>();
@@ -58,6 +58,7 @@ Result<std::optional<CheckoutEffect>> Settlement::find_checkout(const std::strin
   e.earned_points = st->column_int64(8);
   e.earned_growth = st->column_int64(9);
   e.cashback = st->column_int64(10);
+  e.tier_after = st->column_string(11);
   st->reset();
   ASSIGN_OR_RETURN(store::Statement * ls,
                    cache_.get("SELECT line_no, goods_fen, coupon_fen, points, points_fen, "
@@ -188,8 +189,8 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
       store::Statement * st,
       cache_.get("INSERT INTO loyalty_settlements (order_key, member_id, at, goods_fen, "
                  "coupon_id, coupon_fen, points, points_fen, wallet_fen, cash_fen, "
-                 "earned_points, earned_growth, cashback_fen) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                 "earned_points, earned_growth, cashback_fen, tier) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st->bind(1, ok).bind(2, e.member).bind(3, in.at.seconds).bind(4, goods);
   if (e.coupon_id)
     st->bind(5, *e.coupon_id);
@@ -197,6 +198,7 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
     st->bind(5, std::nullopt);
   st->bind(6, e.coupon).bind(7, e.points).bind(8, e.points_fen).bind(9, e.wallet);
   st->bind(10, e.cash).bind(11, e.earned_points).bind(12, e.earned_growth).bind(13, e.cashback);
+  st->bind(14, e.tier_after);
   RETURN_IF_ERROR(st->run());
   ASSIGN_OR_RETURN(
       store::Statement * ls,
@@ -247,6 +249,31 @@ Result<std::optional<SettlementRefundEffect>> Settlement::find_refund(const std:
   e.uncovered = st->column_int64(12);
   st->reset();
   return std::optional<SettlementRefundEffect>(std::move(e));
+}
+
+Result<std::vector<SettlementRefundEffect>> Settlement::refunds_of(const std::string& order_key) {
+  std::vector<std::string> keys;
+  {
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("SELECT refund_key FROM loyalty_settlement_refunds "
+                                "WHERE order_key = ? ORDER BY at, rowid"));
+    st->bind(1, order_key);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st->step());
+      if (!row) break;
+      keys.push_back(st->column_string(0));
+    }
+    st->reset();
+  }
+  std::vector<SettlementRefundEffect> out;
+  for (const std::string& k : keys) {
+    ASSIGN_OR_RETURN(auto r, find_refund(k));
+    if (r) {
+      r->replayed = false;
+      out.push_back(std::move(*r));
+    }
+  }
+  return out;
 }
 
 Status Settlement::return_points(MemberId member, const std::string& order_key, std::int64_t points,

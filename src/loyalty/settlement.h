@@ -117,8 +117,11 @@ class Settlement {
   // True when `order_key` was checked out here: its refunds must go through refund().
   Result<bool> settled(const std::string& order_key);
 
- private:
+  // Read-only: how a checked-out order was paid (none if it was not), and its refunds in order.
   Result<std::optional<CheckoutEffect>> find_checkout(const std::string& order_key);
+  Result<std::vector<SettlementRefundEffect>> refunds_of(const std::string& order_key);
+
+ private:
   Result<std::optional<SettlementRefundEffect>> find_refund(const std::string& key);
   // Gives redeemed points back to the order's holder as one lot, expiring with the latest of
   // the lots the redemption took from.

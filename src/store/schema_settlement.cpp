@@ -21,6 +21,7 @@ CREATE TABLE loyalty_settlements (
   earned_points       INTEGER NOT NULL,
   earned_growth       INTEGER NOT NULL,
   cashback_fen        INTEGER NOT NULL,
+  tier                TEXT NOT NULL,        -- the member's tier after the order
   returned_wallet_fen INTEGER NOT NULL DEFAULT 0,
   returned_cash_fen   INTEGER NOT NULL DEFAULT 0  -- before deductions
 );

@@ -110,6 +110,18 @@ TEST_F(OrderCli, CheckoutThenImportedOrderAndRefundRunTheCascade) {
   EXPECT_EQ(field(rest.out, "coupon_returned"), "true") << rest.out;
   EXPECT_EQ(query("SELECT points FROM loyalty_accounts"), 10000);
   EXPECT_EQ(query("SELECT principal FROM wallet_accounts"), 50000);
+  // order show: each line's tenders and the refunds, both ways in.
+  CmdResult show = run(r("order show pos:S1 --json"));
+  ASSERT_EQ(show.code, 0) << show.out;
+  EXPECT_TRUE(has(show.out, "\"tier\":\"normal\"")) << show.out;
+  EXPECT_TRUE(has(show.out, "{\"line_no\":2,\"goods_fen\":10000,\"coupon_fen\":500,"
+                            "\"points\":2500,\"points_fen\":2500,\"paid_fen\":7000}"))
+      << show.out;
+  EXPECT_TRUE(has(show.out, "\"refund\":\"pos:R1\",\"goods_fen\":5000,"
+                            "\"points_returned\":1250,\"wallet_fen\":2500,\"cash_fen\":1000"))
+      << show.out;
+  EXPECT_TRUE(has(show.out, "\"refund\":\"pos:R2\"")) << show.out;
+  EXPECT_EQ(run(r("order show pos:NOPE")).code, 1);  // not found: an input error
   CmdResult over = run(r("order refund pos:S1 --amount 0.01 --key pos:R3"));
   EXPECT_EQ(over.code, 1) << over.out;
   EXPECT_TRUE(has(over.out, "exceeds")) << over.out;
