@@ -208,19 +208,23 @@ struct RedeemArgs {
 };
 
 int redeem(Context& ctx, const RedeemArgs& a) {
-  auto amount = parse_money(a.amount);
-  if (!amount.ok()) return report(invalid_argument("--order-amount: " + amount.status().message()));
-  auto db = ctx.open_db(a.quote);
-  if (!db.ok()) return report(db.status());
-  auto member = live_member(**db, a.ref);
-  if (!member.ok()) return report(member.status());
-  auto at = when(ctx, **db, a.at);
-  if (!at.ok()) return report(at.status());
-  auto engine = loyalty::open_engine(**db, ctx.clock);
-  if (!engine.ok()) return report(engine.status());
-  if (a.quote) {
-    auto q = (*engine)->quote_redemption(*member, *amount, *at);
-    if (!q.ok()) return report(q.status());
+  auto amount = yuan("--order-amount", a.amount);
+  if (!amount.ok()) return report(amount.status());
+  std::optional<loyalty::RedemptionQuote> q;
+  std::optional<loyalty::RedeemEffect> e;
+  int code = with_engine(ctx, !a.quote, [&](store::Database& db, loyalty::LoyaltyEngine& engine) {
+    ASSIGN_OR_RETURN(MemberId member, live_member(db, a.ref));
+    ASSIGN_OR_RETURN(Instant at, when(ctx, db, a.at));
+    if (a.quote) {
+      ASSIGN_OR_RETURN(q, engine.quote_redemption(member, *amount, at));
+      return Status();
+    }
+    ASSIGN_OR_RETURN(
+        e, engine.redeem(loyalty::RedeemInput{member, *amount, a.points, a.reference, a.key, at}));
+    return Status();
+  });
+  if (code != kExitOk) return code;
+  if (q) {
     if (a.json) {
       JsonWriter w;
       w.begin_object()
@@ -244,12 +248,6 @@ int redeem(Context& ctx, const RedeemArgs& a) {
     }
     return kExitOk;
   }
-  auto tx = store::Transaction::begin(**db);
-  if (!tx.ok()) return report(tx.status());
-  auto e =
-      (*engine)->redeem(loyalty::RedeemInput{*member, *amount, a.points, a.reference, a.key, *at});
-  if (!e.ok()) return report(e.status());
-  if (auto s = (*tx)->commit(); !s.ok()) return report(s);
   if (a.json) {
     JsonWriter w;
     w.begin_object()
