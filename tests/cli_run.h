@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <string>
 
+#include "test_util.h"
+
 namespace recur::testing {
 
 struct CmdResult {
@@ -24,5 +26,18 @@ inline CmdResult run(const std::string& args) {
   int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+// True when `out` contains `s`.
+inline bool has(const std::string& out, const std::string& s) {
+  return out.find(s) != std::string::npos;
+}
+
+// A fresh store in a temporary folder for driving the binary: r("import orders …") is the
+// command line against it.
+class StoreCli : public ::testing::Test {
+ protected:
+  std::string r(const std::string& args) { return "--db " + dir_.file("t.db") + " " + args; }
+  TempDir dir_;
+};
 
 }  // namespace recur::testing

@@ -15,9 +15,7 @@ using recur::testing::CmdResult;
 using recur::testing::run;
 using recur::testing::TempDir;
 
-bool has(const std::string& out, const std::string& s) {
-  return out.find(s) != std::string::npos;
-}
+using recur::testing::has;
 
 // The JSON of one tag in `member show --explain --json`.
 std::string tag(const std::string& name, const std::string& family, const std::string& value) {
@@ -33,9 +31,8 @@ std::string program_with(const std::string& from, const std::string& to) {
   return text;
 }
 
-class InsightCli : public ::testing::Test {
+class InsightCli : public recur::testing::StoreCli {
  protected:
-  std::string r(const std::string& args) { return "--db " + dir_.file("t.db") + " " + args; }
   void import(const std::string& rows) {
     recur::testing::write_file(
         dir_.file("o.csv"),
@@ -45,7 +42,6 @@ class InsightCli : public ::testing::Test {
     CmdResult c = run(r("import orders " + dir_.file("o.csv")));
     ASSERT_EQ(c.code, 0) << c.out;
   }
-  TempDir dir_;
 };
 
 // Member 1 bought on 2024-01-10 and 2024-03-01; member 2 on 2024-04-15, the last order day and so

@@ -15,11 +15,9 @@ using recur::testing::CmdResult;
 using recur::testing::run;
 using recur::testing::TempDir;
 
-bool has(const std::string& out, const std::string& s) {
-  return out.find(s) != std::string::npos;
-}
+using recur::testing::has;
 
-class CouponCli : public ::testing::Test {
+class CouponCli : public recur::testing::StoreCli {
  protected:
   void SetUp() override {
     ASSERT_EQ(run(r("program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml")).code,
@@ -33,8 +31,6 @@ class CouponCli : public ::testing::Test {
     ASSERT_EQ(run(r("import orders " + dir_.file("o.csv"))).code, 0);
     ASSERT_EQ(run(r("loyalty apply")).code, 0);
   }
-  std::string r(const std::string& args) { return "--db " + dir_.file("t.db") + " " + args; }
-  TempDir dir_;
 };
 
 TEST_F(CouponCli, IssueUseAndReplay) {

@@ -19,13 +19,10 @@ using recur::testing::TempDir;
 using recur::testing::CmdResult;
 using recur::testing::run;
 
-bool has(const std::string& out, const std::string& s) {
-  return out.find(s) != std::string::npos;
-}
+using recur::testing::has;
 
-class LoyaltyCli : public ::testing::Test {
+class LoyaltyCli : public recur::testing::StoreCli {
  protected:
-  std::string r(const std::string& args) { return "--db " + dir_.file("t.db") + " " + args; }
   std::string program() { return std::string(RECUR_SOURCE_DIR) + "/config/program.yaml"; }
   void import_orders() {
     recur::testing::write_file(
@@ -42,7 +39,6 @@ class LoyaltyCli : public ::testing::Test {
     ASSERT_EQ(run(r("import orders " + dir_.file("o.csv"))).code, 0);
     ASSERT_EQ(run(r("import refunds " + dir_.file("r.csv"))).code, 0);
   }
-  TempDir dir_;
 };
 
 TEST_F(LoyaltyCli, ProgramLoadIsIdempotentAndShowsEveryKey) {

@@ -17,9 +17,7 @@ using recur::testing::CmdResult;
 using recur::testing::run;
 using recur::testing::TempDir;
 
-bool has(const std::string& out, const std::string& s) {
-  return out.find(s) != std::string::npos;
-}
+using recur::testing::has;
 
 std::string field(const std::string& json, const std::string& key) {
   auto p = json.find("\"" + key + "\":");
@@ -29,7 +27,7 @@ std::string field(const std::string& json, const std::string& key) {
   return json.substr(p, e - p);
 }
 
-class OrderCli : public ::testing::Test {
+class OrderCli : public recur::testing::StoreCli {
  protected:
   void SetUp() override {
     ASSERT_EQ(run(r("program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml")).code,
@@ -37,12 +35,10 @@ class OrderCli : public ::testing::Test {
     recur::testing::write_file(dir_.file("members.csv"), "member,name\nphone:13900000001,安安\n");
     ASSERT_EQ(run(r("import members " + dir_.file("members.csv"))).code, 0);
   }
-  std::string r(const std::string& args) { return "--db " + dir_.file("t.db") + " " + args; }
   std::int64_t query(const std::string& sql) {
     auto db = store::Database::open(dir_.file("t.db"));
     return recur::testing::count(**db, sql);
   }
-  TempDir dir_;
 };
 
 TEST_F(OrderCli, CheckoutThenImportedOrderAndRefundRunTheCascade) {
@@ -114,11 +110,13 @@ TEST_F(OrderCli, CheckoutThenImportedOrderAndRefundRunTheCascade) {
   CmdResult show = run(r("order show pos:S1 --json"));
   ASSERT_EQ(show.code, 0) << show.out;
   EXPECT_TRUE(has(show.out, "\"tier\":\"normal\"")) << show.out;
-  EXPECT_TRUE(has(show.out, "{\"line_no\":2,\"goods_fen\":10000,\"coupon_fen\":500,"
-                            "\"points\":2500,\"points_fen\":2500,\"paid_fen\":7000}"))
+  EXPECT_TRUE(has(show.out,
+                  "{\"line_no\":2,\"goods_fen\":10000,\"coupon_fen\":500,"
+                  "\"points\":2500,\"points_fen\":2500,\"paid_fen\":7000}"))
       << show.out;
-  EXPECT_TRUE(has(show.out, "\"refund\":\"pos:R1\",\"goods_fen\":5000,"
-                            "\"points_returned\":1250,\"wallet_fen\":2500,\"cash_fen\":1000"))
+  EXPECT_TRUE(has(show.out,
+                  "\"refund\":\"pos:R1\",\"goods_fen\":5000,"
+                  "\"points_returned\":1250,\"wallet_fen\":2500,\"cash_fen\":1000"))
       << show.out;
   EXPECT_TRUE(has(show.out, "\"refund\":\"pos:R2\"")) << show.out;
   EXPECT_EQ(run(r("order show pos:NOPE")).code, 1);  // not found: an input error

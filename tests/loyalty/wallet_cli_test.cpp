@@ -15,11 +15,9 @@ using recur::testing::CmdResult;
 using recur::testing::run;
 using recur::testing::TempDir;
 
-bool has(const std::string& out, const std::string& s) {
-  return out.find(s) != std::string::npos;
-}
+using recur::testing::has;
 
-class WalletCli : public ::testing::Test {
+class WalletCli : public recur::testing::StoreCli {
  protected:
   void SetUp() override {
     ASSERT_EQ(run(r("program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml")).code,
@@ -31,8 +29,6 @@ class WalletCli : public ::testing::Test {
         "pos,O1,2024-03-05 10:00:00,phone:13900000001,store,S01,F1,食品,1,100.00,0,100.00\n");
     ASSERT_EQ(run(r("import orders " + dir_.file("o.csv"))).code, 0);
   }
-  std::string r(const std::string& args) { return "--db " + dir_.file("t.db") + " " + args; }
-  TempDir dir_;
 };
 
 TEST_F(WalletCli, TopUpSpendRefundWithdrawAndReplays) {
