@@ -37,6 +37,7 @@
 #include "loyalty/program_store.h"
 #include "loyalty/settlement.h"
 #include "store/database.h"
+#include "sql_profile.h"
 
 namespace {
 
@@ -83,6 +84,10 @@ std::unique_ptr<store::Database> open_fresh(const std::string& path) {
   new_db_page_size(path);
   auto db = store::Database::open(path);
   if (!db.ok()) die(db.status().message());
+  if (const char* p = std::getenv("RECUR_BENCH_PRAGMA")) {
+    Status s = (*db)->exec(p);
+    if (!s.ok()) die(s.to_string());
+  }
   return std::move(db).value();
 }
 
@@ -427,7 +432,11 @@ int main(int argc, char** argv) {
       auto db = program_store(recur_db, program, n_members);
       auto engine = loyalty::open_engine(*db, clock);
       if (!engine.ok()) die(engine.status().to_string());
+      SqlProfile profile;
+      profile.attach(db->raw());
       single.run([&] { recur_one_by_one(*db, **engine, orders); });
+      profile.detach(db->raw());
+      if (rep == 0) profile.print("(a) one order per transaction", static_cast<double>(n_orders));
       if (rep == 0) single_print = fingerprint(*db);
     }
     remove_db(recur_db);
@@ -447,7 +456,11 @@ int main(int argc, char** argv) {
       loyalty::CouponBook book(**engine);
       const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders);
       loyalty::Settlement settlement(**engine, book, nullptr);
+      SqlProfile profile;
+      profile.attach(db->raw());
       with_coupon.run([&] { recur_checkout_one_by_one(*db, settlement, orders, coupons); });
+      profile.detach(db->raw());
+      if (rep == 0) profile.print("(a'') checkout with a coupon", static_cast<double>(n_orders));
     }
     remove_db(recur_db);
     {

@@ -18,7 +18,7 @@ struct CmdResult {
 };
 
 inline CmdResult run(const std::string& args) {
-  std::string cmd = std::string(RECUR_BINARY) + " " + args + " 2>&1";
+  std::string cmd = "RECUR_STRICT_STATEMENTS=1 " + std::string(RECUR_BINARY) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf{};

@@ -45,7 +45,9 @@ inline std::string read_file(const std::string& path) {
 
 inline std::unique_ptr<store::Database> open_test_db(const TempDir& dir,
                                                      const std::string& name = "t.db") {
-  auto db = store::Database::open(dir.file(name));
+  store::OpenOptions options;
+  options.strict_statements = true;  // a statement left running fails the next transaction
+  auto db = store::Database::open(dir.file(name), options);
   EXPECT_TRUE(db.ok()) << db.status().to_string();
   return std::move(db).value();
 }

@@ -22,7 +22,7 @@ Status Merger::exec_bound(std::string_view sql, MemberId a, MemberId b, std::int
 Result<bool> Merger::exists(MemberId member) {
   ASSIGN_OR_RETURN(store::Statement * st, db_.cached("SELECT 1 FROM members WHERE member_id = ?"));
   st->bind(1, member);
-  return st->step();
+  return st->exists();
 }
 
 Result<MemberId> Merger::live_root(MemberId member) {
@@ -34,8 +34,11 @@ Result<MemberId> Merger::live_root(MemberId member) {
     st->bind(1, cur);
     ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) return not_found(fmt::format("member {} does not exist", cur));
-    if (st->column_is_null(0)) return cur;
-    cur = st->column_int64(0);
+    const bool live = st->column_is_null(0);
+    const MemberId next = live ? cur : st->column_int64(0);
+    st->reset();
+    if (live) return cur;
+    cur = next;
   }
   return internal_error(fmt::format("merge chain from member {} does not end", member));
 }
@@ -44,7 +47,7 @@ Result<bool> Merger::blocked(MemberId a, MemberId b) {
   ASSIGN_OR_RETURN(store::Statement * st,
                    db_.cached("SELECT 1 FROM merge_blocks WHERE member_a = ? AND member_b = ?"));
   st->bind(1, std::min(a, b)).bind(2, std::max(a, b));
-  return st->step();
+  return st->exists();
 }
 
 Result<MergeRecord> Merger::merge(MemberId survivor, MemberId merged, MergeReason reason,
@@ -299,7 +302,9 @@ Result<MergeRecord> Merger::get(MergeId id) {
   st->bind(1, id);
   ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("merge {} does not exist", id));
-  return read_merge(*st);
+  MergeRecord r = read_merge(*st);
+  st->reset();
+  return r;
 }
 
 Result<std::vector<MergeRecord>> Merger::for_member(MemberId member) {

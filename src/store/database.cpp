@@ -1,6 +1,7 @@
 #include "store/database.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "store/migrations.h"
 
@@ -72,6 +73,12 @@ Result<bool> Statement::step() {
   return st;
 }
 
+Result<bool> Statement::exists() {
+  Result<bool> row = step();
+  sqlite3_reset(stmt_);
+  return row;
+}
+
 Status Statement::run() {
   int rc;
   while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
@@ -110,6 +117,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path,
     return st;
   }
   std::unique_ptr<Database> db(new Database(raw, path));
+  db->strict_statements_ = options.strict_statements;
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   if (!options.read_only) {
     RETURN_IF_ERROR(db->exec("PRAGMA journal_mode=WAL"));
@@ -163,6 +171,21 @@ Result<Statement*> Database::cached(std::string_view sql) {
   return it->second.get();
 }
 
+std::vector<std::string> Database::busy_statements() const {
+  std::vector<std::string> out;
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st))
+    if (sqlite3_stmt_busy(st)) out.emplace_back(sqlite3_sql(st));
+  return out;
+}
+
+Status Database::no_statement_running(std::string_view when) const {
+  if (!strict_statements_) return Status();
+  std::vector<std::string> busy = busy_statements();
+  if (busy.empty()) return Status();
+  return internal_error(
+      fmt::format("{}: statement(s) left running: {}", when, fmt::join(busy, " | ")));
+}
+
 Result<std::int64_t> Database::query_int(std::string_view sql, std::int64_t fallback) {
   ASSIGN_OR_RETURN(Statement st, prepare(sql));
   ASSIGN_OR_RETURN(bool row, st.step());
@@ -171,6 +194,7 @@ Result<std::int64_t> Database::query_int(std::string_view sql, std::int64_t fall
 }
 
 Result<std::unique_ptr<Transaction>> Transaction::begin(Database& db) {
+  RETURN_IF_ERROR(db.no_statement_running("BEGIN"));
   RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
   return std::unique_ptr<Transaction>(new Transaction(db));
 }
@@ -180,6 +204,7 @@ Transaction::~Transaction() {
 }
 
 Status Transaction::commit() {
+  RETURN_IF_ERROR(db_.no_statement_running("COMMIT"));
   RETURN_IF_ERROR(db_.exec("COMMIT"));
   done_ = true;
   return Status();

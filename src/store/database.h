@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/status.h"
 
@@ -23,6 +24,9 @@ struct OpenOptions {
   bool read_only = false;
   bool migrate = true;  // apply pending schema migrations on open
   int busy_timeout_ms = 10000;
+  // Transactions refuse to begin or commit while a statement is left running (see
+  // Database::busy_statements): for tests, and `RECUR_STRICT_STATEMENTS=1` in the CLI.
+  bool strict_statements = false;
 };
 
 class Database;
@@ -59,6 +63,8 @@ class Statement {
   Result<bool> step();
   // Runs to completion (for statements without rows) and resets.
   Status run();
+  // Steps once and resets: whether the query has a row (for existence checks).
+  Result<bool> exists();
   void reset();  // also clears the bindings
   // Resets without clearing bindings: for hot loops that bind every parameter each time.
   void rewind() { sqlite3_reset(stmt_); }
@@ -98,10 +104,20 @@ class Database {
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   const std::string& path() const { return path_; }
   sqlite3* raw() { return db_; }
+  // The SQL of every statement on this connection that is still running (stepped to a row and
+  // not reset). Such a statement holds a read snapshot open: after COMMIT the connection keeps
+  // reading that snapshot and the WAL cannot be checkpointed past it. Code must reset a
+  // statement (or step it to the end) before it returns; tests check this is empty.
+  std::vector<std::string> busy_statements() const;
 
  private:
+  friend class Transaction;
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Strict mode: an error naming the statements left running, `when` a transaction begins or
+  // commits; OK otherwise.
+  Status no_statement_running(std::string_view when) const;
   sqlite3* db_;
+  bool strict_statements_ = false;
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };

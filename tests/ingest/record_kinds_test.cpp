@@ -87,6 +87,7 @@ TEST_F(RecordKindsTest, MembersFillProfilesAndMerge) {
   EXPECT_EQ(st->column_text(3), "杭州");
   EXPECT_EQ(st->column_int64(4), 1);
   EXPECT_EQ(st->column_int64(5), 0);
+  st->reset();
   // The phone's order moved to the survivor with the merge.
   EXPECT_EQ(count(*db_,
                   "SELECT COUNT(*) FROM orders o JOIN members m ON m.member_id = o.member_id WHERE "

@@ -39,6 +39,7 @@ inline RaceResult race(const std::string& path, int threads, int attempts, const
     pool.emplace_back([&, t] {
       store::OpenOptions o;
       o.busy_timeout_ms = 60'000;
+      o.strict_statements = true;
       auto db = store::Database::open(path, o);
       ManualClock clock(recur::testing::kTestNow);
       Result<std::unique_ptr<LoyaltyEngine>> engine =

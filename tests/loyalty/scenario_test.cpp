@@ -149,6 +149,8 @@ class Scenario {
       }
       step(trim(text), overrides);
       if (::testing::Test::HasFatalFailure()) return;
+      EXPECT_EQ(db_->busy_statements(), std::vector<std::string>{})
+          << where() << "a statement was left running";
     }
     line_ = 0;
     if (engine_) {

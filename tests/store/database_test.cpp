@@ -44,6 +44,38 @@ TEST(Database, FullSyncIsAnOption) {
   EXPECT_EQ(normal->query_int("PRAGMA synchronous").value(), 1);  // NORMAL
 }
 
+// A statement stepped to a row and never reset keeps a read snapshot open past COMMIT (the WAL
+// then cannot be checkpointed and grows with every order). Strict mode names it.
+TEST(Database, StrictModeNamesAStatementLeftRunning) {
+  TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  ASSERT_TRUE(db->exec("INSERT INTO stores (store_id) VALUES ('S1'), ('S2')").ok());
+  auto st = db->cached("SELECT store_id FROM stores ORDER BY store_id");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE((*st)->step().value());
+  EXPECT_EQ(db->busy_statements(),
+            std::vector<std::string>{"SELECT store_id FROM stores ORDER BY store_id"});
+  auto refused = Transaction::begin(*db);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("BEGIN: statement(s) left running: SELECT store_id"),
+            std::string::npos)
+      << refused.status().message();
+  (*st)->reset();
+  EXPECT_TRUE(db->busy_statements().empty());
+  auto tx = Transaction::begin(*db);
+  ASSERT_TRUE(tx.ok());
+  auto again = db->cached("SELECT store_id FROM stores ORDER BY store_id");
+  ASSERT_TRUE((*again)->step().value());
+  Status commit = (*tx)->commit();
+  EXPECT_FALSE(commit.ok());
+  EXPECT_NE(commit.message().find("COMMIT: statement(s) left running"), std::string::npos);
+  // exists() steps once and resets.
+  auto probe = db->cached("SELECT 1 FROM stores WHERE store_id = 'S2'");
+  EXPECT_TRUE((*probe)->exists().value());
+  (*again)->reset();
+  EXPECT_TRUE(db->busy_statements().empty());
+}
+
 TEST(Database, TransactionRollsBackUnlessCommitted) {
   TempDir dir;
   auto db = recur::testing::open_test_db(dir);
