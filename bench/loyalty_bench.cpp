@@ -376,6 +376,142 @@ void raw_balance_history(store::Database& database, const std::vector<Order>& or
   for (sqlite3_stmt* st : {begin, commit, up, hist}) sqlite3_finalize(st);
 }
 
+// The layout ceiling: raw sqlite3 writing the rows recur writes for each order — with
+// `with_orders` the `orders` row and its `order_lines`, then the `loyalty_orders` row and its
+// `loyalty_order_lines`, a points and a growth entry, a points and a growth lot, and the
+// account upsert — into recur's own tables and indexes, `per_tx` orders per transaction, with
+// no reads and no rules (points and growth are one per yuan). What recur could reach if its
+// own work cost nothing: the bound its storage layout sets.
+void raw_layout_ceiling(store::Database& database, const std::vector<Order>& orders,
+                        std::size_t per_tx, bool with_orders) {
+  sqlite3* db = database.raw();
+  sqlite3_stmt* begin = prepare(db, "BEGIN IMMEDIATE");
+  sqlite3_stmt* commit = prepare(db, "COMMIT");
+  sqlite3_stmt* ord = prepare(
+      db,
+      "INSERT INTO orders (source, order_id, member_id, channel, store_id, paid_at, paid_day, "
+      "gross_fen, discount_fen, paid_fen, line_count, item_qty) "
+      "VALUES (?, ?, ?, 'store', 'S001', ?, ?, ?, 0, ?, ?, ?)");
+  sqlite3_stmt* line = prepare(
+      db,
+      "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
+      "unit_price_fen, discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite3_stmt* lo = prepare(
+      db,
+      "INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, "
+      "amount_fen, points, growth, tier, multipliers, program_version, applied_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'normal', 'x1', 1, ?)");
+  sqlite3_stmt* lol = prepare(
+      db,
+      "INSERT INTO loyalty_order_lines (order_key, line_no, member_id, amount_fen, points, "
+      "growth) VALUES (?, ?, ?, ?, ?, ?)");
+  sqlite3_stmt* entry = prepare(
+      db,
+      "INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
+      "reference, idem_key, at, program_version) VALUES (?, ?, 'order', ?, ?, ?, ?, ?, 1)");
+  sqlite3_stmt* lot = prepare(
+      db,
+      "INSERT INTO loyalty_lots (member_id, account, earned, remaining, earned_at, "
+      "usable_from, expires_at, entry_id, order_key, origin_member) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite3_stmt* account = prepare(
+      db,
+      "INSERT INTO loyalty_accounts (member_id, points, growth, tier, tier_since, updated_at) "
+      "VALUES (?1, ?2, ?2, 'normal', ?3, ?3) ON CONFLICT (member_id) DO UPDATE SET "
+      "points = points + excluded.points, growth = growth + excluded.growth, "
+      "updated_at = excluded.updated_at");
+  std::int64_t pk = 0;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const Order& o = orders[i];
+    if (i % per_tx == 0) step(begin, db);
+    const std::string key = o.key + "#" + std::to_string(i);  // (b) cycles the (a) orders
+    std::int64_t paid = 0, qty = 0;
+    for (const Line& l : o.lines) paid += l.amount, qty += l.qty;
+    const std::int64_t points = paid / 100;
+    if (with_orders) {
+      sqlite3_bind_text(ord, 1, o.source.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_text(ord, 2, key.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(ord, 3, o.member);
+      sqlite3_bind_int64(ord, 4, o.paid_at);
+      sqlite3_bind_int64(ord, 5, o.paid_day);
+      sqlite3_bind_int64(ord, 6, paid);
+      sqlite3_bind_int64(ord, 7, paid);
+      sqlite3_bind_int64(ord, 8, static_cast<std::int64_t>(o.lines.size()));
+      sqlite3_bind_int64(ord, 9, qty);
+      step(ord, db);
+      pk = sqlite3_last_insert_rowid(db);
+    } else {
+      ++pk;
+    }
+    for (std::size_t k = 0; k < o.lines.size(); ++k) {
+      const Line& l = o.lines[k];
+      const auto no = static_cast<std::int64_t>(k + 1);
+      if (with_orders) {
+        sqlite3_bind_int64(line, 1, pk);
+        sqlite3_bind_int64(line, 2, no);
+        sqlite3_bind_int64(line, 3, o.member);
+        sqlite3_bind_text(line, 4, l.sku.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_text(line, 5, l.category.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(line, 6, l.qty);
+        sqlite3_bind_int64(line, 7, l.unit_price);
+        sqlite3_bind_int64(line, 8, l.discount);
+        sqlite3_bind_int64(line, 9, l.amount);
+        step(line, db);
+      }
+    }
+    sqlite3_bind_text(lo, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(lo, 2, pk);
+    sqlite3_bind_int64(lo, 3, o.member);
+    sqlite3_bind_int64(lo, 4, o.paid_at);
+    sqlite3_bind_int64(lo, 5, o.paid_day);
+    sqlite3_bind_int64(lo, 6, paid);
+    sqlite3_bind_int64(lo, 7, points);
+    sqlite3_bind_int64(lo, 8, points);
+    sqlite3_bind_int64(lo, 9, kNow);
+    step(lo, db);
+    for (std::size_t k = 0; k < o.lines.size(); ++k) {
+      const std::int64_t line_points = o.lines[k].amount / 100;
+      sqlite3_bind_text(lol, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(lol, 2, static_cast<std::int64_t>(k + 1));
+      sqlite3_bind_int64(lol, 3, o.member);
+      sqlite3_bind_int64(lol, 4, o.lines[k].amount);
+      sqlite3_bind_int64(lol, 5, line_points);
+      sqlite3_bind_int64(lol, 6, line_points);
+      step(lol, db);
+    }
+    for (const char* acct : {"points", "growth"}) {
+      const std::string idem = std::string(acct) + ":order:" + key;
+      sqlite3_bind_int64(entry, 1, o.member);
+      sqlite3_bind_text(entry, 2, acct, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(entry, 3, points);
+      sqlite3_bind_int64(entry, 4, points);
+      sqlite3_bind_text(entry, 5, key.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(entry, 6, idem.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(entry, 7, o.paid_at);
+      step(entry, db);
+      const bool is_points = acct[0] == 'p';
+      sqlite3_bind_int64(lot, 1, o.member);
+      sqlite3_bind_text(lot, 2, acct, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(lot, 3, points);
+      sqlite3_bind_int64(lot, 4, points);
+      sqlite3_bind_int64(lot, 5, o.paid_at);
+      sqlite3_bind_int64(lot, 6, is_points ? o.paid_at + 7 * 86400 : o.paid_at);
+      sqlite3_bind_int64(lot, 7, o.paid_at + (is_points ? 700 : 365) * 86400);
+      sqlite3_bind_int64(lot, 8, sqlite3_last_insert_rowid(db));
+      sqlite3_bind_text(lot, 9, key.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(lot, 10, o.member);
+      step(lot, db);
+    }
+    sqlite3_bind_int64(account, 1, o.member);
+    sqlite3_bind_int64(account, 2, points);
+    sqlite3_bind_int64(account, 3, o.paid_at);
+    step(account, db);
+    if ((i + 1) % per_tx == 0 || i + 1 == orders.size()) step(commit, db);
+  }
+  for (sqlite3_stmt* st : {begin, commit, ord, line, lo, lol, entry, lot, account})
+    sqlite3_finalize(st);
+}
+
 // Database pages each transaction writes to the WAL, on average, over the first `n` orders: the
 // WAL is reset first and not checkpointed during the run, so its frames count every page
 // written. On a disk-bound machine the one-order-per-transaction rates follow this figure.
@@ -425,7 +561,7 @@ int main(int argc, char** argv) {
   const std::int64_t n_members = std::max<std::int64_t>(1, args.lines / 12);
   const std::vector<Order> orders = make_orders(n_orders, n_members, args.seed);
   const std::string recur_db = dir.file("single.db"), raw_db = dir.file("raw.db");
-  Best single, single_raw, grouped, with_coupon;
+  Best single, single_raw, single_ceiling, grouped, with_coupon;
   std::string single_print;
   for (int rep = 0; rep < args.reps; ++rep) {
     {
@@ -469,6 +605,11 @@ int main(int argc, char** argv) {
       single_raw.run([&] { raw_balance_history(*db, orders, 1); });
     }
     remove_db(raw_db);
+    {
+      auto db = program_store(raw_db, program, n_members);
+      single_ceiling.run([&] { raw_layout_ceiling(*db, orders, 1, true); });
+    }
+    remove_db(raw_db);
   }
   // Pages written per transaction, over the first 1,000 orders of fresh stores.
   double recur_pages = 0, raw_pages = 0;
@@ -502,6 +643,13 @@ int main(int argc, char** argv) {
       single.cpu, single_raw.wall, single_raw.cpu);
   std::printf("# (a) %s\n", single_print.c_str());
   std::printf(
+      "# (a) layout ceiling: raw sqlite3 writing the same rows into recur's tables, no reads or "
+      "rules (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time); recur reaches %.2f of it "
+      "(%.2f by CPU)\n",
+      single_ceiling.wall, single_ceiling.cpu, rate(n / single_ceiling.wall).c_str(),
+      rate(n / single_ceiling.cpu).c_str(), single_ceiling.wall / single.wall,
+      single_ceiling.cpu / single.cpu);
+  std::printf(
       "# (a) with coupon use at checkout (each order uses a ¥5 coupon issued to its member; "
       "recur order checkout's path) (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), "
       "ratio to raw %.2f\n",
@@ -521,7 +669,7 @@ int main(int argc, char** argv) {
   const std::string csv_path = dir.file("orders.csv");
   write_file(csv_path, gen.csv);
   std::string().swap(gen.csv);
-  Best import_run, apply, apply_per_order, bulk_raw;
+  Best import_run, apply, apply_per_order, bulk_raw, bulk_ceiling;
   std::int64_t applied = 0;
   std::string bulk_print, per_order_print;
   const std::string bulk_db = dir.file("bulk.db");
@@ -537,11 +685,15 @@ int main(int argc, char** argv) {
       });
       auto engine = loyalty::open_engine(*db, clock);
       if (!engine.ok()) die(engine.status().to_string());
+      SqlProfile profile;
+      profile.attach(db->raw());
       apply.run([&] {
         auto s = loyalty::apply_pending(*db, **engine, apply_options);
         if (!s.ok()) die(s.status().to_string());
         applied = s->orders;
       });
+      profile.detach(db->raw());
+      if (rep == 0) profile.print("(b) bulk apply_pending", static_cast<double>(applied));
       if (rep == 0) bulk_print = fingerprint(*db);
     }
     remove_db(bulk_db);
@@ -562,15 +714,20 @@ int main(int argc, char** argv) {
       if (rep == 0) per_order_print = fingerprint(*db);
     }
     remove_db(bulk_db);
+    // The same number of orders as were applied, from the (a) orders, cycled.
+    std::vector<Order> ref_orders;
+    ref_orders.reserve(static_cast<std::size_t>(applied));
+    for (std::int64_t i = 0; i < applied; ++i)
+      ref_orders.push_back(orders[static_cast<std::size_t>(i % n_orders)]);
     {
-      // The same number of orders as were applied, from the (a) orders, cycled.
-      std::vector<Order> ref_orders;
-      ref_orders.reserve(static_cast<std::size_t>(applied));
-      for (std::int64_t i = 0; i < applied; ++i)
-        ref_orders.push_back(orders[static_cast<std::size_t>(i % n_orders)]);
       auto db = open_fresh(raw_db);
       raw_setup(*db, n_members);
       bulk_raw.run([&] { raw_balance_history(*db, ref_orders, apply_options.chunk); });
+    }
+    remove_db(raw_db);
+    {
+      auto db = program_store(raw_db, program, 0);
+      bulk_ceiling.run([&] { raw_layout_ceiling(*db, ref_orders, apply_options.chunk, false); });
     }
     remove_db(raw_db);
   }
@@ -583,6 +740,13 @@ int main(int argc, char** argv) {
       static_cast<long long>(gen.lines), static_cast<long long>(applied), args.reps,
       import_run.wall, import_run.cpu, apply.wall, apply.cpu, bulk_raw.wall, bulk_raw.cpu);
   std::printf("# (b) %s\n", bulk_print.c_str());
+  std::printf(
+      "# (b) layout ceiling: raw sqlite3 writing the same loyalty rows, %zu orders per "
+      "transaction, no reads or rules (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time); "
+      "recur reaches %.2f of it (%.2f by CPU)\n",
+      apply_options.chunk, bulk_ceiling.wall, bulk_ceiling.cpu, rate(a / bulk_ceiling.wall).c_str(),
+      rate(a / bulk_ceiling.cpu).c_str(), bulk_ceiling.wall / apply.wall,
+      bulk_ceiling.cpu / apply.cpu);
   if (per_order_print != bulk_print)
     die("the batched apply and apply_order one by one left different ledgers:\n  " +
         per_order_print + "\n  " + bulk_print);
