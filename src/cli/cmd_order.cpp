@@ -1,5 +1,6 @@
-// recur order checkout|refund|show — an order paid with a coupon, points and stored value
-// besides cash, and its refunds (the refund cascade). See docs/loyalty.md ("Settlement").
+// recur order checkout|refund|show (and stream, cmd_stream.cpp) — an order paid with a coupon,
+// points and stored value besides cash, and its refunds (the refund cascade). See docs/loyalty.md
+// ("Settlement").
 
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 
 #include "cli/cli_args.h"
 #include "cli/cli_context.h"
+#include "cli/cmd_stream.h"
 #include "core/json_writer.h"
 #include "loyalty/coupon_book.h"
 #include "loyalty/settlement.h"
@@ -220,8 +222,9 @@ int show(Context& ctx, const std::string& order, bool json) {
 }  // namespace
 
 void register_order(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand(
-      "order", "checkout with coupon, points and stored value; refunds (结算与退款)");
+  CLI::App* cmd = app.add_subcommand("order",
+                                     "checkout with coupon, points and stored value; refunds; a "
+                                     "stream of orders (结算、退款与订单流)");
   cmd->require_subcommand(1);
 
   auto co = std::make_shared<CheckoutArgs>();
@@ -257,6 +260,8 @@ void register_order(CLI::App& app, Context& ctx) {
   sh->add_option("order", *so, "the order: source:order_id")->required();
   sh->add_flag("--json", *sjson, "print JSON");
   sh->callback([&ctx, so, sjson] { throw Exit{show(ctx, *so, *sjson)}; });
+
+  register_order_stream(*cmd, ctx);
 }
 
 }  // namespace recur::cli

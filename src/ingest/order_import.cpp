@@ -6,49 +6,23 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
+#include <span>
 
-#include "core/money.h"
-#include "identity/identity.h"
-#include "ingest/field_parsers.h"
 #include "ingest/import_context.h"
 #include "ingest/order_key_index.h"
+#include "ingest/order_record.h"
 #include "store/database.h"
 
 namespace recur::ingest {
 namespace {
 
-enum OrderField : int {
-  kSource,
-  kOrderId,
-  kPaidAt,
-  kMember,
-  kChannel,
-  kStoreId,
-  kSku,
-  kCategory,
-  kQty,
-  kUnitPrice,
-  kDiscount,
-  kAmount,
-  kOrderFieldCount
-};
-
-struct Line {
-  std::string_view sku, category;
-  std::int64_t qty;
-  Fen unit_price, discount, amount;
-  std::uint32_t order;  // index into orders
-  std::uint32_t row;    // index into the row list (for errors)
-};
+using namespace order_field;
 
 struct Order {
-  std::string_view source, order_id, member_text, channel, store_id;
-  Instant paid_at;
-  std::vector<identity::Identity> ids;
+  OrderHead head;
   std::uint32_t first_line = 0;
   std::uint32_t nlines = 0;
-  std::uint32_t begin = 0;  // first line index after grouping
+  std::uint32_t begin = 0;  // first item index after grouping
   bool bad = false;
 };
 
@@ -58,11 +32,33 @@ struct RowInfo {
   std::uint32_t order;  // UINT32_MAX when the row could not be tied to an order
 };
 
+// Puts the items of each order next to each other, in file order within an order (a stable
+// reordering by order; nothing to do when the file kept each order's lines together).
+void group_items(std::vector<OrderItem>& items, std::vector<std::uint32_t>& item_order,
+                 bool grouped_in_order) {
+  if (grouped_in_order) return;
+  std::vector<std::uint32_t> perm(items.size());
+  for (std::uint32_t i = 0; i < perm.size(); ++i) perm[i] = i;
+  std::stable_sort(perm.begin(), perm.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return item_order[a] < item_order[b]; });
+  std::vector<OrderItem> sorted_items;
+  std::vector<std::uint32_t> sorted_order;
+  sorted_items.reserve(items.size());
+  sorted_order.reserve(items.size());
+  for (std::uint32_t p : perm) {
+    sorted_items.push_back(items[p]);
+    sorted_order.push_back(item_order[p]);
+  }
+  items.swap(sorted_items);
+  item_order.swap(sorted_order);
+}
+
 }  // namespace
 
 Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) {
   std::vector<Order> orders;
-  std::vector<Line> lines;
+  std::vector<OrderItem> items;
+  std::vector<std::uint32_t> item_order;  // by item: its index into orders
   std::vector<RowInfo> rows;
   std::vector<bool> row_failed;  // by row index: already reported
   OrderKeyIndex index;
@@ -82,7 +78,8 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       auto expected = static_cast<std::size_t>(4096 / src.progress() * 1.05);
       rows.reserve(expected);
       row_failed.reserve(expected);
-      lines.reserve(expected);
+      items.reserve(expected);
+      item_order.reserve(expected);
       orders.reserve(expected * orders.size() / 4096 + 16);
       index.reserve(expected * orders.size() / 4096 + 16);
     }
@@ -106,14 +103,14 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     // Find or create the order.
     std::uint32_t oi;
     bool first_of_order = false;
-    if (last_order != UINT32_MAX && orders[last_order].source == v[kSource] &&
-        orders[last_order].order_id == v[kOrderId]) {
+    if (last_order != UINT32_MAX && orders[last_order].head.source == v[kSource] &&
+        orders[last_order].head.order_id == v[kOrderId]) {
       oi = last_order;
     } else {
       auto [found, inserted] = index.find_or_insert(
           OrderKeyIndex::hash(v[kSource], v[kOrderId]), static_cast<std::uint32_t>(orders.size()),
           [&](std::uint32_t o) {
-            return orders[o].source == v[kSource] && orders[o].order_id == v[kOrderId];
+            return orders[o].head.source == v[kSource] && orders[o].head.order_id == v[kOrderId];
           });
       oi = found;
       if (inserted) {
@@ -127,123 +124,23 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     rows[ri].order = oi;
     Order& o = orders[oi];
 
-    auto order_bad = [&](int field, std::string reason) {
-      o.bad = true;
-      fail(row, field, std::move(reason));
-    };
+    std::optional<FieldError> bad;
     if (first_of_order) {
-      o.source = v[kSource];
-      o.order_id = v[kOrderId];
       o.first_line = row.line;
-      o.member_text = v[kMember];
-      o.channel = v[kChannel];
-      o.store_id = v[kStoreId];
-      if (v[kPaidAt].empty()) {
-        order_bad(kPaidAt, "paid_at is empty");
-        continue;
-      }
-      auto t = ctx.parse_time(v[kPaidAt]);
-      if (!t.ok()) {
-        order_bad(kPaidAt, t.status().message());
-        continue;
-      }
-      o.paid_at = *t;
-      if (!is_valid_channel(o.channel)) {
-        order_bad(
-            kChannel,
-            fmt::format("'{}' is not a channel (online, miniprogram, store, marketplace:<name>)",
-                        o.channel));
-        continue;
-      }
-      auto ids = identity::parse_identities(o.member_text, ctx.options.member_kind);
-      if (!ids.ok()) {
-        order_bad(kMember, ids.status().message());
-        continue;
-      }
-      o.ids = std::move(ids).value();
+      bad = read_order_head(ctx, v, o.head);
     } else {
-      // Later lines must agree with the order's first line.
-      auto differs = [&](int field, std::string_view first) {
-        if (v[field] == first) return false;
-        order_bad(field,
-                  fmt::format("'{}' differs from '{}' on line {}, the first line of order {}",
-                              v[field], first, o.first_line, o.order_id));
-        return true;
-      };
-      if (differs(kMember, o.member_text) || differs(kChannel, o.channel) ||
-          differs(kStoreId, o.store_id))
-        continue;
-      auto t = ctx.parse_time(v[kPaidAt]);
-      if (!t.ok() || *t != o.paid_at) {
-        order_bad(kPaidAt,
-                  fmt::format("paid_at '{}' differs from the first line of order {} (line {})",
-                              v[kPaidAt], o.order_id, o.first_line));
-        continue;
-      }
+      bad = check_same_order(ctx, v, o.head, o.first_line);  // later lines agree with the first
     }
-    // The line itself.
-    Line ln{};
-    ln.order = oi;
-    ln.row = ri;
-    ln.sku = v[kSku];
-    ln.category = v[kCategory];
-    if (ln.sku.empty()) {
-      order_bad(kSku, "sku is empty");
-      continue;
-    }
-    auto qty = parse_int_field(v[kQty], 1, 1'000'000);
-    if (!qty.ok()) {
-      order_bad(kQty, "qty: " + qty.status().message());
-      continue;
-    }
-    ln.qty = *qty;
-    if (!v[kUnitPrice].empty() && !parse_money_fast(v[kUnitPrice], ln.unit_price)) {
-      order_bad(kUnitPrice, "unit_price: " + parse_money(v[kUnitPrice]).status().message());
-      continue;
-    }
-    if (!parse_money_fast(v[kAmount], ln.amount)) {
-      order_bad(kAmount, "amount: " + parse_money(v[kAmount]).status().message());
-      continue;
-    }
-    if (v[kUnitPrice].empty()) {
-      // Without a unit price the line is priced from its amount: amount ÷ qty rounded up to the
-      // fen, the rounding kept as discount (0 ≤ discount < qty fen).
-      if (ln.amount < 0) {
-        order_bad(kAmount, "amount is negative");
-        continue;
-      }
-      ln.unit_price = (ln.amount + ln.qty - 1) / ln.qty;
-    }
-    Fen gross = ln.qty * ln.unit_price;
-    if (v[kDiscount].empty()) {
-      ln.discount = gross - ln.amount;
-    } else if (!parse_money_fast(v[kDiscount], ln.discount)) {
-      order_bad(kDiscount, "discount: " + parse_money(v[kDiscount]).status().message());
-      continue;
-    }
-    if (ln.unit_price < 0) {
-      order_bad(kUnitPrice, "unit_price is negative");
-      continue;
-    }
-    if (ln.amount < 0) {
-      order_bad(kAmount, "amount is negative");
-      continue;
-    }
-    if (ln.discount < 0) {
-      order_bad(
-          kDiscount,
-          fmt::format("discount {} is negative (amount {} exceeds qty × unit_price {})",
-                      format_money(ln.discount), format_money(ln.amount), format_money(gross)));
-      continue;
-    }
-    if (gross - ln.discount != ln.amount) {
-      order_bad(kAmount, fmt::format("amount {} ≠ qty × unit_price − discount = {} × {} − {} = {}",
-                                     format_money(ln.amount), ln.qty, format_money(ln.unit_price),
-                                     format_money(ln.discount), format_money(gross - ln.discount)));
+    OrderItem item;
+    if (!bad) bad = read_order_item(v, item);
+    if (bad) {
+      o.bad = true;
+      fail(row, bad->field, std::move(bad->reason));
       continue;
     }
     ++o.nlines;
-    lines.push_back(ln);
+    items.push_back(item);
+    item_order.push_back(oi);
   }
 
   // A bad line spoils its whole order: the other lines are rejected too, so no order is half
@@ -255,7 +152,7 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       sum.errors.push_back(
           RowError{rows[r].line, "",
                    fmt::format("order {} has a bad line (see above); the whole order is rejected",
-                               o.order_id),
+                               o.head.order_id),
                    std::string(rows[r].raw)});
   }
   std::sort(sum.errors.begin(), sum.errors.end(),
@@ -264,37 +161,21 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
   if (sum.rejected > 0 && !ctx.options.skip_bad) return Status();  // all-or-nothing
   if (ctx.options.dry_run) return Status();
 
-  // Group lines by order (stable: file order within an order).
-  if (!grouped_in_order)
-    std::stable_sort(lines.begin(), lines.end(),
-                     [](const Line& a, const Line& b) { return a.order < b.order; });
+  group_items(items, item_order, grouped_in_order);
   {
     std::uint32_t prev = UINT32_MAX;
-    for (std::uint32_t i = 0; i < lines.size(); ++i)
-      if (lines[i].order != prev) {
-        orders[lines[i].order].begin = i;
-        prev = lines[i].order;
+    for (std::uint32_t i = 0; i < item_order.size(); ++i)
+      if (item_order[i] != prev) {
+        orders[item_order[i]].begin = i;
+        prev = item_order[i];
       }
   }
 
   // Phase 2: apply.
   store::Database& db = ctx.db;
-  ASSIGN_OR_RETURN(auto exists_st,
-                   db.prepare("SELECT 1 FROM orders WHERE source = ? AND order_id = ?"));
-  ASSIGN_OR_RETURN(auto order_st,
-                   db.prepare("INSERT INTO orders (source, order_id, member_id, member_ref, "
-                              "channel, store_id, paid_at, paid_day, "
-                              "gross_fen, discount_fen, paid_fen, line_count, item_qty, batch_id) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  ASSIGN_OR_RETURN(auto line_st,
-                   db.prepare("INSERT INTO order_lines (order_pk, line_no, member_id, sku, "
-                              "category, qty, unit_price_fen, "
-                              "discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  ASSIGN_OR_RETURN(auto category_st, db.prepare("SELECT category FROM products WHERE sku = ?"));
-  std::unordered_map<std::string_view, std::string> category_cache;
-
+  OrderWriter writer(db);
+  RETURN_IF_ERROR(writer.prepare());
   const std::size_t chunk = std::max<std::size_t>(1, ctx.options.chunk_orders);
-  std::string ref;  // the order's primary identity, reused across orders
   // Sources with no order in the store when the import began need no per-order existence check
   // (the file's own duplicates were grouped above). Another connection committing in between
   // turns the checks back on.
@@ -304,14 +185,14 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     ASSIGN_OR_RETURN(auto any_st, db.prepare("SELECT 1 FROM orders WHERE source = ? LIMIT 1"));
     std::string_view last;
     for (const Order& o : orders) {
-      if (o.source == last ||
-          std::find(fresh_sources.begin(), fresh_sources.end(), o.source) != fresh_sources.end())
+      if (o.head.source == last || std::find(fresh_sources.begin(), fresh_sources.end(),
+                                             o.head.source) != fresh_sources.end())
         continue;
-      last = o.source;
+      last = o.head.source;
       any_st.reset();
-      any_st.bind_text_static(1, o.source);
+      any_st.bind_text_static(1, o.head.source);
       ASSIGN_OR_RETURN(bool any, any_st.step());
-      if (!any) fresh_sources.push_back(o.source);
+      if (!any) fresh_sources.push_back(o.head.source);
     }
   }
   for (std::size_t start = 0; start < orders.size(); start += chunk) {
@@ -324,83 +205,19 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       const Order& o = orders[oi];
       if (o.bad || o.nlines == 0) continue;
       bool present = false;
-      if (std::find(fresh_sources.begin(), fresh_sources.end(), o.source) == fresh_sources.end()) {
-        exists_st.rewind();
-        exists_st.bind_text_static(1, o.source).bind_text_static(2, o.order_id);
-        ASSIGN_OR_RETURN(present, exists_st.step());
+      if (std::find(fresh_sources.begin(), fresh_sources.end(), o.head.source) ==
+          fresh_sources.end()) {
+        ASSIGN_OR_RETURN(present, writer.exists(o.head.source, o.head.order_id));
       }
       if (present) {
         sum.skipped += o.nlines;
         continue;
       }
-      MemberId member = kGuest;
-      ref.clear();
-      if (!o.ids.empty()) {
-        ASSIGN_OR_RETURN(identity::Resolution res, ctx.resolver.resolve(o.ids, [&o] {
-          return fmt::format("order {}:{}", o.source, o.order_id);
-        }));
-        member = res.member;
-        ref.assign(o.ids.front().kind).append(":").append(o.ids.front().value);
-      }
-      Fen gross = 0, discount = 0, paid = 0;
-      std::int64_t qty = 0;
-      for (std::uint32_t k = 0; k < o.nlines; ++k) {
-        const Line& ln = lines[o.begin + k];
-        gross += ln.qty * ln.unit_price;
-        discount += ln.discount;
-        paid += ln.amount;
-        qty += ln.qty;
-      }
-      order_st.rewind();
-      order_st.bind_text_static(1, o.source).bind_text_static(2, o.order_id).bind(3, member);
-      if (ref.empty())
-        order_st.bind(4, std::nullopt);
-      else
-        order_st.bind_text_static(4, ref);
-      order_st.bind_text_static(5, o.channel)
-          .bind_optional_static(6, o.store_id)
-          .bind(7, o.paid_at.seconds)
-          .bind(8, static_cast<std::int64_t>(ctx.zone.local_date(o.paid_at).days))
-          .bind(9, gross)
-          .bind(10, discount)
-          .bind(11, paid)
-          .bind(12, static_cast<std::int64_t>(o.nlines))
-          .bind(13, qty)
-          .bind(14, ctx.batch_id);
-      RETURN_IF_ERROR(order_st.run());
-      OrderPk pk = db.last_insert_rowid();
-      for (std::uint32_t k = 0; k < o.nlines; ++k) {
-        const Line& ln = lines[o.begin + k];
-        std::string_view category = ln.category;
-        if (category.empty()) {
-          auto it = category_cache.find(ln.sku);
-          if (it == category_cache.end()) {
-            category_st.reset();
-            category_st.bind_text_static(1, ln.sku);
-            ASSIGN_OR_RETURN(bool found, category_st.step());
-            it =
-                category_cache.emplace(ln.sku, found ? category_st.column_string(0) : std::string())
-                    .first;
-            category_st.reset();
-          }
-          category = it->second;
-        }
-        line_st.rewind();
-        line_st.bind(1, pk)
-            .bind(2, static_cast<std::int64_t>(k) + 1)
-            .bind(3, member)
-            .bind_text_static(4, ln.sku)
-            .bind_optional_static(5, category)
-            .bind(6, ln.qty)
-            .bind(7, ln.unit_price)
-            .bind(8, ln.discount)
-            .bind(9, ln.amount);
-        RETURN_IF_ERROR(line_st.run());
-      }
+      RETURN_IF_ERROR(
+          writer.write(ctx, o.head, std::span(items).subspan(o.begin, o.nlines)).status());
       sum.applied += o.nlines;
       ++sum.records_applied;
     }
-    exists_st.reset();
     RETURN_IF_ERROR(tx->commit());
     if (ctx.progress)
       ctx.progress(0.5 + 0.5 * static_cast<double>(end) / static_cast<double>(orders.size()),

@@ -26,6 +26,13 @@ class StringArena {
     used_ += s.size();
     return {p, s.size()};
   }
+  // Forgets every string stored so far (their views dangle) and keeps one block for reuse: for
+  // readers that hold one record at a time.
+  void clear() {
+    big_.clear();
+    if (blocks_.size() > 1) blocks_.resize(1);
+    used_ = 0;
+  }
 
  private:
   static constexpr std::size_t kBlock = 1 << 20;

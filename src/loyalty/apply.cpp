@@ -8,9 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "loyalty/coupon_book.h"
-#include "loyalty/settlement.h"
-#include "loyalty/wallet.h"
+#include "loyalty/refund_cascade.h"
 
 namespace recur::loyalty {
 
@@ -22,36 +20,6 @@ std::string order_key(std::string_view source, std::string_view order_id) {
 }
 
 namespace {
-
-// The settlement of checked-out orders, opened on first use (most stores never check out).
-class RefundCascade {
- public:
-  explicit RefundCascade(LoyaltyEngine& engine) : engine_(engine) {}
-  Result<bool> settled(const std::string& order_key) {
-    RETURN_IF_ERROR(open());
-    return settlement_->settled(order_key);
-  }
-  Result<SettlementRefundEffect> refund(const RefundInput& r) {
-    RETURN_IF_ERROR(open());
-    return settlement_->refund(
-        SettlementRefundInput{r.key, r.refund_pk, r.order_key, r.line_no, r.amount, r.at});
-  }
-
- private:
-  Status open() {
-    if (settlement_) return Status();
-    coupons_ = std::make_unique<CouponBook>(engine_);
-    if (engine_.program().stored_value.enabled)
-      wallet_ = std::make_unique<Wallet>(engine_.ledger().db(), engine_.active_program(),
-                                         engine_.zone(), engine_.clock());
-    settlement_ = std::make_unique<Settlement>(engine_, *coupons_, wallet_.get());
-    return Status();
-  }
-  LoyaltyEngine& engine_;
-  std::unique_ptr<CouponBook> coupons_;
-  std::unique_ptr<Wallet> wallet_;
-  std::unique_ptr<Settlement> settlement_;
-};
 
 constexpr const char* kPendingOrders =
     "SELECT o.order_pk, o.paid_at FROM orders o WHERE o.member_id != 0 AND NOT EXISTS "
@@ -199,29 +167,13 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
       refund.amount = refund_st.column_int64(5);
       refund.at = Instant{refund_st.column_int64(6)};
       // An order checked out with coupon, points or stored value: the whole cascade.
-      ASSIGN_OR_RETURN(bool settled, cascade.settled(refund.order_key));
-      if (settled) {
-        auto e = cascade.refund(refund);
-        if (!e.ok())
-          return Status(e.status().code(),
-                        fmt::format("refund {}: {}", refund.key, e.status().message()));
-        if (e->replayed) continue;
-        ++sum.refunds;
-        sum.points_clawed += e->points_clawed;
-        sum.growth_clawed += e->growth_clawed;
-        sum.deducted_fen += e->deducted;
-        continue;
-      }
-      auto e = engine.apply_refund(refund);
-      if (!e.ok())
-        return Status(e.status().code(),
-                      fmt::format("refund {}: {}", refund.key, e.status().message()));
-      if (e->replayed) continue;
+      ASSIGN_OR_RETURN(AppliedRefund e, cascade.apply(refund));
+      if (e.replayed) continue;
       ++sum.refunds;
-      sum.points_clawed += e->points_clawed;
-      sum.points_debt += e->points_debt;
-      sum.growth_clawed += e->growth_clawed;
-      sum.deducted_fen += e->deducted_fen;
+      sum.points_clawed += e.points_clawed;
+      sum.points_debt += e.points_debt;
+      sum.growth_clawed += e.growth_clawed;
+      sum.deducted_fen += e.deducted_fen;
     }
     refund_st.reset();
     RETURN_IF_ERROR(tx->commit());

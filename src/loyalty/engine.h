@@ -208,6 +208,11 @@ class LoyaltyEngine {
 
   // Read-only: the member's balances, lots, recent entries and tier as of `at`.
   Result<MemberLoyalty> member_state(MemberId member, Instant at, int entries = 20);
+  // Read-only: what the order applied under `key` earned (with `replayed` set and the member's
+  // tier now as `tier_after`); none when it was not applied.
+  Result<std::optional<OrderEffect>> applied_order(const std::string& key) {
+    return find_order(key);
+  }
 
   const Program& program() const { return active_.program; }
   int program_version() const { return active_.version; }

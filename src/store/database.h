@@ -112,6 +112,7 @@ class Database {
 
  private:
   friend class Transaction;
+  friend class GroupCommit;  // the strict check around each unit
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   // Strict mode: an error naming the statements left running, `when` a transaction begins or
   // commits; OK otherwise.

@@ -1,0 +1,419 @@
+// `recur order stream` end to end: orders and refunds as NDJSON leave exactly the ledger that
+// `recur import` + apply leaves for the same records (whatever the grouping); a bad record is
+// rejected alone with its line and field; a replay changes nothing; an acknowledgement comes
+// once its group committed, even while the input pauses.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cli_run.h"
+#include "store/database.h"
+#include "test_util.h"
+
+namespace recur {
+namespace {
+
+using recur::testing::CmdResult;
+using recur::testing::has;
+using recur::testing::run;
+using recur::testing::TempDir;
+using recur::testing::write_file;
+
+struct Line {
+  std::string sku, category;  // category may be empty: the product's
+  int qty;
+  std::string unit_price, discount, amount;
+};
+struct Order {
+  std::string id, paid_at, member, channel;
+  std::vector<Line> lines;
+};
+struct Refund {
+  std::string id, order_id, at, sku, qty, amount;
+};
+
+// In the order things happened, as a stream would carry them; every refund after the orders
+// (import applies the orders file before the refunds file).
+const std::vector<Order> kOrders = {
+    {"A1",
+     "2024-03-01 10:00:00",
+     "phone:13900000001",
+     "store",
+     {{"F1", "食品", 2, "50.00", "", "100.00"},
+      {"M1", "母婴/奶粉", 1, "300.00", "20.00", "280.00"}}},
+    // No category: the product's (3C/手机, which earns half).
+    {"B1",
+     "2024-03-02 11:00:00",
+     "card_no:88000002",
+     "online",
+     {{"P1", "", 1, "1999.00", "", "1999.00"}}},
+    {"G1", "2024-03-03 12:00:00", "", "store", {{"F1", "食品", 1, "50.00", "", "50.00"}}},
+    // Checked out through recur before it arrives (refunded through the settlement's cascade).
+    {"S1",
+     "2024-03-05 10:00:00",
+     "phone:13900000009",
+     "store",
+     {{"F1", "食品", 2, "50.00", "", "100.00"}}},
+    {"A2",
+     "2024-03-10 09:30:00",
+     "phone:13900000001",
+     "store",
+     {{"M1", "母婴/奶粉", 2, "300.00", "", "600.00"}}},
+    // Member day (the 18th): double points; A reaches silver.
+    {"A3",
+     "2024-03-18 15:00:00",
+     "phone:13900000001",
+     "miniprogram",
+     {{"F2", "食品", 1, "", "", "100.00"}}},
+    {"B2",
+     "2024-03-19 10:00:00",
+     "card_no:88000002",
+     "online",
+     {{"F1", "食品", 3, "50.00", "", "150.00"}}},
+    {"A4",
+     "2024-03-20 10:00:00",
+     "phone:13900000001",
+     "online",
+     {{"D1", "母婴/纸尿裤", 1, "120.00", "", "120.00"}}},
+};
+const std::vector<Refund> kRefunds = {
+    {"R1", "A2", "2024-03-25 10:00:00", "M1", "1", "300.00"},
+    {"R2", "S1", "2024-03-26 10:00:00", "", "", "40.00"},     // an amount of the whole order
+    {"R3", "G1", "2024-03-27 10:00:00", "F1", "1", "50.00"},  // a guest's: stored, earns nothing
+};
+
+std::string json_line(const Line& l) {
+  std::string s = "\"sku\":\"" + l.sku + "\"";
+  if (!l.category.empty()) s += ",\"category\":\"" + l.category + "\"";
+  s += ",\"qty\":" + std::to_string(l.qty);
+  if (!l.unit_price.empty()) s += ",\"unit_price\":\"" + l.unit_price + "\"";
+  if (!l.discount.empty()) s += ",\"discount\":\"" + l.discount + "\"";
+  return s + ",\"amount\":\"" + l.amount + "\"";
+}
+
+std::string ndjson() {
+  std::string out;
+  for (const Order& o : kOrders) {
+    std::string s = "{\"source\":\"pos\",\"order_id\":\"" + o.id + "\",\"paid_at\":\"" + o.paid_at +
+                    "\",\"member\":\"" + o.member + "\",\"channel\":\"" + o.channel + "\"";
+    if (o.lines.size() == 1) {  // the flat form of a one-line order
+      s += "," + json_line(o.lines[0]);
+    } else {
+      s += ",\"lines\":[";
+      for (std::size_t i = 0; i < o.lines.size(); ++i)
+        s += (i ? ",{" : "{") + json_line(o.lines[i]) + "}";
+      s += "]";
+    }
+    out += s + "}\n";
+  }
+  for (const Refund& r : kRefunds) {
+    out += "{\"source\":\"pos\",\"refund_id\":\"" + r.id + "\",\"order_id\":\"" + r.order_id +
+           "\",\"refunded_at\":\"" + r.at + "\"";
+    if (!r.sku.empty()) out += ",\"sku\":\"" + r.sku + "\",\"qty\":" + r.qty;
+    out += ",\"amount\":\"" + r.amount + "\"}\n";
+  }
+  return out;
+}
+
+std::string orders_csv() {
+  std::string out =
+      "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,"
+      "amount\n";
+  for (const Order& o : kOrders)
+    for (const Line& l : o.lines)
+      out += "pos," + o.id + "," + o.paid_at + "," + o.member + "," + o.channel + ",," + l.sku +
+             "," + l.category + "," + std::to_string(l.qty) + "," + l.unit_price + "," +
+             l.discount + "," + l.amount + "\n";
+  return out;
+}
+
+std::string refunds_csv() {
+  std::string out = "source,refund_id,order_id,refunded_at,sku,qty,amount\n";
+  for (const Refund& r : kRefunds)
+    out += "pos," + r.id + "," + r.order_id + "," + r.at + "," + r.sku + "," + r.qty + "," +
+           r.amount + "\n";
+  return out;
+}
+
+// Every row of `sql` (one text column), one per line.
+std::string rows(store::Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
+  EXPECT_TRUE(st.ok()) << st.status().to_string();
+  if (!st.ok()) return "";
+  std::string out;
+  while (st->step().value_or(false)) out += st->column_string(0) + "\n";
+  return out;
+}
+
+// What the store holds of members, orders and the loyalty ledger, without bookkeeping times.
+std::string ledger_dump(const std::string& path) {
+  auto db = store::Database::open(path);
+  EXPECT_TRUE(db.ok());
+  store::Database& d = **db;
+  return rows(d,
+              "SELECT printf('member %d merged_into %s', member_id, merged_into) FROM members "
+              "ORDER BY member_id") +
+         rows(d,
+              "SELECT printf('identity %s:%s -> %d', kind, value, member_id) FROM identities "
+              "ORDER BY kind, value") +
+         rows(d,
+              "SELECT printf('order %s:%s member %d ref %s day %d paid %d', source, order_id, "
+              "member_id, member_ref, paid_day, paid_fen) FROM orders ORDER BY order_pk") +
+         rows(d,
+              "SELECT printf('line %d/%d %s %s %d %d %d %d', order_pk, line_no, sku, category, "
+              "qty, unit_price_fen, discount_fen, amount_fen) FROM order_lines "
+              "ORDER BY order_pk, line_no") +
+         rows(d,
+              "SELECT printf('refund %s:%s order %d line %s member %d %d', source, refund_id, "
+              "order_pk, line_no, member_id, amount_fen) FROM refunds ORDER BY refund_pk") +
+         rows(d,
+              "SELECT printf('account %d points %d debt %d growth %d tier %s since %d', "
+              "member_id, points, points_debt, growth, tier, tier_since) "
+              "FROM loyalty_accounts ORDER BY member_id") +
+         rows(d,
+              "SELECT printf('entry %d %d %s %s %d -> %d ref %s at %d', entry_id, member_id, "
+              "account, cause, amount, balance_after, reference, at) FROM loyalty_entries "
+              "ORDER BY entry_id") +
+         rows(d,
+              "SELECT printf('lot %d %d %s %d left %d at %d usable %d expires %s order %s', "
+              "lot_id, member_id, account, earned, remaining, earned_at, usable_from, "
+              "expires_at, order_key) FROM loyalty_lots ORDER BY lot_id") +
+         rows(d,
+              "SELECT printf('applied %s pk %s member %d points %d growth %d tier %s "
+              "refunded %d clawed %d/%d', order_key, order_pk, member_id, points, growth, "
+              "tier, refunded_fen, points_clawed, growth_clawed) FROM loyalty_orders "
+              "ORDER BY order_key") +
+         rows(d,
+              "SELECT printf('applied refund %s pk %s %s member %d %d clawed %d/%d', "
+              "refund_key, refund_pk, order_key, member_id, amount_fen, points_clawed, "
+              "growth_clawed) FROM loyalty_refunds ORDER BY refund_key") +
+         rows(d,
+              "SELECT printf('settlement refund %s pk %s', refund_key, refund_pk) "
+              "FROM loyalty_settlement_refunds ORDER BY refund_key") +
+         rows(d,
+              "SELECT printf('tier %d %s -> %s at %d %s %s', member_id, from_tier, to_tier, at, "
+              "reason, reference) FROM loyalty_tier_changes ORDER BY change_id");
+}
+
+class OrderStreamCli : public ::testing::Test {
+ protected:
+  // A store with the shipped program, the products, member C and C's order S1 checked out.
+  std::string store(const std::string& name) {
+    const std::string db = "--db " + dir_.file(name) + " ";
+    EXPECT_EQ(
+        run(db + "program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml").code, 0);
+    write_file(dir_.file("products.csv"),
+               "sku,name,category,price\nP1,手机,3C/手机,1999.00\nF1,饼干,食品,50.00\n");
+    EXPECT_EQ(run(db + "import products " + dir_.file("products.csv")).code, 0);
+    write_file(dir_.file("members.csv"), "member,name\nphone:13900000009,丙\n");
+    EXPECT_EQ(run(db + "import members " + dir_.file("members.csv")).code, 0);
+    CmdResult c = run(db + "order checkout pos:S1 phone:13900000009 --line 食品:F1:100.00 " +
+                      "--at '2024-03-05 10:00'");
+    EXPECT_EQ(c.code, 0) << c.out;
+    return db;
+  }
+  // The rows of `sql` (one text column) in store `name`, one per line, without the last "\n".
+  std::string rows_of(const std::string& name, const std::string& sql) {
+    auto db = store::Database::open(dir_.file(name));
+    std::string out = rows(**db, sql);
+    if (!out.empty()) out.pop_back();
+    return out;
+  }
+  std::int64_t query(const std::string& name, const std::string& sql) {
+    auto db = store::Database::open(dir_.file(name));
+    return recur::testing::count(**db, sql);
+  }
+  TempDir dir_;
+};
+
+TEST_F(OrderStreamCli, LeavesTheLedgerThatImportAndApplyLeave) {
+  write_file(dir_.file("in.ndjson"), ndjson());
+  write_file(dir_.file("orders.csv"), orders_csv());
+  write_file(dir_.file("refunds.csv"), refunds_csv());
+
+  const std::string imported = store("imported.db");
+  CmdResult io = run(imported + "import orders " + dir_.file("orders.csv"));
+  ASSERT_EQ(io.code, 0) << io.out;
+  CmdResult ir = run(imported + "import refunds " + dir_.file("refunds.csv"));
+  ASSERT_EQ(ir.code, 0) << ir.out;
+
+  const std::string streamed = store("streamed.db");
+  CmdResult s = run(streamed + "order stream < " + dir_.file("in.ndjson"));
+  ASSERT_EQ(s.code, 0) << s.out;
+  // One group, one transaction per record, and groups of two: the same ledger every time.
+  const std::string per_record = store("per_record.db");
+  CmdResult p = run(per_record + "order stream --group-ms 0 --file " + dir_.file("in.ndjson"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  const std::string pairs = store("pairs.db");
+  CmdResult g =
+      run(pairs + "order stream --group-max 2 --group-ms 100000 --file " + dir_.file("in.ndjson"));
+  ASSERT_EQ(g.code, 0) << g.out;
+
+  const std::string expected = ledger_dump(dir_.file("imported.db"));
+  EXPECT_TRUE(has(expected, "tier 2 normal -> silver")) << expected;  // A upgraded
+  EXPECT_TRUE(has(expected, "line 2/1 P1 3C/手机")) << expected;      // the product's category
+  EXPECT_TRUE(has(expected, "settlement refund pos:R2 pk 2")) << expected;
+  EXPECT_EQ(ledger_dump(dir_.file("streamed.db")), expected);
+  EXPECT_EQ(ledger_dump(dir_.file("per_record.db")), expected);
+  EXPECT_EQ(ledger_dump(dir_.file("pairs.db")), expected);
+
+  // The acknowledgements say what each record did, as the store holds it.
+  auto points = [&](const std::string& key) {
+    return std::to_string(
+        query("streamed.db", "SELECT points FROM loyalty_orders WHERE order_key = '" + key + "'"));
+  };
+  EXPECT_TRUE(has(s.out, "ok 1 pos:A1 points=" + points("pos:A1") + " growth=380 tier=normal\n"))
+      << s.out;
+  EXPECT_TRUE(has(s.out, "ok 2 pos:B1 points=" + points("pos:B1") + " growth=1999 tier=silver\n"))
+      << s.out;
+  EXPECT_TRUE(has(s.out, "ok 3 pos:G1 guest\n")) << s.out;
+  EXPECT_TRUE(has(s.out, "ok 6 pos:A3 points=200 growth=100 tier=silver\n")) << s.out;
+  const std::string a_tier = rows_of("streamed.db",
+                                     "SELECT tier FROM loyalty_accounts JOIN identities "
+                                     "USING (member_id) WHERE value = '13900000001'");
+  EXPECT_TRUE(has(s.out, "ok 9 pos:R1 refund of pos:A2 points=-300 growth=-300 tier=" + a_tier))
+      << s.out;
+  EXPECT_TRUE(has(s.out, "ok 11 pos:R3 refund of pos:G1 guest\n")) << s.out;
+  EXPECT_TRUE(has(s.out, "order stream: 11 records — 11 applied, 0 duplicates, 0 rejected;"))
+      << s.out;
+  EXPECT_TRUE(has(p.out, "11 groups committed")) << p.out;
+  EXPECT_TRUE(has(g.out, "6 groups committed")) << g.out;
+  CmdResult check = run(streamed + "check");
+  EXPECT_EQ(check.code, 0) << check.out;
+}
+
+TEST_F(OrderStreamCli, AReplayChangesNothingAndSaysDuplicate) {
+  write_file(dir_.file("in.ndjson"), ndjson());
+  const std::string db = store("t.db");
+  ASSERT_EQ(run(db + "order stream --file " + dir_.file("in.ndjson")).code, 0);
+  const std::string before = ledger_dump(dir_.file("t.db"));
+  CmdResult again = run(db + "order stream --file " + dir_.file("in.ndjson"));
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(ledger_dump(dir_.file("t.db")), before);
+  EXPECT_TRUE(has(again.out, "ok 1 pos:A1 duplicate points=")) << again.out;
+  EXPECT_TRUE(has(again.out, "ok 3 pos:G1 duplicate\n")) << again.out;
+  EXPECT_TRUE(has(again.out, "ok 9 pos:R1 refund of pos:A2 duplicate\n")) << again.out;
+  EXPECT_TRUE(has(again.out, "11 records — 0 applied, 11 duplicates, 0 rejected")) << again.out;
+}
+
+TEST_F(OrderStreamCli, ABadRecordIsRejectedAloneWithItsLineAndField) {
+  const std::string db = store("t.db");
+  const std::string order =
+      R"({"source":"pos","order_id":"%s","paid_at":"2024-04-01 10:00:00","member":"%s",)"
+      R"("channel":"store","sku":"F1","qty":1,"unit_price":"50.00","amount":"%s"})";
+  auto make = [&](const std::string& id, const std::string& member, const std::string& amount) {
+    std::string s = order;
+    s.replace(s.find("%s"), 2, id);
+    s.replace(s.find("%s"), 2, member);
+    s.replace(s.find("%s"), 2, amount);
+    return s + "\n";
+  };
+  write_file(
+      dir_.file("in.ndjson"),
+      make("X1", "phone:13900000011", "50.00") +  // 1 ok
+          R"({"source":"pos","order_id":"X2",)"
+          "\n" +                                      // 2 not JSON
+          make("X3", "phone:13900000011", "-5.00") +  // 3 negative amount
+          make("X4", "fax:123", "50.00") +            // 4 no such identity kind
+          make("X5", "phone:13900000012", "50.00") +  // 5 ok: an unknown member is created
+          R"({"source":"pos","refund_id":"RX","order_id":"NOPE","refunded_at":"2024-04-02 10:00:00","amount":"1.00"})"
+          "\n" +                                      // 6 refund of an order not in the store
+          make("X1", "phone:13900000011", "50.00") +  // 7 a duplicate of line 1
+          "[1, 2]\n" +                                // 8 not an object
+          "   \n" +                                   // 9 blank: skipped
+          R"({"source":"pos","order_id":"X6","paid_at":"2024-04-01 10:00:00","member":"phone:13900000011","channel":"store",)"
+          R"("lines":[{"sku":"F1","qty":1,"amount":"50.00"},{"sku":"F2","qty":0,"amount":"1.00"}]})"
+          "\n" +                                      // 10 one bad line spoils the order
+          make("X7", "phone:13900000011", "50.00"));  // 11 ok
+  CmdResult s = run(db + "order stream --file " + dir_.file("in.ndjson"));
+  EXPECT_EQ(s.code, 1) << s.out;  // records were rejected
+  EXPECT_TRUE(has(s.out, "ok 1 pos:X1 points=50 growth=50 tier=normal\n")) << s.out;
+  EXPECT_TRUE(has(s.out, "error 2: not valid JSON")) << s.out;
+  EXPECT_TRUE(
+      has(s.out, "error 3: field 'amount': amount is negative (记录被拒绝 record rejected)"))
+      << s.out;
+  EXPECT_TRUE(has(s.out, "error 4: field 'member': 'fax:123' has no identity kind")) << s.out;
+  EXPECT_TRUE(has(s.out, "ok 5 pos:X5 points=50 growth=50 tier=normal\n")) << s.out;
+  EXPECT_TRUE(has(s.out, "error 6: field 'order_id': order pos:NOPE has not been imported"))
+      << s.out;
+  EXPECT_TRUE(has(s.out, "ok 7 pos:X1 duplicate points=50 growth=50 tier=normal\n")) << s.out;
+  EXPECT_TRUE(has(s.out, "error 8: not a JSON object")) << s.out;
+  EXPECT_FALSE(has(s.out, "error 9") || has(s.out, "ok 9 ")) << s.out;
+  EXPECT_TRUE(has(s.out, "error 10: field 'qty': qty: 0 is out of range")) << s.out;
+  EXPECT_TRUE(has(s.out, "ok 11 pos:X7 points=50 growth=50 tier=normal\n")) << s.out;
+  // In input order.
+  EXPECT_LT(s.out.find("error 6:"), s.out.find("ok 7 "));
+  EXPECT_LT(s.out.find("ok 7 "), s.out.find("error 8:"));
+  EXPECT_TRUE(has(s.out, "10 records — 3 applied, 1 duplicates, 6 rejected")) << s.out;
+
+  EXPECT_EQ(query("t.db", "SELECT COUNT(*) FROM orders WHERE order_id LIKE 'X%'"), 3);
+  EXPECT_EQ(query("t.db",
+                  "SELECT COUNT(*) FROM order_lines l JOIN orders o USING (order_pk) "
+                  "WHERE o.order_id = 'X6'"),
+            0);
+  EXPECT_EQ(query("t.db", "SELECT COUNT(*) FROM loyalty_orders WHERE order_key LIKE 'pos:X%'"), 3);
+  EXPECT_EQ(query("t.db", "SELECT COUNT(DISTINCT member_id) FROM orders WHERE order_id LIKE 'X%'"),
+            2);
+  EXPECT_EQ(query("t.db", "SELECT COUNT(*) FROM refunds"), 0);
+  CmdResult check = run(db + "check");
+  EXPECT_EQ(check.code, 0) << check.out;
+}
+
+TEST_F(OrderStreamCli, JsonAcknowledgements) {
+  const std::string db = store("t.db");
+  write_file(
+      dir_.file("in.ndjson"),
+      R"({"source":"pos","order_id":"J1","paid_at":"2024-04-01 10:00:00","member":"phone:13900000021","channel":"store","sku":"F1","qty":2,"unit_price":"50.00","amount":"100.00"})"
+      "\n{\n");
+  CmdResult s = run(db + "order stream --json --file " + dir_.file("in.ndjson"));
+  EXPECT_EQ(s.code, 1) << s.out;
+  const std::int64_t member =
+      query("t.db", "SELECT member_id FROM identities WHERE value = '13900000021'");
+  EXPECT_TRUE(has(s.out,
+                  "{\"line\":1,\"ok\":true,\"kind\":\"order\",\"key\":\"pos:J1\","
+                  "\"duplicate\":false,\"member\":" +
+                      std::to_string(member) +
+                      ",\"applied\":true,\"points\":100,\"growth\":100,"
+                      "\"tier\":\"normal\"}\n"))
+      << s.out;
+  EXPECT_TRUE(has(s.out, "{\"line\":2,\"ok\":false,\"error\":\"not valid JSON")) << s.out;
+}
+
+// The window ends while the producer waits: the acknowledgement must come before more input.
+TEST_F(OrderStreamCli, AnAcknowledgementDoesNotWaitForTheNextRecord) {
+  const std::string db = store("t.db");
+  write_file(
+      dir_.file("1.ndjson"),
+      R"({"source":"pos","order_id":"W1","paid_at":"2024-04-01 10:00:00","member":"phone:13900000031","channel":"store","sku":"F1","qty":1,"amount":"50.00"})"
+      "\n");
+  write_file(
+      dir_.file("2.ndjson"),
+      R"({"source":"pos","order_id":"W2","paid_at":"2024-04-01 11:00:00","member":"phone:13900000031","channel":"store","sku":"F1","qty":1,"amount":"50.00"})"
+      "\n");
+  const std::string out = dir_.file("out.txt"), seen = dir_.file("seen.txt");
+  const std::string cmd = "(cat " + dir_.file("1.ndjson") + "; sleep 1; cp " + out + " " + seen +
+                          "; cat " + dir_.file("2.ndjson") + ") | RECUR_STRICT_STATEMENTS=1 " +
+                          RECUR_BINARY + " " + db + "order stream > " + out + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(recur::testing::read_file(seen), "ok 1 pos:W1 points=50 growth=50 tier=normal\n");
+  EXPECT_TRUE(has(recur::testing::read_file(out), "ok 2 pos:W2 "))
+      << recur::testing::read_file(out);
+}
+
+TEST_F(OrderStreamCli, GroupOptionsAreChecked) {
+  const std::string db = store("t.db");
+  CmdResult s = run(db + "order stream --group-ms -1 --file /dev/null");
+  EXPECT_EQ(s.code, 1) << s.out;
+  EXPECT_TRUE(has(s.out, "--group-ms must be 0 or more")) << s.out;
+  CmdResult m = run(db + "order stream --group-max 0 --file /dev/null");
+  EXPECT_EQ(m.code, 1) << m.out;
+  CmdResult missing = run(db + "order stream --file " + dir_.file("nope.ndjson"));
+  EXPECT_EQ(missing.code, 1) << missing.out;
+  EXPECT_TRUE(has(missing.out, "cannot open it")) << missing.out;
+}
+
+}  // namespace
+}  // namespace recur
