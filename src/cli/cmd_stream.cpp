@@ -69,7 +69,7 @@ int wait_ms(const store::GroupCommit& group) {
 void print_summary(const StreamCounts& c, double seconds) {
   std::fprintf(stderr,
                "order stream: %lld records — %lld applied, %lld duplicates, %lld rejected%s; "
-               "%lld groups committed%s (%.2f s)\n",
+               "groups committed: %lld%s (%.2f s)\n",
                static_cast<long long>(c.records), static_cast<long long>(c.stored),
                static_cast<long long>(c.duplicates), static_cast<long long>(c.rejected),
                c.not_committed ? fmt::format(", {} not committed", c.not_committed).c_str() : "",
