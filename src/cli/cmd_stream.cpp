@@ -27,6 +27,7 @@ struct StreamArgs {
   double group_ms = 5;
   std::size_t group_max = 1000;
   bool json = false;
+  std::string member_kind;  // kind of a bare member value
 };
 
 // A record's failure that says the store, not the record, is at fault: the stream stops.
@@ -85,7 +86,7 @@ int run_stream(Context& ctx, const StreamArgs& a) {
   if (!input.ok()) return report(input.status());
   auto db = ctx.open_db();
   if (!db.ok()) return report(db.status());
-  auto stream = ingest::RecordStream::open(**db, ctx.clock);
+  auto stream = ingest::RecordStream::open(**db, ctx.clock, a.member_kind);
   if (!stream.ok()) return report(stream.status());
   if (!(*stream)->has_program()) {
     std::fprintf(stderr,
@@ -157,6 +158,8 @@ void register_order_stream(CLI::App& order, Context& ctx) {
                 "commit every this many milliseconds (0: a transaction per record)");
   s->add_option("--group-max", args->group_max, "commit once a group holds this many records");
   s->add_flag("--json", args->json, "one JSON object per acknowledgement");
+  s->add_option("--member-kind", args->member_kind,
+                "identity kind of a bare member value, e.g. phone (as recur import)");
   s->callback([&ctx, args] { throw Exit{run_stream(ctx, *args)}; });
 }
 

@@ -69,9 +69,11 @@ struct RecordStream::State {
 RecordStream::RecordStream(std::unique_ptr<State> state) : s_(std::move(state)) {}
 RecordStream::~RecordStream() = default;
 
-Result<std::unique_ptr<RecordStream>> RecordStream::open(store::Database& db, const Clock& clock) {
+Result<std::unique_ptr<RecordStream>> RecordStream::open(store::Database& db, const Clock& clock,
+                                                         std::string_view member_kind) {
   ASSIGN_OR_RETURN(TimeZone zone, store::merchant_time_zone(db));
   auto s = std::make_unique<State>(db, clock, std::move(zone));
+  s->options.member_kind = std::string(member_kind);
   loyalty::register_merge_participant(s->merger);  // balances move with merged members
   RETURN_IF_ERROR(s->orders.prepare());
   RETURN_IF_ERROR(s->refunds.prepare());

@@ -50,7 +50,10 @@ struct StreamResult {
 class RecordStream {
  public:
   // Reads the merchant's time zone and the program in force (none: records are stored only).
-  static Result<std::unique_ptr<RecordStream>> open(store::Database& db, const Clock& clock);
+  // `member_kind`: the identity kind of a bare member value ("13900000001" with "phone"), as
+  // `recur import --member-kind`; empty: every value names its kind.
+  static Result<std::unique_ptr<RecordStream>> open(store::Database& db, const Clock& clock,
+                                                    std::string_view member_kind = {});
   ~RecordStream();
   RecordStream(const RecordStream&) = delete;
   RecordStream& operator=(const RecordStream&) = delete;

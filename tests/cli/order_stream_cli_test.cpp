@@ -415,5 +415,26 @@ TEST_F(OrderStreamCli, GroupOptionsAreChecked) {
   EXPECT_TRUE(has(missing.out, "cannot open it")) << missing.out;
 }
 
+
+TEST_F(OrderStreamCli, ABareMemberValueTakesTheKindGiven) {
+  write_file(dir_.file("bare.ndjson"),
+             R"({"source":"pos","order_id":"K1","paid_at":"2024-03-06 10:00:00",)"
+             R"("member":"13900000009","channel":"store","sku":"F1","qty":2,"amount":"100.00"})"
+             "\n");
+  const std::string db = store("t.db");
+  CmdResult without = run(db + "order stream --file " + dir_.file("bare.ndjson"));
+  EXPECT_EQ(without.code, 1) << without.out;
+  EXPECT_TRUE(has(without.out, "error 1: ")) << without.out;
+  EXPECT_TRUE(has(without.out, "--member-kind")) << without.out;
+  CmdResult with = run(db + "order stream --member-kind phone --file " + dir_.file("bare.ndjson"));
+  ASSERT_EQ(with.code, 0) << with.out;
+  EXPECT_TRUE(has(with.out, "ok 1 pos:K1 points=")) << with.out;
+  // The phone is member C's (store()): the order is theirs, not a new member's.
+  EXPECT_EQ(query("t.db",
+                  "SELECT COUNT(*) FROM orders o JOIN identities i ON i.member_id = o.member_id "
+                  "WHERE o.order_id = 'K1' AND i.kind = 'phone' AND i.value = '13900000009'"),
+            1);
+}
+
 }  // namespace
 }  // namespace recur
