@@ -154,6 +154,14 @@ Result<bool> CouponBook::op_done(const std::string& key, std::string_view kind) 
   return true;
 }
 
+Status CouponBook::count_out(const std::string& template_key, int delta) {
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached("INSERT INTO coupon_template_stock (template, out) VALUES (?1, ?2) "
+                              "ON CONFLICT (template) DO UPDATE SET out = out + excluded.out"));
+  st->bind(1, template_key).bind(2, static_cast<std::int64_t>(delta));
+  return st->run();
+}
+
 Status CouponBook::record_op(const std::string& key, std::string_view kind, std::int64_t coupon_id,
                              MemberId member, Instant at, std::string_view detail, Fen discount,
                              Fen base) {
@@ -296,9 +304,8 @@ Result<IssueEffect> CouponBook::issue(const IssueInput& in) {
     return n;
   };
   if (t->stock > 0) {
-    ASSIGN_OR_RETURN(std::int64_t out, count("SELECT COUNT(*) FROM coupons WHERE template = ? AND "
-                                             "state != 'revoked'",
-                                             false));
+    ASSIGN_OR_RETURN(std::int64_t out,
+                     count("SELECT out FROM coupon_template_stock WHERE template = ?", false));
     if (out >= t->stock)
       return failed_precondition(fmt::format(
           "coupon template '{}' is out of stock: all {} issued (库存已发完)", t->key, t->stock));
@@ -344,6 +351,7 @@ Result<IssueEffect> CouponBook::issue(const IssueInput& in) {
       .bind(11, engine_.program_version());
   RETURN_IF_ERROR(ins->run());
   std::int64_t id = db_.last_insert_rowid();
+  RETURN_IF_ERROR(count_out(t->key, +1));
   RETURN_IF_ERROR(entry(member, "issue", 1, id, "coupon-issue:" + in.key, in.at,
                         fmt::format("{} ({})", t->key, in.source)));
   ASSIGN_OR_RETURN(Coupon c, get(id));
@@ -545,6 +553,7 @@ Result<CouponChange> CouponBook::revoke(std::int64_t coupon_id, const std::strin
                               "order_key = NULL WHERE coupon_id = ?"));
   st->bind(1, at.seconds).bind(2, reason).bind(3, coupon_id);
   RETURN_IF_ERROR(st->run());
+  RETURN_IF_ERROR(count_out(c.template_key, -1));  // a revoked coupon gives its stock back
   RETURN_IF_ERROR(entry(c.member, "revoke", -1, coupon_id, "coupon-revoke:" + key, at, reason));
   RETURN_IF_ERROR(record_op(key, "revoke", coupon_id, c.member, at, reason));
   return CouponChange{false, coupon_id, c.member, CouponState::kRevoked, ""};

@@ -156,6 +156,8 @@ class CouponBook {
   Status entry(MemberId member, std::string_view cause, int amount, std::int64_t coupon_id,
                const std::string& key, Instant at, std::string_view note);
   Result<bool> op_done(const std::string& key, std::string_view kind);
+  // Adds `delta` to the template's coupons out (coupon_template_stock): +1 issued, -1 revoked.
+  Status count_out(const std::string& template_key, int delta);
   Status record_op(const std::string& key, std::string_view kind, std::int64_t coupon_id,
                    MemberId member, Instant at, std::string_view detail, Fen discount = 0,
                    Fen base = 0);

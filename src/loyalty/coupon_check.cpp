@@ -49,6 +49,14 @@ constexpr Probe kProbes[] = {
      "m.member_id = c.member_id WHERE m.merged_into IS NOT NULL AND c.state IN ('issued', "
      "'locked')",
      3},
+    {"coupon_stock_counts",
+     "each template's count of coupons out (coupon_template_stock) equals its coupons not "
+     "revoked",
+     "SELECT COALESCE(s.template, c.template), COALESCE(s.out, 0), COALESCE(c.n, 0) FROM "
+     "coupon_template_stock s FULL OUTER JOIN (SELECT template, COUNT(*) AS n FROM coupons "
+     "WHERE state != 'revoked' GROUP BY template) c ON c.template = s.template "
+     "WHERE COALESCE(s.out, 0) != COALESCE(c.n, 0)",
+     3},
     {"mall_stock_matches",
      "each mall item's stock left equals its initial stock minus its active exchanges",
      "SELECT s.item, s.initial, s.remaining, COALESCE(x.n, 0) FROM mall_stock s LEFT JOIN "

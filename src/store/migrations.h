@@ -30,6 +30,9 @@ const char* loyalty_compact_sql();
 // The SQL of migration 8 (settlement: what paid for an order, what refunds gave back), kept in
 // schema_settlement.cpp.
 const char* settlement_schema_sql();
+// The SQL of migration 9 (coupons out per template, for the stock check), kept in
+// schema_coupon_stock.cpp.
+const char* coupon_stock_schema_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

@@ -248,6 +248,8 @@ const std::vector<Migration>& schema_migrations() {
       {7, "loyalty: fewer B-trees per applied order", loyalty_compact_sql()},
       {8, "settlement: tenders per order and line, refunds that gave them back",
        settlement_schema_sql()},
+      {9, "coupons: a counter of coupons out per template, for the stock check",
+       coupon_stock_schema_sql()},
   };
   return kMigrations;
 }

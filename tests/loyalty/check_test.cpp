@@ -1,6 +1,7 @@
 // recur check finds every kind of damage to the ledger, and values the liability.
 
 #include "loyalty/check.h"
+#include "loyalty/coupon_book.h"
 
 #include <gtest/gtest.h>
 
@@ -120,6 +121,31 @@ TEST_F(CheckTest, FindsDebtNextToUnspentPoints) {
 TEST_F(CheckTest, FindsAMergedMemberStillHoldingPoints) {
   ASSERT_TRUE(db_->exec("UPDATE members SET merged_into = 1 WHERE member_id = 3").ok());
   EXPECT_EQ(violations(check(), "merged_members_empty"), 1);
+}
+
+// Issuing counts a coupon out of its template's stock and revoking gives it back; the counter
+// must equal the coupons not revoked.
+TEST_F(CheckTest, FindsACouponStockCounterThatDisagrees) {
+  CouponBook book(*engine_);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto e = testing::in_tx(*db_, [&] {
+      return book.issue(
+          IssueInput{1 + i % 2, "mall_5_off", "k" + std::to_string(i), kTestNow, "operator", ""});
+    });
+    ASSERT_TRUE(e.ok()) << e.status().to_string();
+    ids.push_back(e->coupon.coupon_id);
+  }
+  ASSERT_TRUE(
+      testing::in_tx(*db_, [&] { return book.revoke(ids[1], "mistake", "rv1", kTestNow); }).ok());
+  EXPECT_EQ(recur::testing::count(
+                *db_, "SELECT out FROM coupon_template_stock WHERE template = 'mall_5_off'"),
+            2);
+  EXPECT_EQ(violations(check(), "coupon_stock_counts"), 0);
+  ASSERT_TRUE(db_->exec("UPDATE coupon_template_stock SET out = 3").ok());
+  EXPECT_EQ(violations(check(), "coupon_stock_counts"), 1);
+  ASSERT_TRUE(db_->exec("DELETE FROM coupon_template_stock").ok());
+  EXPECT_EQ(violations(check(), "coupon_stock_counts"), 1);
 }
 
 TEST_F(CheckTest, FindsAnOrderWhoseLinesDisagree) {
