@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
+#include <string>
 
 #include "cli/cli_args.h"
 #include "cli/cli_context.h"
@@ -73,18 +75,29 @@ int templates(Context& ctx, bool json) {
       std::printf("coupon templates 券模板 (program version %d, refund policy %s)\n",
                   book.engine().program_version(),
                   std::string(loyalty::coupon_refund_policy_name(p.coupons.refund_policy)).c_str());
-    ASSIGN_OR_RETURN(auto st, db.prepare("SELECT COUNT(*), SUM(state = 'used'), "
+    // One pass over the coupons for every template's counts (not one per template).
+    struct Counts {
+      std::int64_t out = 0, used = 0, open = 0;
+      Fen budget = 0, actual = 0;
+    };
+    std::map<std::string, Counts, std::less<>> counts;
+    ASSIGN_OR_RETURN(auto st, db.prepare("SELECT template, COUNT(*), SUM(state = 'used'), "
                                          "SUM(state IN ('issued', 'locked')), SUM(budget_fen), "
                                          "SUM(CASE WHEN state = 'used' THEN discount_fen ELSE 0 "
-                                         "END) FROM coupons WHERE template = ? AND state != "
-                                         "'revoked'"));
-    for (const loyalty::CouponTemplate& t : p.coupons.templates) {
-      st.reset();
-      st.bind(1, t.key);
+                                         "END) FROM coupons WHERE state != 'revoked' "
+                                         "GROUP BY template"));
+    while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());
-      std::int64_t out = row ? st.column_int64(0) : 0, used = row ? st.column_int64(1) : 0,
-                   open = row ? st.column_int64(2) : 0;
-      Fen budget = row ? st.column_int64(3) : 0, actual = row ? st.column_int64(4) : 0;
+      if (!row) break;
+      counts[st.column_string(0)] =
+          Counts{st.column_int64(1), st.column_int64(2), st.column_int64(3), st.column_int64(4),
+                 st.column_int64(5)};
+    }
+    for (const loyalty::CouponTemplate& t : p.coupons.templates) {
+      const auto found = counts.find(t.key);
+      const Counts c = found == counts.end() ? Counts{} : found->second;
+      const std::int64_t out = c.out, used = c.used, open = c.open;
+      const Fen budget = c.budget, actual = c.actual;
       if (json) {
         w.begin_object()
             .field("key", t.key)
