@@ -39,9 +39,9 @@
 #include "loyalty/engine.h"
 #include "loyalty/program_store.h"
 #include "loyalty/settlement.h"
-#include "sql_profile.h"
 #include "store/database.h"
 #include "store/group_commit.h"
+#include "store/statement_profile.h"
 
 namespace {
 
@@ -54,8 +54,10 @@ constexpr const char* kUsage =
 constexpr double kGoalSingle = 10e3;
 constexpr double kGoalSingleRatio = 0.4;
 constexpr double kGoalBulkApply = 100e3;
-constexpr double kGroupMs = 5;             // the group commit window (recur order stream's default)
-std::vector<std::string> g_drop_index;     // --drop-index
+constexpr double kGroupMs = 5;          // the group commit window (recur order stream's default)
+std::vector<std::string> g_drop_index;  // --drop-index
+// RECUR_SQL_PROFILE=1: print where SQLite spent (a)'s, (a'')'s and (b)'s time (slows the run).
+const bool g_sql_profile = std::getenv("RECUR_SQL_PROFILE") != nullptr;
 constexpr std::int64_t kNow = 1735689600;  // 2025-01-01: the clock recur's rows are stamped with
 
 std::string read_text(const std::string& path) {
@@ -402,28 +404,28 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
       "INSERT INTO orders (source, order_id, member_id, channel, store_id, paid_at, paid_day, "
       "gross_fen, discount_fen, paid_fen, line_count, item_qty) "
       "VALUES (?, ?, ?, 'store', 'S001', ?, ?, ?, 0, ?, ?, ?)");
-  sqlite3_stmt* line = prepare(
-      db,
-      "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
-      "unit_price_fen, discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  sqlite3_stmt* lo = prepare(
-      db,
-      "INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, "
-      "amount_fen, points, growth, tier, multipliers, program_version, applied_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'normal', 'x1', 1, ?)");
-  sqlite3_stmt* lol = prepare(
-      db,
-      "INSERT INTO loyalty_order_lines (order_key, line_no, member_id, amount_fen, points, "
-      "growth) VALUES (?, ?, ?, ?, ?, ?)");
-  sqlite3_stmt* entry = prepare(
-      db,
-      "INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
-      "reference, idem_key, at, program_version) VALUES (?, ?, 'order', ?, ?, ?, ?, ?, 1)");
-  sqlite3_stmt* lot = prepare(
-      db,
-      "INSERT INTO loyalty_lots (member_id, account, earned, remaining, earned_at, "
-      "usable_from, expires_at, entry_id, order_key, origin_member) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite3_stmt* line =
+      prepare(db,
+              "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
+              "unit_price_fen, discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite3_stmt* lo =
+      prepare(db,
+              "INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, "
+              "amount_fen, points, growth, tier, multipliers, program_version, applied_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'normal', 'x1', 1, ?)");
+  sqlite3_stmt* lol =
+      prepare(db,
+              "INSERT INTO loyalty_order_lines (order_key, line_no, member_id, amount_fen, points, "
+              "growth) VALUES (?, ?, ?, ?, ?, ?)");
+  sqlite3_stmt* entry =
+      prepare(db,
+              "INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
+              "reference, idem_key, at, program_version) VALUES (?, ?, 'order', ?, ?, ?, ?, ?, 1)");
+  sqlite3_stmt* lot =
+      prepare(db,
+              "INSERT INTO loyalty_lots (member_id, account, earned, remaining, earned_at, "
+              "usable_from, expires_at, entry_id, order_key, origin_member) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   sqlite3_stmt* account = prepare(
       db,
       "INSERT INTO loyalty_accounts (member_id, points, growth, tier, tier_since, updated_at) "
@@ -579,11 +581,14 @@ int main(int argc, char** argv) {
       auto db = program_store(recur_db, program, n_members);
       auto engine = loyalty::open_engine(*db, clock);
       if (!engine.ok()) die(engine.status().to_string());
-      SqlProfile profile;
-      profile.attach(db->raw());
+      store::StatementProfile profile;
+      if (g_sql_profile) profile.attach(*db);
       single.run([&] { recur_one_by_one(*db, **engine, orders); });
-      profile.detach(db->raw());
-      if (rep == 0) profile.print("(a) one order per transaction", static_cast<double>(n_orders));
+      if (g_sql_profile) profile.detach(*db);
+      if (rep == 0 && g_sql_profile)
+        std::fputs(
+            profile.report("(a) one order per transaction", static_cast<double>(n_orders)).c_str(),
+            stdout);
       if (rep == 0) single_print = fingerprint(*db);
     }
     remove_db(recur_db);
@@ -603,11 +608,14 @@ int main(int argc, char** argv) {
       loyalty::CouponBook book(**engine);
       const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders);
       loyalty::Settlement settlement(**engine, book, nullptr);
-      SqlProfile profile;
-      profile.attach(db->raw());
+      store::StatementProfile profile;
+      if (g_sql_profile) profile.attach(*db);
       with_coupon.run([&] { recur_checkout_one_by_one(*db, settlement, orders, coupons); });
-      profile.detach(db->raw());
-      if (rep == 0) profile.print("(a'') checkout with a coupon", static_cast<double>(n_orders));
+      if (g_sql_profile) profile.detach(*db);
+      if (rep == 0 && g_sql_profile)
+        std::fputs(
+            profile.report("(a'') checkout with a coupon", static_cast<double>(n_orders)).c_str(),
+            stdout);
     }
     remove_db(recur_db);
     {
@@ -697,15 +705,17 @@ int main(int argc, char** argv) {
       });
       auto engine = loyalty::open_engine(*db, clock);
       if (!engine.ok()) die(engine.status().to_string());
-      SqlProfile profile;
-      profile.attach(db->raw());
+      store::StatementProfile profile;
+      if (g_sql_profile) profile.attach(*db);
       apply.run([&] {
         auto s = loyalty::apply_pending(*db, **engine, apply_options);
         if (!s.ok()) die(s.status().to_string());
         applied = s->orders;
       });
-      profile.detach(db->raw());
-      if (rep == 0) profile.print("(b) bulk apply_pending", static_cast<double>(applied));
+      if (g_sql_profile) profile.detach(*db);
+      if (rep == 0 && g_sql_profile)
+        std::fputs(profile.report("(b) bulk apply_pending", static_cast<double>(applied)).c_str(),
+                   stdout);
       if (rep == 0) bulk_print = fingerprint(*db);
     }
     remove_db(bulk_db);

@@ -22,7 +22,12 @@ Result<std::unique_ptr<store::Database>> Context::open_db(bool read_only) const 
   if (read_only && access(path.c_str(), F_OK) != 0)
     return not_found(fmt::format(
         "database '{}' does not exist (数据库不存在); import data first or pass --db", path));
-  return store::Database::open(path, o);
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, store::Database::open(path, o));
+  if (global.profile_sql) {
+    if (!profile) profile = std::make_unique<store::StatementProfile>();
+    profile->attach(*db);
+  }
+  return db;
 }
 
 int report(const Status& status) {

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "store/database.h"
+#include "store/statement_profile.h"
 
 namespace recur::cli {
 
@@ -26,11 +27,15 @@ struct Exit {
 struct GlobalOptions {
   std::string db_path;  // --db, else $RECUR_DB, else ./recur.db
   bool full_sync = false;
+  bool profile_sql = false;  // --profile-sql: where SQLite spent the command's time, on stderr
 };
 
 struct Context {
   GlobalOptions global;
   SystemClock clock;
+  // Statements of every store the command opened (with --profile-sql, made by the first
+  // open_db); outlives them.
+  mutable std::unique_ptr<store::StatementProfile> profile;
   Result<std::unique_ptr<store::Database>> open_db(bool read_only = false) const;
 };
 

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "cli/cli_context.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +13,9 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("--db", ctx.global.db_path, "database file (default $RECUR_DB or ./recur.db)");
   app.add_flag("--sync-full", ctx.global.full_sync, "fsync every commit (synchronous=FULL)");
+  app.add_flag("--profile-sql", ctx.global.profile_sql,
+               "print where SQLite spent the command's time to stderr (slows it)");
+
   recur::cli::register_init(app, ctx);
   recur::cli::register_import(app, ctx);
   recur::cli::register_member(app, ctx);
@@ -30,13 +35,15 @@ int main(int argc, char** argv) {
   recur::cli::register_coupon(app, ctx);
   recur::cli::register_mall(app, ctx);
   recur::cli::register_order(app, ctx);
+  int code = 0;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
+    code = app.exit(e);
     return code == 0 ? 0 : recur::cli::kExitUsage;
   } catch (const recur::cli::Exit& e) {
-    return e.code;
+    code = e.code;
   }
-  return 0;
+  if (ctx.profile) std::fputs(ctx.profile->report("recur").c_str(), stderr);
+  return code;
 }

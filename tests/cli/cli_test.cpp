@@ -80,6 +80,19 @@ TEST(Cli, RecurDbEnvironmentVariableChoosesTheStore) {
   EXPECT_NE(access(dir.file("recur.db").c_str(), F_OK), 0);
 }
 
+TEST(Cli, ProfileSqlNamesTheStatementsACommandRan) {
+  TempDir dir;
+  recur::testing::write_file(dir.file("o.csv"), orders(2));
+  const std::string db = "--db " + dir.file("t.db") + " ";
+  CmdResult plain = run(db + "import orders " + dir.file("o.csv"));
+  ASSERT_EQ(plain.code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("SQL profile"), std::string::npos) << plain.out;
+  CmdResult p = run("--profile-sql " + db + "stats");
+  ASSERT_EQ(p.code, 0) << p.out;
+  EXPECT_NE(p.out.find("# SQL profile: recur, "), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("FROM orders"), std::string::npos) << p.out;
+}
+
 TEST(Cli, MergeAndUnmergeRoundTrip) {
   TempDir dir;
   std::string db = "--db " + dir.file("t.db");
