@@ -40,10 +40,7 @@ int list(Context& ctx, const std::string& ref, bool json) {
           .field("per_member_limit", i.per_member_limit)
           .field("min_tier", i.min_tier)
           .field("coupon", i.coupon);
-      if (*left)
-        w.field("stock_left", **left);
-      else
-        w.key("stock_left").null();
+      w.field("stock_left", *left);
       w.end_object();
     } else {
       std::printf("  %-16s %7lld points%s  stock %s  limit %s%s%s  %s\n", i.key.c_str(),
@@ -73,10 +70,7 @@ int list(Context& ctx, const std::string& ref, bool json) {
             .field("points", x.points)
             .field("cash_fen", x.cash_fen)
             .field("at", tz.format(x.at));
-        if (x.coupon_id)
-          w.field("coupon_id", *x.coupon_id);
-        else
-          w.key("coupon_id").null();
+        w.field("coupon_id", x.coupon_id);
         w.end_object();
       } else {
         std::printf("  #%lld %s %-16s %lld points%s %s\n", static_cast<long long>(x.exchange_id),
@@ -118,14 +112,8 @@ int exchange(Context& ctx, const ExchangeArgs& a) {
         .field("points", e->points)
         .field("cash_fen", e->cash_fen)
         .field("points_balance", e->points_balance);
-    if (e->coupon_id)
-      w.field("coupon_id", *e->coupon_id);
-    else
-      w.key("coupon_id").null();
-    if (e->stock_left)
-      w.field("stock_left", *e->stock_left);
-    else
-      w.key("stock_left").null();
+    w.field("coupon_id", e->coupon_id);
+    w.field("stock_left", e->stock_left);
     w.end_object();
     std::printf("%s\n", w.str().c_str());
   } else {
@@ -158,10 +146,7 @@ int cancel(Context& ctx, const ExchangeArgs& a) {
         .field("points", e->points)
         .field("lots", e->lots)
         .field("points_balance", e->points_balance);
-    if (e->coupon_revoked)
-      w.field("coupon_revoked", *e->coupon_revoked);
-    else
-      w.key("coupon_revoked").null();
+    w.field("coupon_revoked", e->coupon_revoked);
     w.end_object();
     std::printf("%s\n", w.str().c_str());
   } else {

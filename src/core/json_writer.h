@@ -4,6 +4,7 @@
 // strings, never as binary floating point sums).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,11 @@ class JsonWriter {
   JsonWriter& value(double v);
   JsonWriter& value(bool v);
   JsonWriter& null();
+  // The value, or null when there is none.
+  template <typename T>
+  JsonWriter& value(const std::optional<T>& v) {
+    return v ? value(*v) : null();
+  }
   template <typename T>
   JsonWriter& field(std::string_view k, const T& v) {
     key(k);
