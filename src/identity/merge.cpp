@@ -33,7 +33,7 @@ Result<MemberId> Merger::live_root(MemberId member) {
     st->reset();
     st->bind(1, cur);
     ASSIGN_OR_RETURN(bool row, st->step());
-    if (!row) return not_found(fmt::format("member {} does not exist", cur));
+    if (!row) return not_found(fmt::format("member {} does not exist (会员不存在)", cur));
     const bool live = st->column_is_null(0);
     const MemberId next = live ? cur : st->column_int64(0);
     st->reset();

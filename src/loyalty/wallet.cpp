@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "identity/merge.h"
 #include "loyalty/decimal.h"
 #include "store/settings.h"
 
@@ -59,20 +60,8 @@ Instant Wallet::cashback_expiry(Date day) const {
 }
 
 Result<MemberId> Wallet::live(MemberId member) {
-  MemberId m = member;
-  for (int hops = 0; hops < 64; ++hops) {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     db_.cached("SELECT merged_into FROM members WHERE member_id = ?"));
-    st->bind(1, m);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (!row) return not_found(fmt::format("no member {} (会员不存在)", member));
-    bool merged = !st->column_is_null(0);
-    MemberId next = merged ? st->column_int64(0) : 0;
-    st->reset();
-    if (!merged) return m;
-    m = next;
-  }
-  return internal_error(fmt::format("member {}: merge chain too long", member));
+  identity::Merger merger(db_);
+  return merger.live_root(member);
 }
 
 Result<WalletSplit> Wallet::load(MemberId member) {
