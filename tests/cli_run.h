@@ -37,6 +37,10 @@ inline bool has(const std::string& out, const std::string& s) {
 class StoreCli : public ::testing::Test {
  protected:
   std::string r(const std::string& args) { return "--db " + dir_.file("t.db") + " " + args; }
+  // `recur program load` of the shipped config/program.yaml into the store; its exit code.
+  int load_shipped_program() {
+    return run(r("program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml")).code;
+  }
   TempDir dir_;
 };
 

@@ -115,8 +115,7 @@ TEST_F(InsightCli, ABadInsightSectionIsRefusedAndChangesNothing) {
 //   member 2: gold; 14000 to diamond (20000); 6000 pending; soonest expiry 2025-12-31; value
 //   6000 × 100 / 90 = 6666.67 fen → ¥66.66.
 TEST_F(InsightCli, LoyaltyTagsReadTheBalances) {
-  ASSERT_EQ(run(r("program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml")).code,
-            0);
+  ASSERT_EQ(load_shipped_program(), 0);
   import(
       "pos,A1,2023-03-06 12:00,phone:13800000001,store,S1,K,食品,1,600.00,0,600.00\n"
       "pos,A2,2024-12-05 12:00,phone:13800000001,store,S1,K,食品,1,500.00,0,500.00\n"

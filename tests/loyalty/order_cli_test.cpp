@@ -30,8 +30,7 @@ std::string field(const std::string& json, const std::string& key) {
 class OrderCli : public recur::testing::StoreCli {
  protected:
   void SetUp() override {
-    ASSERT_EQ(run(r("program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml")).code,
-              0);
+    ASSERT_EQ(load_shipped_program(), 0);
     recur::testing::write_file(dir_.file("members.csv"), "member,name\nphone:13900000001,安安\n");
     ASSERT_EQ(run(r("import members " + dir_.file("members.csv"))).code, 0);
   }

@@ -20,8 +20,7 @@ using recur::testing::has;
 class WalletCli : public recur::testing::StoreCli {
  protected:
   void SetUp() override {
-    ASSERT_EQ(run(r("program load " + std::string(RECUR_SOURCE_DIR) + "/config/program.yaml")).code,
-              0);
+    ASSERT_EQ(load_shipped_program(), 0);
     recur::testing::write_file(
         dir_.file("o.csv"),
         "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,"
