@@ -22,6 +22,7 @@
 //                      [--drop-index NAME (an experiment: what one index costs; repeatable)].
 // (a) runs lines/3 orders over lines/12 members. Recur and its reference alternate.
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -389,8 +390,8 @@ void raw_balance_history(store::Database& database, const std::vector<Order>& or
 }
 
 // The layout ceiling: raw sqlite3 writing the rows recur writes for each order — with
-// `with_orders` the `orders` row and its `order_lines`, then the `loyalty_orders` row and its
-// `loyalty_order_lines`, a points and a growth entry, a points and a growth lot, and the
+// `with_orders` the `orders` row and its `order_lines`, then a points and a growth entry, a
+// points and a growth lot, the `loyalty_orders` row (its lines as JSON, its lots' ids) and the
 // account upsert — into recur's own tables and indexes, `per_tx` orders per transaction, with
 // no reads and no rules (points and growth are one per yuan). What recur could reach if its
 // own work cost nothing: the bound its storage layout sets.
@@ -411,16 +412,13 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
   sqlite3_stmt* lo =
       prepare(db,
               "INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, "
-              "amount_fen, points, growth, tier, multipliers, program_version, applied_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'normal', 'x1', 1, ?)");
-  sqlite3_stmt* lol =
-      prepare(db,
-              "INSERT INTO loyalty_order_lines (order_key, line_no, member_id, amount_fen, points, "
-              "growth) VALUES (?, ?, ?, ?, ?, ?)");
+              "amount_fen, points, growth, tier, multipliers, program_version, applied_at, lines, "
+              "points_lot, growth_lot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'normal', 'x1', 1, ?, ?, ?, "
+              "?)");
   sqlite3_stmt* entry =
       prepare(db,
               "INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
-              "reference, idem_key, at, program_version) VALUES (?, ?, 'order', ?, ?, ?, ?, ?, 1)");
+              "reference, at, program_version) VALUES (?, ?, 'order', ?, ?, ?, ?, 1)");
   sqlite3_stmt* lot =
       prepare(db,
               "INSERT INTO loyalty_lots (member_id, account, earned, remaining, earned_at, "
@@ -471,35 +469,14 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
         step(line, db);
       }
     }
-    sqlite3_bind_text(lo, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(lo, 2, pk);
-    sqlite3_bind_int64(lo, 3, o.member);
-    sqlite3_bind_int64(lo, 4, o.paid_at);
-    sqlite3_bind_int64(lo, 5, o.paid_day);
-    sqlite3_bind_int64(lo, 6, paid);
-    sqlite3_bind_int64(lo, 7, points);
-    sqlite3_bind_int64(lo, 8, points);
-    sqlite3_bind_int64(lo, 9, kNow);
-    step(lo, db);
-    for (std::size_t k = 0; k < o.lines.size(); ++k) {
-      const std::int64_t line_points = o.lines[k].amount / 100;
-      sqlite3_bind_text(lol, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(lol, 2, static_cast<std::int64_t>(k + 1));
-      sqlite3_bind_int64(lol, 3, o.member);
-      sqlite3_bind_int64(lol, 4, o.lines[k].amount);
-      sqlite3_bind_int64(lol, 5, line_points);
-      sqlite3_bind_int64(lol, 6, line_points);
-      step(lol, db);
-    }
+    std::int64_t lot_ids[2] = {0, 0};
     for (const char* acct : {"points", "growth"}) {
-      const std::string idem = std::string(acct) + ":order:" + key;
       sqlite3_bind_int64(entry, 1, o.member);
       sqlite3_bind_text(entry, 2, acct, -1, SQLITE_STATIC);
       sqlite3_bind_int64(entry, 3, points);
       sqlite3_bind_int64(entry, 4, points);
       sqlite3_bind_text(entry, 5, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(entry, 6, idem.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(entry, 7, o.paid_at);
+      sqlite3_bind_int64(entry, 6, o.paid_at);
       step(entry, db);
       const bool is_points = acct[0] == 'p';
       sqlite3_bind_int64(lot, 1, o.member);
@@ -513,15 +490,35 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
       sqlite3_bind_text(lot, 9, key.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64(lot, 10, o.member);
       step(lot, db);
+      lot_ids[is_points ? 0 : 1] = sqlite3_last_insert_rowid(db);
     }
+    std::string lines = "[";
+    for (std::size_t k = 0; k < o.lines.size(); ++k) {
+      const std::int64_t line_points = o.lines[k].amount / 100;
+      lines += fmt::format("{}[{},{},{},{},0,0,0]", k ? "," : "", k + 1, o.lines[k].amount,
+                           line_points, line_points);
+    }
+    lines += "]";
+    sqlite3_bind_text(lo, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(lo, 2, pk);
+    sqlite3_bind_int64(lo, 3, o.member);
+    sqlite3_bind_int64(lo, 4, o.paid_at);
+    sqlite3_bind_int64(lo, 5, o.paid_day);
+    sqlite3_bind_int64(lo, 6, paid);
+    sqlite3_bind_int64(lo, 7, points);
+    sqlite3_bind_int64(lo, 8, points);
+    sqlite3_bind_int64(lo, 9, kNow);
+    sqlite3_bind_text(lo, 10, lines.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(lo, 11, lot_ids[0]);
+    sqlite3_bind_int64(lo, 12, lot_ids[1]);
+    step(lo, db);
     sqlite3_bind_int64(account, 1, o.member);
     sqlite3_bind_int64(account, 2, points);
     sqlite3_bind_int64(account, 3, o.paid_at);
     step(account, db);
     if ((i + 1) % per_tx == 0 || i + 1 == orders.size()) step(commit, db);
   }
-  for (sqlite3_stmt* st : {begin, commit, ord, line, lo, lol, entry, lot, account})
-    sqlite3_finalize(st);
+  for (sqlite3_stmt* st : {begin, commit, ord, line, lo, entry, lot, account}) sqlite3_finalize(st);
 }
 
 // Database pages each transaction writes to the WAL, on average, over the first `n` orders: the

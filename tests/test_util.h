@@ -2,6 +2,7 @@
 // Helpers shared by tests: temporary directories and databases, files, running imports.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -56,6 +57,23 @@ inline std::int64_t count(store::Database& db, const std::string& sql) {
   auto r = db.query_int(sql);
   EXPECT_TRUE(r.ok()) << r.status().to_string();
   return r.value_or(-1);
+}
+
+// Every row of a query, one line per row, columns separated by '|', NULL as "NULL".
+inline std::string dump(store::Database& db, const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db.raw(), sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+  std::string out;
+  while (st && sqlite3_step(st) == SQLITE_ROW) {
+    const int cols = sqlite3_column_count(st);
+    for (int c = 0; c < cols; ++c) {
+      const unsigned char* text = sqlite3_column_text(st, c);
+      out += text ? reinterpret_cast<const char*>(text) : "NULL";
+      out += c + 1 < cols ? "|" : "\n";
+    }
+  }
+  sqlite3_finalize(st);
+  return out;
 }
 
 // 2024-06-18T00:00:00Z

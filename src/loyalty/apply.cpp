@@ -23,7 +23,8 @@ namespace {
 
 constexpr const char* kPendingOrders =
     "SELECT o.order_pk, o.paid_at FROM orders o WHERE o.member_id != 0 AND NOT EXISTS "
-    "(SELECT 1 FROM loyalty_orders lo WHERE lo.order_pk = o.order_pk) "
+    "(SELECT 1 FROM loyalty_orders lo WHERE lo.order_key = o.source || ':' || o.order_id "
+    "AND lo.order_pk IS NOT NULL) "
     "ORDER BY o.paid_at, o.order_pk";
 constexpr const char* kPendingRefunds =
     "SELECT r.refund_pk, r.refunded_at FROM refunds r WHERE r.member_id != 0 AND NOT EXISTS "

@@ -61,13 +61,8 @@ struct OrderRow {
   std::int64_t day, points, growth;
   std::string tier, explain;
   std::int64_t applied_at;
-};
-
-struct LineRow {
-  const OrderInput* in;
-  std::size_t line;
-  MemberId member;
-  std::int64_t points, growth;
+  std::string lines;                    // loyalty/order_lines.h
+  std::int64_t points_lot, growth_lot;  // 0: none
 };
 
 struct EntryRow {
@@ -235,7 +230,6 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
 
   // Rows gathered and not yet written.
   std::vector<OrderRow> order_rows;
-  std::vector<LineRow> line_rows;
   std::vector<EntryRow> entry_rows;
   std::vector<LotRow> lot_rows;
   std::vector<MemberId> dirty;
@@ -245,8 +239,9 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
     RETURN_IF_ERROR(insert_rows(
         db_,
         "INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, "
-        "amount_fen, points, growth, tier, multipliers, program_version, applied_at) VALUES ",
-        12, {}, order_rows, [&](store::Statement& st, int c, const OrderRow& r) {
+        "amount_fen, points, growth, tier, multipliers, program_version, applied_at, lines, "
+        "points_lot, growth_lot) VALUES ",
+        15, {}, order_rows, [&](store::Statement& st, int c, const OrderRow& r) {
           st.bind_text_static(c, r.in->key);
           if (r.in->order_pk > 0)
             st.bind(c + 1, r.in->order_pk);
@@ -263,20 +258,15 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
               .bind_text_static(c + 8, r.tier)
               .bind_text_static(c + 9, r.explain)
               .bind(c + 10, active_.version)
-              .bind(c + 11, r.applied_at);
-        }));
-    RETURN_IF_ERROR(insert_rows(
-        db_,
-        "INSERT INTO loyalty_order_lines (order_key, line_no, member_id, amount_fen, points, "
-        "growth) VALUES ",
-        6, {}, line_rows, [&](store::Statement& st, int c, const LineRow& r) {
-          const OrderLineInput& l = r.in->lines[r.line];
-          st.bind_text_static(c, r.in->key)
-              .bind(c + 1, l.line_no)
-              .bind(c + 2, r.member)
-              .bind(c + 3, l.amount)
-              .bind(c + 4, r.points)
-              .bind(c + 5, r.growth);
+              .bind(c + 11, r.applied_at)
+              .bind_text_static(c + 12, r.lines);
+          for (int k = 0; k < 2; ++k) {
+            const std::int64_t lot = k == 0 ? r.points_lot : r.growth_lot;
+            if (lot > 0)
+              st.bind(c + 13 + k, lot);
+            else
+              st.bind(c + 13 + k, std::nullopt);
+          }
         }));
     RETURN_IF_ERROR(
         insert_rows(db_,
@@ -290,7 +280,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
                           .bind(c + 4, r.amount)
                           .bind(c + 5, r.balance_after)
                           .bind_optional_static(c + 6, r.reference)
-                          .bind_text_static(c + 7, r.key)
+                          .bind_optional_static(c + 7, r.key)
                           .bind(c + 8, r.at.seconds)
                           .bind(c + 9, active_.version)
                           .bind(c + 10, std::nullopt);
@@ -345,7 +335,6 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
       m.unsaved.clear();
     }
     order_rows.clear();
-    line_rows.clear();
     entry_rows.clear();
     lot_rows.clear();
     dirty.clear();
@@ -391,16 +380,15 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
     e.explain = plan.earning.explain;
     earned += e.points;
 
-    for (std::size_t i = 0; i < in.lines.size(); ++i)
-      line_rows.push_back(
-          LineRow{&in, i, in.member, plan.earning.lines[i].points, plan.earning.lines[i].growth});
     if (!plan.credits.empty() && next_entry == 0) {
       ASSIGN_OR_RETURN(next_entry, db_.query_int("SELECT MAX(entry_id) FROM loyalty_entries"));
       ASSIGN_OR_RETURN(next_lot, db_.query_int("SELECT MAX(lot_id) FROM loyalty_lots"));
       ++next_entry;
       ++next_lot;
     }
+    std::int64_t lot_ids[2] = {0, 0};  // points, growth
     for (OrderPlan::Credit& c : plan.credits) {
+      lot_ids[c.account == Account::kPoints ? 0 : 1] = next_lot;
       std::int64_t& balance = c.account == Account::kPoints ? a.points : a.growth;
       balance += c.amount;
       entry_rows.push_back(EntryRow{next_entry, in.member, c.account, c.amount, balance,
@@ -409,8 +397,11 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
       if (c.account == Account::kGrowth) m.unsaved.emplace_back(c.terms.earned_at, c.amount);
     }
     RETURN_IF_ERROR(maybe_upgrade(a, in.paid_at, plan.reference, &m.unsaved));
-    order_rows.push_back(OrderRow{&in, in.member, plan.day.days, e.points, e.growth, e.tier_before,
-                                  std::move(plan.earning.explain), clock_.now().seconds});
+    order_rows.push_back(
+        OrderRow{&in, in.member, plan.day.days, e.points, e.growth, e.tier_before,
+                 std::move(plan.earning.explain), clock_.now().seconds,
+                 encode_order_lines(engine_detail::order_line_records(in, plan.earning)),
+                 lot_ids[0], lot_ids[1]});
     if (!m.dirty) {
       m.dirty = true;
       dirty.push_back(in.member);

@@ -14,6 +14,7 @@
 #include "loyalty/earn_rules.h"
 #include "loyalty/engine.h"
 #include "loyalty/ledger.h"
+#include "loyalty/order_lines.h"
 #include "loyalty/statement_cache.h"
 #include "store/database.h"
 
@@ -55,6 +56,9 @@ struct Op {
 // The operation recorded under `key`; kInvalidArgument when the key was used for another kind.
 Result<std::optional<Op>> find_op(StatementCache& cache, const std::string& key,
                                   std::string_view kind);
+
+// The lines an order's row keeps (loyalty/order_lines.h): what each earned, nothing refunded yet.
+std::vector<OrderLineRecord> order_line_records(const OrderInput& in, const OrderEarning& earning);
 
 // Mutations run inside the caller's write transaction, so that their effects commit together.
 Status require_tx(store::Database& db);

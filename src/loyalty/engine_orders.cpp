@@ -11,35 +11,25 @@
 #include "loyalty/calendar.h"
 #include "loyalty/earn_rules.h"
 #include "loyalty/engine_internal.h"
+#include "loyalty/order_lines.h"
 
 namespace recur::loyalty {
-namespace {
 
-// An order's lines are inserted up to this many per statement (one statement per order for
-// almost every order: fewer statement executions on the hot path).
-constexpr std::size_t kLinesPerInsert = 8;
-
-// "INSERT INTO loyalty_order_lines … VALUES (…), (…)" for n rows, 1 <= n <= kLinesPerInsert. The
-// texts live for the program's life: the statement cache keys statements by their address.
-const char* lines_insert_sql(std::size_t n) {
-  static const std::vector<std::string> kSql = [] {
-    std::vector<std::string> v(kLinesPerInsert + 1);
-    for (std::size_t rows = 1; rows <= kLinesPerInsert; ++rows) {
-      v[rows] =
-          "INSERT INTO loyalty_order_lines (order_key, line_no, member_id, amount_fen, points, "
-          "growth) VALUES ";
-      for (std::size_t r = 0; r < rows; ++r)
-        v[rows] += r ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
-    }
-    return v;
-  }();
-  return kSql[n].c_str();
-}
-
-}  // namespace
-
+using engine_detail::order_line_records;
 using engine_detail::require_key;
 using engine_detail::require_tx;
+
+std::vector<OrderLineRecord> engine_detail::order_line_records(const OrderInput& in,
+                                                               const OrderEarning& earning) {
+  std::vector<OrderLineRecord> out(in.lines.size());
+  for (std::size_t i = 0; i < in.lines.size(); ++i) {
+    out[i].line_no = in.lines[i].line_no;
+    out[i].amount = in.lines[i].amount;
+    out[i].points = earning.lines[i].points;
+    out[i].growth = earning.lines[i].growth;
+  }
+  return out;
+}
 
 Result<std::optional<OrderEffect>> LoyaltyEngine::find_order(const std::string& key) {
   ASSIGN_OR_RETURN(store::Statement * st,
@@ -88,16 +78,14 @@ LoyaltyEngine::OrderPlan LoyaltyEngine::plan_order(const OrderInput& in, const A
     Instant usable = p.points.pending_days > 0
                          ? zone_.start_of_day(plan.day.plus_days(p.points.pending_days))
                          : in.paid_at;
-    plan.credits.push_back(
-        {Account::kPoints, plan.earning.points,
-         Posting{Cause::kOrder, plan.reference, plan.reference + ":points", in.paid_at, {}},
-         LotTerms{in.paid_at, usable, expiry_for(plan.day), in.key}});
+    plan.credits.push_back({Account::kPoints, plan.earning.points,
+                            Posting{Cause::kOrder, plan.reference, {}, in.paid_at, {}},
+                            LotTerms{in.paid_at, usable, expiry_for(plan.day), in.key}});
   }
   if (plan.earning.growth > 0)
-    plan.credits.push_back(
-        {Account::kGrowth, plan.earning.growth,
-         Posting{Cause::kOrder, plan.reference, plan.reference + ":growth", in.paid_at, {}},
-         LotTerms{in.paid_at, in.paid_at, std::nullopt, in.key}});
+    plan.credits.push_back({Account::kGrowth, plan.earning.growth,
+                            Posting{Cause::kOrder, plan.reference, {}, in.paid_at, {}},
+                            LotTerms{in.paid_at, in.paid_at, std::nullopt, in.key}});
   return plan;
 }
 
@@ -168,12 +156,20 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
   e.growth = plan.earning.growth;
   e.explain = plan.earning.explain;
 
+  // The lots first: the order's row names them.
+  std::int64_t lot_ids[2] = {0, 0};  // points, growth
+  for (const OrderPlan::Credit& c : plan.credits) {
+    ASSIGN_OR_RETURN(std::int64_t lot, ledger_.credit(a, c.account, c.amount, c.post, c.terms));
+    lot_ids[c.account == Account::kPoints ? 0 : 1] = lot;
+  }
   {
     ASSIGN_OR_RETURN(
         store::Statement * st,
         cache_.get("INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, "
                    "paid_day, amount_fen, points, growth, tier, multipliers, program_version, "
-                   "applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                   "applied_at, lines, points_lot, growth_lot) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    const std::string lines = encode_order_lines(order_line_records(in, plan.earning));
     st->bind_text_static(1, in.key);
     if (in.order_pk > 0)
       st->bind(2, in.order_pk);
@@ -185,28 +181,19 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
         .bind(6, plan.total)
         .bind(7, e.points)
         .bind(8, e.growth)
-        .bind_text_static(9, a.tier)
+        .bind_text_static(9, e.tier_before)
         .bind_text_static(10, e.explain)
         .bind(11, active_.version)
-        .bind(12, clock_.now().seconds);
-    RETURN_IF_ERROR(st->run());
-  }
-  for (std::size_t i = 0; i < in.lines.size();) {
-    const std::size_t n = std::min(kLinesPerInsert, in.lines.size() - i);
-    ASSIGN_OR_RETURN(store::Statement * st, cache_.get(lines_insert_sql(n)));
-    for (std::size_t k = 0; k < n; ++k, ++i) {
-      const int c = static_cast<int>(6 * k);
-      st->bind_text_static(c + 1, in.key)
-          .bind(c + 2, in.lines[i].line_no)
-          .bind(c + 3, member)
-          .bind(c + 4, in.lines[i].amount)
-          .bind(c + 5, plan.earning.lines[i].points)
-          .bind(c + 6, plan.earning.lines[i].growth);
+        .bind(12, clock_.now().seconds)
+        .bind_text_static(13, lines);
+    for (int k = 0; k < 2; ++k) {
+      if (lot_ids[k] > 0)
+        st->bind(14 + k, lot_ids[k]);
+      else
+        st->bind(14 + k, std::nullopt);
     }
     RETURN_IF_ERROR(st->run());
   }
-  for (const OrderPlan::Credit& c : plan.credits)
-    RETURN_IF_ERROR(ledger_.credit(a, c.account, c.amount, c.post, c.terms).status());
   const std::string& reference = plan.reference;
   RETURN_IF_ERROR(maybe_upgrade(a, in.paid_at, reference));
   RETURN_IF_ERROR(ledger_.save(a, clock_.now()));

@@ -58,44 +58,31 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
 
   MemberId owner = 0;
   Instant paid_at;
+  std::vector<OrderLineRecord> lines;
   {
+    // The lots belong to whoever holds the order now (merges move them): the owner is the
+    // holder of the order's first lot, else the member the order row names.
     ASSIGN_OR_RETURN(
         store::Statement * st,
-        cache_.get("SELECT member_id, paid_at FROM loyalty_orders WHERE order_key = ?"));
+        cache_.get("SELECT o.member_id, o.paid_at, o.lines, (SELECT l.member_id FROM "
+                   "loyalty_lots l WHERE l.lot_id = COALESCE(o.points_lot, o.growth_lot)) "
+                   "FROM loyalty_orders o WHERE o.order_key = ?"));
     st->bind(1, in.order_key);
     ASSIGN_OR_RETURN(bool row, st->step());
     if (!row)
       return failed_precondition(fmt::format(
           "refund {}: order {} has not been applied to the loyalty program", in.key, in.order_key));
-    owner = st->column_int64(0);
+    owner = st->column_is_null(3) ? st->column_int64(0) : st->column_int64(3);
     paid_at = Instant{st->column_int64(1)};
+    auto decoded = decode_order_lines(st->column_text(2));
     st->reset();
-  }
-  struct Line {
-    std::int64_t line_no;
-    Fen amount, refunded;
-    std::int64_t points, growth, points_clawed, growth_clawed;
-  };
-  std::vector<Line> lines;
-  {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("SELECT line_no, amount_fen, refunded_fen, points, growth, "
-                                "points_clawed, growth_clawed FROM loyalty_order_lines "
-                                "WHERE order_key = ? ORDER BY line_no"));
-    st->bind(1, in.order_key);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st->step());
-      if (!row) break;
-      lines.push_back(Line{st->column_int64(0), st->column_int64(1), st->column_int64(2),
-                           st->column_int64(3), st->column_int64(4), st->column_int64(5),
-                           st->column_int64(6)});
-    }
-    st->reset();
+    if (!decoded.ok()) return decoded.status();
+    lines = std::move(decoded).value();
   }
   // Share the refunded amount out to the lines: the named line first, then the rest in
   // proportion to what is left to refund on each line.
   Fen left_total = 0;
-  for (const Line& l : lines) left_total += l.amount - l.refunded;
+  for (const OrderLineRecord& l : lines) left_total += l.amount - l.refunded;
   if (in.amount > left_total)
     return invalid_argument(
         fmt::format("refund {}: {} exceeds what is left to refund on order {} ({})", in.key,
@@ -104,7 +91,7 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
   Fen left = in.amount;
   if (in.line_no) {
     auto it = std::find_if(lines.begin(), lines.end(),
-                           [&](const Line& l) { return l.line_no == *in.line_no; });
+                           [&](const OrderLineRecord& l) { return l.line_no == *in.line_no; });
     if (it == lines.end())
       return invalid_argument(
           fmt::format("refund {}: order {} has no line {}", in.key, in.order_key, *in.line_no));
@@ -124,7 +111,7 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
   std::int64_t points = 0, growth = 0;
   std::vector<std::int64_t> new_pc(lines.size()), new_gc(lines.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const Line& l = lines[i];
+    const OrderLineRecord& l = lines[i];
     Fen refunded = l.refunded + alloc[i];
     new_pc[i] = l.amount > 0 ? mul_div_round(l.points, refunded, l.amount) : l.points;
     new_gc[i] = l.amount > 0 ? mul_div_round(l.growth, refunded, l.amount) : l.growth;
@@ -136,15 +123,6 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
     growth += new_gc[i] - l.growth_clawed;
   }
 
-  // The lots belong to whoever holds the order now (merges move them).
-  {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("SELECT member_id FROM loyalty_lots WHERE order_key = ? LIMIT 1"));
-    st->bind(1, in.order_key);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (row) owner = st->column_int64(0);
-    st->reset();
-  }
   ASSIGN_OR_RETURN(AccountState a, load(owner, in.at));
   RefundEffect e;
   e.key = in.key;
@@ -197,28 +175,24 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
                                    Shortfall::kPartial, in.order_key));
     e.growth_clawed = d.taken;
   }
-  {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("UPDATE loyalty_order_lines SET refunded_fen = refunded_fen + ?, "
-                                "points_clawed = ?, growth_clawed = ? "
-                                "WHERE order_key = ? AND line_no = ?"));
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (alloc[i] == 0) continue;
-      st->reset();
-      st->bind(1, alloc[i])
-          .bind(2, new_pc[i])
-          .bind(3, new_gc[i])
-          .bind(4, in.order_key)
-          .bind(5, lines[i].line_no);
-      RETURN_IF_ERROR(st->run());
-    }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (alloc[i] == 0) continue;
+    lines[i].refunded += alloc[i];
+    lines[i].points_clawed = new_pc[i];
+    lines[i].growth_clawed = new_gc[i];
   }
   {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("UPDATE loyalty_orders SET refunded_fen = refunded_fen + ?, "
-                                "points_clawed = points_clawed + ?, "
-                                "growth_clawed = growth_clawed + ? WHERE order_key = ?"));
-    st->bind(1, in.amount).bind(2, points).bind(3, growth).bind(4, in.order_key);
+    ASSIGN_OR_RETURN(
+        store::Statement * st,
+        cache_.get("UPDATE loyalty_orders SET refunded_fen = refunded_fen + ?, "
+                   "points_clawed = points_clawed + ?, "
+                   "growth_clawed = growth_clawed + ?, lines = ? WHERE order_key = ?"));
+    const std::string text = encode_order_lines(lines);
+    st->bind(1, in.amount)
+        .bind(2, points)
+        .bind(3, growth)
+        .bind_text_static(4, text)
+        .bind(5, in.order_key);
     RETURN_IF_ERROR(st->run());
   }
   {

@@ -122,7 +122,7 @@ Result<std::int64_t> Ledger::append(AccountState& a, Account account, std::int64
       .bind(4, amount)
       .bind(5, balance + amount)
       .bind_optional_static(6, p.reference)
-      .bind_text_static(7, p.key)
+      .bind_optional_static(7, p.key)
       .bind(8, p.at.seconds)
       .bind(9, version_)
       .bind_optional_static(10, p.note);

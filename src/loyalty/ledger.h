@@ -9,7 +9,9 @@
 //     growth = SUM(growth entries) = SUM(growth lots' remaining).
 //  2. 0 <= remaining <= earned; remaining = earned - SUM(usage of the lot).
 //  3. points_debt > 0 only while no live points lot has anything left: new earnings repay it.
-//  4. An entry's idempotency key is unique: a replayed key fails with kAlreadyExists.
+//  4. An entry's idempotency key is unique: a replayed key fails with kAlreadyExists. An entry
+//     without a key (an order's points and growth) is kept unique by the row it explains,
+//     written in the same transaction (loyalty_orders' primary key).
 // A Ledger is bound to one connection and used by one thread.
 
 #include <cstdint>
@@ -81,7 +83,7 @@ struct LotTerms {
 struct Posting {
   Cause cause = Cause::kAdjustment;
   std::string reference;  // what it is about: "order:pos:A1", "merge:12", …
-  std::string key;        // unique; replays fail
+  std::string key;        // unique; replays fail. Empty: no key (the caller's row is unique)
   Instant at;
   std::string note;
 };

@@ -138,8 +138,6 @@ Status LoyaltyMergeParticipant::on_merge(store::Database& db, MergeId id, Member
       exec2(db, "UPDATE loyalty_lots SET member_id = ?1 WHERE member_id = ?2", survivor, merged));
   RETURN_IF_ERROR(
       exec2(db, "UPDATE loyalty_orders SET member_id = ?1 WHERE member_id = ?2", survivor, merged));
-  RETURN_IF_ERROR(exec2(db, "UPDATE loyalty_order_lines SET member_id = ?1 WHERE member_id = ?2",
-                        survivor, merged));
 
   std::string reference = fmt::format("merge:{}", id);
   std::int64_t points = m.points, debt = m.points_debt, growth = m.growth;
@@ -202,8 +200,8 @@ Status LoyaltyMergeParticipant::on_unmerge(store::Database& db, MergeId id, Memb
   constexpr const char* kLots =
       "SELECT lot_id, account, remaining FROM loyalty_lots WHERE member_id = ?1 AND ("
       "lot_id IN (SELECT lot_id FROM loyalty_merge_lots WHERE merge_id = ?3 AND direction = "
-      "'merge') OR order_key IN (SELECT lo.order_key FROM loyalty_orders lo JOIN orders o ON "
-      "o.order_pk = lo.order_pk WHERE o.member_id = ?2)) ORDER BY lot_id";
+      "'merge') OR order_key IN (SELECT o.source || ':' || o.order_id FROM orders o "
+      "WHERE o.member_id = ?2)) ORDER BY lot_id";
   struct Back {
     std::int64_t lot_id;
     std::string account;
@@ -256,11 +254,8 @@ Status LoyaltyMergeParticipant::on_unmerge(store::Database& db, MergeId id, Memb
   }
   RETURN_IF_ERROR(exec2(db,
                         "UPDATE loyalty_orders SET member_id = ?1 WHERE member_id = ?2 AND "
-                        "order_pk IN (SELECT order_pk FROM orders WHERE member_id = ?1)",
-                        restored, from));
-  RETURN_IF_ERROR(exec2(db,
-                        "UPDATE loyalty_order_lines SET member_id = ?1 WHERE member_id = ?2 AND "
-                        "order_key IN (SELECT order_key FROM loyalty_orders WHERE member_id = ?1)",
+                        "order_key IN (SELECT source || ':' || order_id FROM orders "
+                        "WHERE member_id = ?1)",
                         restored, from));
   std::string reference = fmt::format("merge:{}", id);
   auto post = [&](std::string_view side, Account acc) {

@@ -33,6 +33,9 @@ const char* settlement_schema_sql();
 // The SQL of migration 9 (coupons out per template, for the stock check), kept in
 // schema_coupon_stock.cpp.
 const char* coupon_stock_schema_sql();
+// The SQL of migration 10 (an order's lines in its loyalty_orders row, fewer indexes per applied
+// order), kept in schema_order_posting.cpp.
+const char* order_posting_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

@@ -250,6 +250,8 @@ const std::vector<Migration>& schema_migrations() {
        settlement_schema_sql()},
       {9, "coupons: a counter of coupons out per template, for the stock check",
        coupon_stock_schema_sql()},
+      {10, "loyalty: an order's lines in its row, order entries keyed by the order",
+       order_posting_sql()},
   };
   return kMigrations;
 }

@@ -149,8 +149,20 @@ TEST_F(CheckTest, FindsACouponStockCounterThatDisagrees) {
 }
 
 TEST_F(CheckTest, FindsAnOrderWhoseLinesDisagree) {
-  ASSERT_TRUE(db_->exec("UPDATE loyalty_order_lines SET points = points + 1 WHERE order_key = "
-                        "'pos:1' AND line_no = 1")
+  // The lines are a JSON array in the order's row: [line_no, amount, points, growth, refunded,
+  // points clawed, growth clawed].
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET lines = json_replace(lines, '$[0][2]', "
+                        "(lines ->> '$[0][2]') + 1) WHERE order_key = 'pos:1'")
+                  .ok());
+  EXPECT_EQ(violations(check(), "orders_consistent"), 1);
+}
+
+TEST_F(CheckTest, FindsALineRefundedBeyondWhatItEarned) {
+  // Sums still agree with the order: one line clawed 5 points more than it earned, another 5
+  // less. Only the per-line comparison sees it.
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET lines = json_array(json_array(1, 100, 1, 1, 0, "
+                        "6, 0), json_array(2, amount_fen - 100, points - 1, growth - 1, 0, -6, "
+                        "0)) WHERE order_key = 'pos:1'")
                   .ok());
   EXPECT_EQ(violations(check(), "orders_consistent"), 1);
 }

@@ -37,22 +37,7 @@ OrderInput order(std::string key, MemberId member, Instant paid, std::vector<Fen
   return o;
 }
 
-// Every row of a query, one line per row, columns separated by '|'.
-std::string dump(store::Database& db, const std::string& sql) {
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db.raw(), sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
-  std::string out;
-  while (st && sqlite3_step(st) == SQLITE_ROW) {
-    const int cols = sqlite3_column_count(st);
-    for (int c = 0; c < cols; ++c) {
-      const unsigned char* text = sqlite3_column_text(st, c);
-      out += text ? reinterpret_cast<const char*>(text) : "NULL";
-      out += c + 1 < cols ? "|" : "\n";
-    }
-  }
-  sqlite3_finalize(st);
-  return out;
-}
+using recur::testing::dump;
 
 class BatchTest : public ::testing::Test {
  protected:
@@ -105,22 +90,26 @@ TEST_F(BatchTest, EarnsUpgradesAndCapsAsComputedByHand) {
     EXPECT_EQ((*r)[i].tier_before, before[i]) << i;
     EXPECT_EQ((*r)[i].tier_after, after[i]) << i;
   }
-  // Entries in order: points then growth of each order, numbered from 1, with running balances.
+  // Entries in order: points then growth of each order, numbered from 1, with running balances;
+  // the order's key in loyalty_orders keeps them unique, so they carry no key of their own.
   EXPECT_EQ(dump(*s.db,
-                 "SELECT entry_id, member_id, account, amount, balance_after, idem_key "
+                 "SELECT entry_id, member_id, account, amount, balance_after, reference "
                  "FROM loyalty_entries ORDER BY entry_id"),
-            "1|1|points|800|800|order:pos:A:points\n"
-            "2|1|growth|800|800|order:pos:A:growth\n"
-            "3|1|points|300|1100|order:pos:B:points\n"
-            "4|1|growth|300|1100|order:pos:B:growth\n"
-            "5|1|points|120|1220|order:pos:C:points\n"
-            "6|1|growth|100|1200|order:pos:C:growth\n"
-            "7|2|points|20000|20000|order:pos:D:points\n"
-            "8|2|growth|30000|30000|order:pos:D:growth\n"
-            "9|2|points|20000|40000|order:pos:E:points\n"
-            "10|2|growth|40000|70000|order:pos:E:growth\n"
-            "11|2|points|10000|50000|order:pos:F:points\n"
-            "12|2|growth|30000|100000|order:pos:F:growth\n");
+            "1|1|points|800|800|order:pos:A\n"
+            "2|1|growth|800|800|order:pos:A\n"
+            "3|1|points|300|1100|order:pos:B\n"
+            "4|1|growth|300|1100|order:pos:B\n"
+            "5|1|points|120|1220|order:pos:C\n"
+            "6|1|growth|100|1200|order:pos:C\n"
+            "7|2|points|20000|20000|order:pos:D\n"
+            "8|2|growth|30000|30000|order:pos:D\n"
+            "9|2|points|20000|40000|order:pos:E\n"
+            "10|2|growth|40000|70000|order:pos:E\n"
+            "11|2|points|10000|50000|order:pos:F\n"
+            "12|2|growth|30000|100000|order:pos:F\n");
+  EXPECT_EQ(recur::testing::count(
+                *s.db, "SELECT COUNT(*) FROM loyalty_entries WHERE idem_key IS NOT NULL"),
+            0);
   // Each lot points at its entry; points usable 7 days later (2024-03-12 00:00 +08:00 =
   // 1710172800), expiring at the end of 2025 (2026-01-01 00:00 +08:00 = 1767196800).
   EXPECT_EQ(dump(*s.db,

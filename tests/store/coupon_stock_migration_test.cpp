@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "migration_util.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "test_util.h"
@@ -16,19 +17,7 @@ using recur::testing::TempDir;
 
 TEST(CouponStockMigration, CountsTheCouponsOutOfEachTemplate) {
   TempDir dir;
-  OpenOptions o;
-  o.migrate = false;
-  auto opened = Database::open(dir.file("old.db"), o);
-  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
-  auto db = std::move(opened).value();
-  ASSERT_TRUE(schema_version(*db).ok());
-  for (const Migration& m : schema_migrations()) {
-    if (m.version >= 9) continue;
-    ASSERT_TRUE(db->exec(m.sql).ok()) << m.name;
-    ASSERT_TRUE(db->exec("INSERT INTO schema_migrations (version, name) VALUES (" +
-                         std::to_string(m.version) + ", 'before')")
-                    .ok());
-  }
+  auto db = testing::open_before(dir, 9);
   ASSERT_TRUE(db->exec("INSERT INTO members (member_id, created_at) VALUES (1, 0), (2, 0)").ok());
   int n = 0;
   for (const char* row : {"'a', 1, 'issued'", "'a', 2, 'used'", "'a', 1, 'revoked'",

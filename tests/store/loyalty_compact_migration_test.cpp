@@ -1,9 +1,11 @@
 // Migration 7 rebuilds loyalty_orders and loyalty_order_lines WITHOUT ROWID and narrows
 // loyalty_lots_open_expiry to points lots: a store that applied orders before it keeps every
-// row and value, and the expiry sweep still finds its lots through the index.
+// row and value, and the expiry sweep still finds its lots through the index. The store stops
+// at migration 9: migration 10 folds the lines into the orders (order_posting_migration_test).
 
 #include <gtest/gtest.h>
 
+#include "migration_util.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "test_util.h"
@@ -13,28 +15,12 @@ namespace {
 
 using recur::testing::count;
 using recur::testing::TempDir;
-
-// A store at the schema before migration 7 (the migrations below it, applied as migrate does).
-std::unique_ptr<Database> open_before_7(const TempDir& dir) {
-  OpenOptions o;
-  o.migrate = false;
-  auto db = Database::open(dir.file("old.db"), o);
-  EXPECT_TRUE(db.ok()) << db.status().to_string();
-  EXPECT_TRUE(schema_version(**db).ok());
-  for (const Migration& m : schema_migrations()) {
-    if (m.version >= 7) continue;
-    EXPECT_TRUE((*db)->exec(m.sql).ok()) << m.name;
-    EXPECT_TRUE((*db)
-                    ->exec("INSERT INTO schema_migrations (version, name) VALUES (" +
-                           std::to_string(m.version) + ", 'before')")
-                    .ok());
-  }
-  return std::move(db).value();
-}
+using testing::apply_migrations;
+using testing::open_before;
 
 TEST(LoyaltyCompactMigration, KeepsEveryOrderLineAndLot) {
   TempDir dir;
-  auto db = open_before_7(dir);
+  auto db = open_before(dir, 7);
   ASSERT_TRUE(db->exec(R"SQL(
 INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, amount_fen, points,
   growth, tier, multipliers, refunded_fen, points_clawed, growth_clawed, program_version,
@@ -52,8 +38,8 @@ INSERT INTO loyalty_lots (member_id, account, earned, remaining, earned_at, usab
   (7, 'growth', 123, 123, 1700000000, 1700000000, NULL, 2, 'pos:A1', 7);
 )SQL")
                   .ok());
-  ASSERT_TRUE(migrate(*db).ok());
-  EXPECT_EQ(schema_version(*db).value(), schema_migrations().back().version);
+  apply_migrations(*db, 7, 9);  // migration 10 moves the lines (order_posting_migration_test)
+  EXPECT_EQ(schema_version(*db).value(), 9);
 
   // Every row, every value: 2 orders, 3 lines; sums written out from the rows above.
   EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM loyalty_orders"), 2);
