@@ -17,6 +17,7 @@
 #include "cli/stream_acks.h"
 #include "core/monotonic_clock.h"
 #include "ingest/record_stream.h"
+#include "store/checkpointer.h"
 #include "store/group_commit.h"
 
 namespace recur::cli {
@@ -104,6 +105,9 @@ int run_stream(Context& ctx, const StreamArgs& a) {
   options.on_rollback = [&] { (*stream)->rolled_back(); };
   store::GroupCommit group(**db, clock, std::move(options),
                            [&](const store::GroupOutcome& g) { acks.settled(g); });
+  // The WAL goes back into the database file on a thread of its own, not inside our COMMITs.
+  auto checkpointer = store::Checkpointer::start(**db);
+  if (!checkpointer.ok()) return report(checkpointer.status());
 
   Status failure;  // the store failed: the stream stops
   std::string line;
@@ -137,10 +141,12 @@ int run_stream(Context& ctx, const StreamArgs& a) {
   }
   Status flushed = group.flush();
   acks.drain(group.last_committed());
+  Status checkpointed = (*checkpointer)->stop();
   print_summary(acks.counts(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!failure.ok()) return report(failure);
   if (!flushed.ok()) return report(flushed);
+  if (!checkpointed.ok()) return report(checkpointed);
   if (acks.counts().failed_groups > 0) return kExitFailure;
   return acks.counts().rejected > 0 ? kExitBadInput : kExitOk;
 }
