@@ -40,6 +40,7 @@ struct Args {
   bool keep = false;  // keep the temp dir
   int page_size = 0;  // SQLite page size of the databases the driver creates; 0: the store's
   std::vector<std::string> drop_index;  // loyalty_bench: indexes dropped, to see what each costs
+  std::string only;  // loyalty_bench: "a" or "b" runs that part alone; empty: both
 };
 
 // --page-size, for new_db_page_size().
@@ -96,6 +97,8 @@ inline Args parse_args(int argc, char** argv, Args defaults, const char* usage) 
       a.keep = true;
     else if (k == "--drop-index")
       a.drop_index.emplace_back(value());
+    else if (k == "--only")
+      a.only = std::string(value());
     else if (k == "--page-size")
       a.page_size = g_page_size = static_cast<int>(number(value()));
     else if (k == "--help" || k == "-h") {
@@ -151,7 +154,8 @@ struct Best {
 // A note for the output when some measurement ran with less than a whole core.
 inline std::string load_note(std::initializer_list<Best> runs) {
   double worst = 1;
-  for (const Best& b : runs) worst = std::min(worst, b.wall > 0 ? b.cpu / b.wall : 1);
+  for (const Best& b : runs)  // a Best never run (wall 1e300) says nothing
+    if (b.wall > 0 && b.wall < 1e300) worst = std::min(worst, b.cpu / b.wall);
   if (worst >= 0.85) return "";
   char buf[160];
   std::snprintf(

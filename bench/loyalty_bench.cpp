@@ -19,7 +19,8 @@
 //
 // Usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]
 //                      [--page-size N (SQLite page size of the stores; default the store's)]
-//                      [--drop-index NAME (an experiment: what one index costs; repeatable)].
+//                      [--drop-index NAME (an experiment: what one index costs; repeatable)]
+//                      [--only a|b (run one part alone)].
 // (a) runs lines/3 orders over lines/12 members. Recur and its reference alternate.
 
 #include <fmt/format.h>
@@ -52,7 +53,7 @@ using namespace recur::bench;
 
 constexpr const char* kUsage =
     "usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n"
-    "                     [--page-size N] [--drop-index NAME]...\n";
+    "                     [--page-size N] [--drop-index NAME]... [--only a|b]\n";
 constexpr double kGoalSingle = 10e3;
 constexpr double kGoalSingleRatio = 0.4;
 constexpr double kGoalBulkApply = 100e3;
@@ -585,7 +586,12 @@ int main(int argc, char** argv) {
   Best single, single_raw, single_ceiling, grouped, with_coupon;
   std::string single_print;
   std::int64_t groups = 0;  // COMMITs of the last group commit run
-  for (int rep = 0; rep < args.reps; ++rep) {
+  const bool run_a = args.only != "b", run_b = args.only != "a";
+  if (args.only != "" && args.only != "a" && args.only != "b") {
+    std::fprintf(stderr, "--only takes a or b, not '%s'\n%s", args.only.c_str(), kUsage);
+    return 2;
+  }
+  for (int rep = 0; run_a && rep < args.reps; ++rep) {
     {
       auto db = program_store(recur_db, program, n_members);
       auto engine = loyalty::open_engine(*db, clock);
@@ -647,7 +653,7 @@ int main(int argc, char** argv) {
   // Pages written per transaction, over the first 1,000 orders of fresh stores.
   double recur_pages = 0, raw_pages = 0;
   int page_size = 0;
-  {
+  if (run_a) {
     const std::vector<Order> first(orders.begin(),
                                    orders.begin() + std::min<std::int64_t>(1000, n_orders));
     {
@@ -669,34 +675,36 @@ int main(int argc, char** argv) {
   const double n = static_cast<double>(n_orders);
   const double single_rate = n / single.wall, single_raw_rate = n / single_raw.wall;
   const double single_ratio = single_rate / single_raw_rate;
-  std::printf(
-      "# (a) %lld orders of %lld members, best of %d (wall/cpu s): recur %.3f/%.3f, "
-      "raw %.3f/%.3f\n",
-      static_cast<long long>(n_orders), static_cast<long long>(n_members), args.reps, single.wall,
-      single.cpu, single_raw.wall, single_raw.cpu);
-  std::printf("# (a) %s\n", single_print.c_str());
-  std::printf(
-      "# (a) layout ceiling: raw sqlite3 writing the same rows into recur's tables, no reads or "
-      "rules (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time); recur reaches %.2f of it "
-      "(%.2f by CPU)\n",
-      single_ceiling.wall, single_ceiling.cpu, rate(n / single_ceiling.wall).c_str(),
-      rate(n / single_ceiling.cpu).c_str(), single_ceiling.wall / single.wall,
-      single_ceiling.cpu / single.cpu);
-  std::printf(
-      "# (a) with coupon use at checkout (each order uses a ¥5 coupon issued to its member; "
-      "recur order checkout's path) (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), "
-      "ratio to raw %.2f\n",
-      with_coupon.wall, with_coupon.cpu, rate(n / with_coupon.wall).c_str(),
-      rate(n / with_coupon.cpu).c_str(), (n / with_coupon.wall) / single_raw_rate);
-  std::printf(
-      "# (a') group commit (store::GroupCommit, as recur order stream), NOT one transaction per "
-      "order: each order in a SAVEPOINT, durable at its group's COMMIT every %.0f ms, %lld "
-      "COMMITs in the last run (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time)\n",
-      kGroupMs, static_cast<long long>(groups), grouped.wall, grouped.cpu,
-      rate(n / grouped.wall).c_str(), rate(n / grouped.cpu).c_str());
-  std::printf(
-      "# (a) pages written to the WAL per transaction: recur %.1f, raw %.1f (page size %d)\n",
-      recur_pages, raw_pages, page_size);
+  if (run_a) {
+    std::printf(
+        "# (a) %lld orders of %lld members, best of %d (wall/cpu s): recur %.3f/%.3f, "
+        "raw %.3f/%.3f\n",
+        static_cast<long long>(n_orders), static_cast<long long>(n_members), args.reps, single.wall,
+        single.cpu, single_raw.wall, single_raw.cpu);
+    std::printf("# (a) %s\n", single_print.c_str());
+    std::printf(
+        "# (a) layout ceiling: raw sqlite3 writing the same rows into recur's tables, no reads or "
+        "rules (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time); recur reaches %.2f of it "
+        "(%.2f by CPU)\n",
+        single_ceiling.wall, single_ceiling.cpu, rate(n / single_ceiling.wall).c_str(),
+        rate(n / single_ceiling.cpu).c_str(), single_ceiling.wall / single.wall,
+        single_ceiling.cpu / single.cpu);
+    std::printf(
+        "# (a) with coupon use at checkout (each order uses a ¥5 coupon issued to its member; "
+        "recur order checkout's path) (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), "
+        "ratio to raw %.2f\n",
+        with_coupon.wall, with_coupon.cpu, rate(n / with_coupon.wall).c_str(),
+        rate(n / with_coupon.cpu).c_str(), (n / with_coupon.wall) / single_raw_rate);
+    std::printf(
+        "# (a') group commit (store::GroupCommit, as recur order stream), NOT one transaction per "
+        "order: each order in a SAVEPOINT, durable at its group's COMMIT every %.0f ms, %lld "
+        "COMMITs in the last run (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time)\n",
+        kGroupMs, static_cast<long long>(groups), grouped.wall, grouped.cpu,
+        rate(n / grouped.wall).c_str(), rate(n / grouped.cpu).c_str());
+    std::printf(
+        "# (a) pages written to the WAL per transaction: recur %.1f, raw %.1f (page size %d)\n",
+        recur_pages, raw_pages, page_size);
+  }
 
   // (b) Bulk import, then apply_pending.
   Generated gen = generate_orders_csv(args.lines, args.seed);
@@ -707,8 +715,9 @@ int main(int argc, char** argv) {
   std::int64_t applied = 0;
   std::string bulk_print, per_order_print;
   const std::string bulk_db = dir.file("bulk.db");
-  const loyalty::ApplyOptions apply_options;
-  for (int rep = 0; rep < args.reps; ++rep) {
+  loyalty::ApplyOptions apply_options;
+  if (const char* c = std::getenv("RECUR_BENCH_CHUNK")) apply_options.chunk = std::stoul(c);
+  for (int rep = 0; run_b && rep < args.reps; ++rep) {
     {
       auto db = program_store(bulk_db, program, 0);
       import_run.run([&] {
@@ -770,27 +779,29 @@ int main(int argc, char** argv) {
   const double a = static_cast<double>(applied);
   const double apply_rate = a / apply.wall, bulk_raw_rate = a / bulk_raw.wall;
   const double both_rate = a / (import_run.wall + apply.wall);
-  std::printf(
-      "# (b) %lld order lines, %lld member orders applied, best of %d (wall/cpu s): "
-      "import %.3f/%.3f, apply %.3f/%.3f, raw %.3f/%.3f\n",
-      static_cast<long long>(gen.lines), static_cast<long long>(applied), args.reps,
-      import_run.wall, import_run.cpu, apply.wall, apply.cpu, bulk_raw.wall, bulk_raw.cpu);
-  std::printf("# (b) %s\n", bulk_print.c_str());
-  std::printf(
-      "# (b) layout ceiling: raw sqlite3 writing the same loyalty rows, %zu orders per "
-      "transaction, no reads or rules (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time); "
-      "recur reaches %.2f of it (%.2f by CPU)\n",
-      apply_options.chunk, bulk_ceiling.wall, bulk_ceiling.cpu, rate(a / bulk_ceiling.wall).c_str(),
-      rate(a / bulk_ceiling.cpu).c_str(), bulk_ceiling.wall / apply.wall,
-      bulk_ceiling.cpu / apply.cpu);
-  if (per_order_print != bulk_print)
-    die("the batched apply and apply_order one by one left different ledgers:\n  " +
-        per_order_print + "\n  " + bulk_print);
-  std::printf(
-      "# (b) the same apply with each order through apply_order (wall/cpu s): %.3f/%.3f; "
-      "batched %s orders/s vs %s by CPU time\n",
-      apply_per_order.wall, apply_per_order.cpu, rate(a / apply.cpu).c_str(),
-      rate(a / apply_per_order.cpu).c_str());
+  if (run_b) {
+    std::printf(
+        "# (b) %lld order lines, %lld member orders applied, best of %d (wall/cpu s): "
+        "import %.3f/%.3f, apply %.3f/%.3f, raw %.3f/%.3f\n",
+        static_cast<long long>(gen.lines), static_cast<long long>(applied), args.reps,
+        import_run.wall, import_run.cpu, apply.wall, apply.cpu, bulk_raw.wall, bulk_raw.cpu);
+    std::printf("# (b) %s\n", bulk_print.c_str());
+    std::printf(
+        "# (b) layout ceiling: raw sqlite3 writing the same loyalty rows, %zu orders per "
+        "transaction, no reads or rules (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time); "
+        "recur reaches %.2f of it (%.2f by CPU)\n",
+        apply_options.chunk, bulk_ceiling.wall, bulk_ceiling.cpu,
+        rate(a / bulk_ceiling.wall).c_str(), rate(a / bulk_ceiling.cpu).c_str(),
+        bulk_ceiling.wall / apply.wall, bulk_ceiling.cpu / apply.cpu);
+    if (per_order_print != bulk_print)
+      die("the batched apply and apply_order one by one left different ledgers:\n  " +
+          per_order_print + "\n  " + bulk_print);
+    std::printf(
+        "# (b) the same apply with each order through apply_order (wall/cpu s): %.3f/%.3f; "
+        "batched %s orders/s vs %s by CPU time\n",
+        apply_per_order.wall, apply_per_order.cpu, rate(a / apply.cpu).c_str(),
+        rate(a / apply_per_order.cpu).c_str());
+  }
   if (const std::string note =
           load_note({single, single_raw, grouped, import_run, apply, apply_per_order, bulk_raw});
       !note.empty()) {
@@ -800,20 +811,23 @@ int main(int argc, char** argv) {
         rate(n / single.cpu).c_str(), rate(n / single_raw.cpu).c_str(), single_raw.cpu / single.cpu,
         rate(a / apply.cpu).c_str());
   }
-  std::printf(
-      "loyalty, one order per transaction: recur %s orders/s | raw SQLite balance update + "
-      "history insert %s tx/s | ratio %.2f (goals >= %s orders/s: %s; ratio >= %.1f: %s)\n",
-      rate(single_rate).c_str(), rate(single_raw_rate).c_str(), single_ratio,
-      rate(kGoalSingle).c_str(), single_rate >= kGoalSingle ? "met" : "NOT met", kGoalSingleRatio,
-      single_ratio >= kGoalSingleRatio ? "met" : "NOT met");
-  std::printf(
-      "loyalty, bulk apply_pending: recur %s orders/s | raw SQLite balance update + history "
-      "insert in %zu-order transactions %s orders/s | ratio %.2f (goal >= %s orders/s: %s)\n",
-      rate(apply_rate).c_str(), apply_options.chunk, rate(bulk_raw_rate).c_str(),
-      apply_rate / bulk_raw_rate, rate(kGoalBulkApply).c_str(),
-      apply_rate >= kGoalBulkApply ? "met" : "NOT met");
-  std::printf("loyalty, bulk import + apply: recur %s orders/s (%s order lines/s)\n",
-              rate(both_rate).c_str(),
-              rate(static_cast<double>(gen.lines) / (import_run.wall + apply.wall)).c_str());
+  if (run_a)
+    std::printf(
+        "loyalty, one order per transaction: recur %s orders/s | raw SQLite balance update + "
+        "history insert %s tx/s | ratio %.2f (goals >= %s orders/s: %s; ratio >= %.1f: %s)\n",
+        rate(single_rate).c_str(), rate(single_raw_rate).c_str(), single_ratio,
+        rate(kGoalSingle).c_str(), single_rate >= kGoalSingle ? "met" : "NOT met", kGoalSingleRatio,
+        single_ratio >= kGoalSingleRatio ? "met" : "NOT met");
+  if (run_b) {
+    std::printf(
+        "loyalty, bulk apply_pending: recur %s orders/s | raw SQLite balance update + history "
+        "insert in %zu-order transactions %s orders/s | ratio %.2f (goal >= %s orders/s: %s)\n",
+        rate(apply_rate).c_str(), apply_options.chunk, rate(bulk_raw_rate).c_str(),
+        apply_rate / bulk_raw_rate, rate(kGoalBulkApply).c_str(),
+        apply_rate >= kGoalBulkApply ? "met" : "NOT met");
+    std::printf("loyalty, bulk import + apply: recur %s orders/s (%s order lines/s)\n",
+                rate(both_rate).c_str(),
+                rate(static_cast<double>(gen.lines) / (import_run.wall + apply.wall)).c_str());
+  }
   return 0;
 }

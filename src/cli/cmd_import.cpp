@@ -124,7 +124,8 @@ int run_import(Context& ctx, const ImportArgs& a) {
   if (!sum.ok()) return report(sum.status());
   // Loyalty effects of what was imported (nothing when no program is loaded); idempotent, so an
   // interrupted import is finished by the next run.
-  if (Status ls = a.dry_run ? Status() : loyalty::apply_after_import(**db, ctx.clock); !ls.ok())
+  if (Status ls = a.dry_run ? Status() : loyalty::apply_after_import(**db, ctx.clock, a.chunk);
+      !ls.ok())
     return report(ls);
   const auto& s = *sum;
   if (a.json) {

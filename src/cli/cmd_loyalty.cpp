@@ -12,7 +12,7 @@
 namespace recur::cli {
 namespace {
 
-int apply(Context& ctx, bool json) {
+int apply(Context& ctx, bool json, std::size_t chunk) {
   auto db = ctx.open_db();
   if (!db.ok()) return report(db.status());
   auto engine = loyalty::open_engine(**db, ctx.clock);
@@ -20,6 +20,7 @@ int apply(Context& ctx, bool json) {
   auto started = std::chrono::steady_clock::now();
   ProgressBar bar("applying loyalty");
   loyalty::ApplyOptions options;
+  options.chunk = chunk;
   options.progress = [&](double f, std::int64_t n) { bar.update(f, n); };
   auto s = loyalty::apply_pending(**db, **engine, options);
   bar.finish();
@@ -62,10 +63,13 @@ void register_loyalty(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("loyalty", "the loyalty program's effects (会员权益)");
   cmd->require_subcommand(1);
   auto json = std::make_shared<bool>(false);
+  auto chunk = std::make_shared<std::size_t>(loyalty::ApplyOptions{}.chunk);
   CLI::App* a = cmd->add_subcommand(
       "apply", "apply the program to orders and refunds not applied yet (idempotent)");
   a->add_flag("--json", *json, "print JSON");
-  a->callback([&ctx, json] { throw Exit{apply(ctx, *json)}; });
+  a->add_option("--chunk", *chunk, "orders and refunds per transaction")
+      ->check(CLI::PositiveNumber);
+  a->callback([&ctx, json, chunk] { throw Exit{apply(ctx, *json, *chunk)}; });
 }
 
 }  // namespace recur::cli

@@ -185,11 +185,13 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
   return sum;
 }
 
-Status apply_after_import(store::Database& db, const Clock& clock) {
+Status apply_after_import(store::Database& db, const Clock& clock, std::size_t chunk) {
   ASSIGN_OR_RETURN(auto cur, current_program(db));
   if (!cur) return Status();
   ASSIGN_OR_RETURN(auto engine, open_engine(db, clock));
-  return apply_pending(db, *engine).status();
+  ApplyOptions options;
+  options.chunk = chunk;
+  return apply_pending(db, *engine, options).status();
 }
 
 }  // namespace recur::loyalty

@@ -17,7 +17,11 @@
 namespace recur::loyalty {
 
 struct ApplyOptions {
-  std::size_t chunk = 5000;  // orders and refunds per transaction
+  // Orders and refunds per transaction, as `recur import --chunk` (the same default). Each
+  // commit writes every page the chunk changed to the WAL, and the member-keyed indexes spread a
+  // chunk's rows over most of their pages, so bigger chunks write much less: at 300,000 order
+  // lines, 34k orders/s at 5,000 per transaction and 50k at 100,000 (docs/benchmarks.md).
+  std::size_t chunk = 100000;
   // Orders between refunds go through LoyaltyEngine::apply_orders (bulk reads, multi-row
   // writes); false: each through apply_order (the same result, slower; for comparisons).
   bool batched = true;
@@ -44,8 +48,9 @@ Result<PendingCounts> count_pending(store::Database& db);
 Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
                                    const ApplyOptions& options = {});
 
-// For `recur import`: applies what is pending when a program is loaded; does nothing otherwise.
-Status apply_after_import(store::Database& db, const Clock& clock);
+// For `recur import`: applies what is pending when a program is loaded, `chunk` orders and
+// refunds per transaction; does nothing otherwise.
+Status apply_after_import(store::Database& db, const Clock& clock, std::size_t chunk);
 
 // The order and refund keys the store's rows are applied under: "source:order_id".
 std::string order_key(std::string_view source, std::string_view order_id);

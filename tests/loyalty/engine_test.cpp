@@ -171,12 +171,12 @@ TEST(ImportHook, AppliesWhatIsPendingOnlyWhenAProgramIsLoaded) {
                "INSERT INTO order_lines VALUES (1, 1, 1, 'S', '食品', 1, 5000, 0, 5000);")
           .ok());
   // No program: importing must keep working, and nothing is applied.
-  ASSERT_TRUE(apply_after_import(*db, clock).ok());
+  ASSERT_TRUE(apply_after_import(*db, clock, 1).ok());
   EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM loyalty_orders"), 0);
   testing::load(*db, testing::default_program());
-  ASSERT_TRUE(apply_after_import(*db, clock).ok());
+  ASSERT_TRUE(apply_after_import(*db, clock, 1).ok());
   EXPECT_EQ(count(*db, "SELECT points FROM loyalty_accounts WHERE member_id = 1"), 50);
-  ASSERT_TRUE(apply_after_import(*db, clock).ok());  // idempotent
+  ASSERT_TRUE(apply_after_import(*db, clock, 1).ok());  // idempotent
   EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM loyalty_entries"), 2);
 }
 
