@@ -68,15 +68,18 @@ int wait_ms(const store::GroupCommit& group) {
   return static_cast<int>((*ns + 999'999) / 1'000'000);
 }
 
-void print_summary(const StreamCounts& c, double seconds) {
+void print_summary(const StreamCounts& c, const store::CheckpointerStats& wal, double seconds) {
   std::fprintf(stderr,
                "order stream: %lld records — %lld applied, %lld duplicates, %lld rejected%s; "
-               "groups committed: %lld%s (%.2f s)\n",
+               "groups committed: %lld%s; WAL checkpoints: %lld in the background, %lld inline "
+               "(%.2f s)\n",
                static_cast<long long>(c.records), static_cast<long long>(c.stored),
                static_cast<long long>(c.duplicates), static_cast<long long>(c.rejected),
                c.not_committed ? fmt::format(", {} not committed", c.not_committed).c_str() : "",
                static_cast<long long>(c.groups),
-               c.failed_groups ? fmt::format(", {} failed", c.failed_groups).c_str() : "", seconds);
+               c.failed_groups ? fmt::format(", {} failed", c.failed_groups).c_str() : "",
+               static_cast<long long>(wal.background), static_cast<long long>(wal.inline_runs),
+               seconds);
 }
 
 int run_stream(Context& ctx, const StreamArgs& a) {
@@ -142,7 +145,7 @@ int run_stream(Context& ctx, const StreamArgs& a) {
   Status flushed = group.flush();
   acks.drain(group.last_committed());
   Status checkpointed = (*checkpointer)->stop();
-  print_summary(acks.counts(),
+  print_summary(acks.counts(), (*checkpointer)->stats(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!failure.ok()) return report(failure);
   if (!flushed.ok()) return report(flushed);

@@ -207,6 +207,15 @@ Result<StreamResult> RecordStream::State::apply_refund(std::string_view json, st
   r.order_key = loyalty::order_key(v[kSource], v[kOrderId]);
   if (out.kind == RefundWriter::Kind::kPresent) {
     r.duplicate = true;
+    if (!engine) return r;
+    // What it took back when it was applied, as a duplicate order says what it earned.
+    ASSIGN_OR_RETURN(std::optional<loyalty::RefundEffect> e, engine->applied_refund(r.key));
+    if (!e) return r;
+    r.applied = true;
+    r.member = e->member;
+    r.points = -e->points_clawed;
+    r.growth = -e->growth_clawed;
+    r.tier = e->tier_after;
     return r;
   }
   r.member = out.refund.member;

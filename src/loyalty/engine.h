@@ -213,6 +213,11 @@ class LoyaltyEngine {
   Result<std::optional<OrderEffect>> applied_order(const std::string& key) {
     return find_order(key);
   }
+  // Read-only: what the refund applied under `key` took back (with `replayed` set and the
+  // member's tier now as `tier_after`); none when it was not applied.
+  Result<std::optional<RefundEffect>> applied_refund(const std::string& key) {
+    return find_refund(key);
+  }
 
   const Program& program() const { return active_.program; }
   int program_version() const { return active_.version; }
