@@ -92,6 +92,9 @@ int run_stream(Context& ctx, const StreamArgs& a) {
   if (!db.ok()) return report(db.status());
   auto stream = ingest::RecordStream::open(**db, ctx.clock, a.member_kind);
   if (!stream.ok()) return report(stream.status());
+  // In import_batches like an import: `recur stats` shows a stream still running (or killed).
+  if (Status s = (*stream)->start_batch(a.file.empty() ? "stdin" : a.file); !s.ok())
+    return report(s);
   if (!(*stream)->has_program()) {
     std::fprintf(stderr,
                  "order stream: no program loaded (未加载会员计划); records are stored "
@@ -145,11 +148,16 @@ int run_stream(Context& ctx, const StreamArgs& a) {
   Status flushed = group.flush();
   acks.drain(group.last_committed());
   Status checkpointed = (*checkpointer)->stop();
+  const StreamCounts& c = acks.counts();
+  Status closed = (*stream)->finish_batch(
+      c.records, c.stored, c.duplicates, c.rejected + c.not_committed,
+      !failure.ok() || !flushed.ok() || !checkpointed.ok() || c.failed_groups > 0);
   print_summary(acks.counts(), (*checkpointer)->stats(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!failure.ok()) return report(failure);
   if (!flushed.ok()) return report(flushed);
   if (!checkpointed.ok()) return report(checkpointed);
+  if (!closed.ok()) return report(closed);
   if (acks.counts().failed_groups > 0) return kExitFailure;
   return acks.counts().rejected > 0 ? kExitBadInput : kExitOk;
 }

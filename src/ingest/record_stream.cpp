@@ -91,6 +91,31 @@ bool RecordStream::has_program() const {
   return s_->engine != nullptr;
 }
 
+Status RecordStream::start_batch(std::string_view label) {
+  ASSIGN_OR_RETURN(auto st, s_->db.prepare("INSERT INTO import_batches (kind, file, started_at, "
+                                           "status) VALUES ('stream', ?, ?, 'running')"));
+  st.bind(1, label).bind(2, s_->clock.now().seconds);
+  RETURN_IF_ERROR(st.run());
+  s_->ctx.batch_id = s_->db.last_insert_rowid();
+  return Status();
+}
+
+Status RecordStream::finish_batch(std::int64_t records, std::int64_t stored,
+                                  std::int64_t duplicates, std::int64_t rejected, bool failed) {
+  if (s_->ctx.batch_id <= 0) return Status();
+  ASSIGN_OR_RETURN(auto up, s_->db.prepare("UPDATE import_batches SET finished_at = ?, status = ?, "
+                                           "rows = ?, applied = ?, skipped = ?, rejected = ? "
+                                           "WHERE batch_id = ?"));
+  up.bind(1, s_->clock.now().seconds)
+      .bind(2, failed ? "failed" : "done")
+      .bind(3, records)
+      .bind(4, stored)
+      .bind(5, duplicates)
+      .bind(6, rejected)
+      .bind(7, s_->ctx.batch_id);
+  return up.run();
+}
+
 Status RecordStream::begin_transaction() {
   RETURN_IF_ERROR(s_->resolver.begin_batch());
   // Products another connection changed: read their categories again.

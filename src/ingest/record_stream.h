@@ -66,6 +66,15 @@ class RecordStream {
   void rolled_back();
   bool has_program() const;
 
+  // The stream as a row of import_batches (kind 'stream', `label` as its file), committed at
+  // once with status 'running', so the orders and refunds it stores carry its batch_id and an
+  // interrupted stream leaves a trace, as an import does. Outside any transaction.
+  Status start_batch(std::string_view label);
+  // Closes that row: records read, stored, duplicates (skipped), rejected, and 'done' or
+  // 'failed'. Outside any transaction; nothing without start_batch().
+  Status finish_batch(std::int64_t records, std::int64_t stored, std::int64_t duplicates,
+                      std::int64_t rejected, bool failed);
+
  private:
   struct State;
   explicit RecordStream(std::unique_ptr<State> state);

@@ -138,14 +138,9 @@ std::string refunds_csv() {
   return out;
 }
 
-// Every row of `sql` (one text column), one per line.
+// Every row of `sql`, one per line, its columns joined by "|".
 std::string rows(store::Database& db, const std::string& sql) {
-  auto st = db.prepare(sql);
-  EXPECT_TRUE(st.ok()) << st.status().to_string();
-  if (!st.ok()) return "";
-  std::string out;
-  while (st->step().value_or(false)) out += st->column_string(0) + "\n";
-  return out;
+  return recur::testing::dump(db, sql);  // "a|b\n" per row
 }
 
 // What the store holds of members, orders and the loyalty ledger, without bookkeeping times.
@@ -260,6 +255,23 @@ TEST_F(OrderStreamCli, LeavesTheLedgerThatImportAndApplyLeave) {
   EXPECT_EQ(ledger_dump(dir_.file("per_record.db")), expected);
   EXPECT_EQ(ledger_dump(dir_.file("pairs.db")), expected);
 
+  // Each stream is a batch, as an import is, and its rows carry the batch's id.
+  EXPECT_EQ(rows_of("streamed.db",
+                    "SELECT kind, file, status, rows, applied, skipped, rejected, "
+                    "finished_at >= started_at FROM import_batches WHERE kind = 'stream'"),
+            "stream|stdin|done|11|11|0|0|1");
+  EXPECT_EQ(rows_of("per_record.db", "SELECT file FROM import_batches WHERE kind = 'stream'"),
+            dir_.file("in.ndjson"));
+  EXPECT_EQ(query("streamed.db",
+                  "SELECT COUNT(*) FROM orders WHERE batch_id IS NOT (SELECT batch_id FROM "
+                  "import_batches WHERE kind = 'stream')"),
+            0);
+  EXPECT_EQ(query("streamed.db",
+                  "SELECT COUNT(*) FROM refunds WHERE batch_id IS NOT (SELECT batch_id FROM "
+                  "import_batches WHERE kind = 'stream')"),
+            0);
+  EXPECT_GT(query("streamed.db", "SELECT COUNT(*) FROM refunds"), 0);
+
   // The acknowledgements say what each record did, as the store holds it.
   auto points = [&](const std::string& key) {
     return std::to_string(
@@ -302,6 +314,10 @@ TEST_F(OrderStreamCli, AReplayChangesNothingAndSaysDuplicate) {
       has(again.out, "ok 9 pos:R1 refund of pos:A2 duplicate points=-300 growth=-300 tier="))
       << again.out;
   EXPECT_TRUE(has(again.out, "11 records — 0 applied, 11 duplicates, 0 rejected")) << again.out;
+  EXPECT_EQ(rows_of("t.db",
+                    "SELECT status, rows, applied, skipped FROM import_batches "
+                    "WHERE kind = 'stream' ORDER BY batch_id"),
+            "done|11|11|0\ndone|11|0|11");
 }
 
 TEST_F(OrderStreamCli, ABadRecordIsRejectedAloneWithItsLineAndField) {
