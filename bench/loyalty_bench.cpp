@@ -427,8 +427,8 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
                         "INSERT INTO exp_postings (order_key, order_pk, member_id, paid_at, "
                         "paid_day, amount_fen, points, growth, points_after, growth_after, "
                         "remaining, usable_from, expires_at, tier, multipliers, program_version, "
-                        "applied_at, lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?7, ?7, "
-                        "?4 + 604800, ?4 + 60480000, 'normal', 'x1', 1, ?8, ?9)")
+                        "applied_at, lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?8, ?7, "
+                        "?4 + 604800, ?4 + 60480000, 'normal', 'x1', 1, ?9, ?10)")
               : nullptr;
   sqlite3_stmt* begin = prepare(db, "BEGIN IMMEDIATE");
   sqlite3_stmt* commit = prepare(db, "COMMIT");
@@ -532,32 +532,23 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
                            line_points, line_points);
     }
     lines += "]";
-    if (one_row) {
-      sqlite3_bind_text(posting, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(posting, 2, pk);
-      sqlite3_bind_int64(posting, 3, o.member);
-      sqlite3_bind_int64(posting, 4, o.paid_at);
-      sqlite3_bind_int64(posting, 5, o.paid_day);
-      sqlite3_bind_int64(posting, 6, paid);
-      sqlite3_bind_int64(posting, 7, points);
-      sqlite3_bind_int64(posting, 8, kNow);
-      sqlite3_bind_text(posting, 9, lines.c_str(), -1, SQLITE_TRANSIENT);
-      step(posting, db);
-    } else {
-      sqlite3_bind_text(lo, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(lo, 2, pk);
-      sqlite3_bind_int64(lo, 3, o.member);
-      sqlite3_bind_int64(lo, 4, o.paid_at);
-      sqlite3_bind_int64(lo, 5, o.paid_day);
-      sqlite3_bind_int64(lo, 6, paid);
-      sqlite3_bind_int64(lo, 7, points);
-      sqlite3_bind_int64(lo, 8, points);
-      sqlite3_bind_int64(lo, 9, kNow);
-      sqlite3_bind_text(lo, 10, lines.c_str(), -1, SQLITE_TRANSIENT);
+    // The order's row: the same first ten parameters in both layouts; today's also names its lots.
+    sqlite3_stmt* row = one_row ? posting : lo;
+    sqlite3_bind_text(row, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(row, 2, pk);
+    sqlite3_bind_int64(row, 3, o.member);
+    sqlite3_bind_int64(row, 4, o.paid_at);
+    sqlite3_bind_int64(row, 5, o.paid_day);
+    sqlite3_bind_int64(row, 6, paid);
+    sqlite3_bind_int64(row, 7, points);
+    sqlite3_bind_int64(row, 8, points);
+    sqlite3_bind_int64(row, 9, kNow);
+    sqlite3_bind_text(row, 10, lines.c_str(), -1, SQLITE_TRANSIENT);
+    if (!one_row) {
       sqlite3_bind_int64(lo, 11, lot_ids[0]);
       sqlite3_bind_int64(lo, 12, lot_ids[1]);
-      step(lo, db);
     }
+    step(row, db);
     sqlite3_bind_int64(account, 1, o.member);
     sqlite3_bind_int64(account, 2, points);
     sqlite3_bind_int64(account, 3, o.paid_at);
@@ -772,10 +763,13 @@ int main(int argc, char** argv) {
   }
 
   // (b) Bulk import, then apply_pending.
-  Generated gen = generate_orders_csv(args.lines, args.seed);
+  Generated gen;  // not generated for --only a
   const std::string csv_path = dir.file("orders.csv");
-  write_file(csv_path, gen.csv);
-  std::string().swap(gen.csv);
+  if (run_b) {
+    gen = generate_orders_csv(args.lines, args.seed);
+    write_file(csv_path, gen.csv);
+    std::string().swap(gen.csv);
+  }
   Best import_run, apply, apply_per_order, bulk_raw, bulk_ceiling, bulk_one_row;
   std::int64_t applied = 0;
   std::string bulk_print, per_order_print;
