@@ -40,8 +40,7 @@ struct Args {
   bool keep = false;  // keep the temp dir
   int page_size = 0;  // SQLite page size of the databases the driver creates; 0: the store's
   std::vector<std::string> drop_index;  // loyalty_bench: indexes dropped, to see what each costs
-  std::string only;      // loyalty_bench: "a" or "b" runs that part alone; empty: both
-  bool one_row = false;  // loyalty_bench: also the one-row layout's ceiling
+  std::string only;  // loyalty_bench: "a" or "b" runs that part alone; empty: both
 };
 
 // --page-size, for new_db_page_size().
@@ -98,8 +97,6 @@ inline Args parse_args(int argc, char** argv, Args defaults, const char* usage) 
       a.keep = true;
     else if (k == "--drop-index")
       a.drop_index.emplace_back(value());
-    else if (k == "--one-row")
-      a.one_row = true;
     else if (k == "--only")
       a.only = std::string(value());
     else if (k == "--page-size")

@@ -6,7 +6,7 @@
 //  a. one order at a time: each order in its own write transaction (BEGIN IMMEDIATE … COMMIT on
 //     WAL, synchronous=NORMAL): insert the orders row and its order_lines, then
 //     LoyaltyEngine::apply_order (points with the tier multiplier and the other rules, growth,
-//     the tier check and upgrade, ledger entries, lots, the balance).
+//     the tier check and upgrade, the order's row with its entries and lots, the balance).
 //     reference: raw sqlite3, per transaction "UPDATE a balance + INSERT a history row".
 //     Goals (issue): >= 10k orders/s and >= 0.4 of the reference.
 //  a'. the same orders through store::GroupCommit (what `recur order stream` runs): each order in
@@ -20,8 +20,7 @@
 // Usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]
 //                      [--page-size N (SQLite page size of the stores; default the store's)]
 //                      [--drop-index NAME (an experiment: what one index costs; repeatable)]
-//                      [--only a|b (run one part alone)]
-//                      [--one-row (also the ceiling of a one-row-per-order layout)].
+//                      [--only a|b (run one part alone)].
 // (a) runs lines/3 orders over lines/12 members. Recur and its reference alternate.
 
 #include <fmt/format.h>
@@ -54,8 +53,7 @@ using namespace recur::bench;
 
 constexpr const char* kUsage =
     "usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n"
-    "                     [--page-size N] [--drop-index NAME]... [--only a|b]\n"
-    "                     [--one-row]\n";
+    "                     [--page-size N] [--drop-index NAME]... [--only a|b]\n";
 constexpr double kGoalSingle = 10e3;
 constexpr double kGoalSingleRatio = 0.4;
 constexpr double kGoalBulkApply = 100e3;
@@ -394,42 +392,15 @@ void raw_balance_history(store::Database& database, const std::vector<Order>& or
 }
 
 // The layout ceiling: raw sqlite3 writing the rows recur writes for each order — with
-// `with_orders` the `orders` row and its `order_lines`, then a points and a growth entry, a
-// points and a growth lot, the `loyalty_orders` row (its lines as JSON, its lots' ids) and the
-// account upsert — into recur's own tables and indexes, `per_tx` orders per transaction, with
-// no reads and no rules (points and growth are one per yuan). What recur could reach if its
-// own work cost nothing: the bound its storage layout sets.
-//
-// `one_row` measures a layout recur does not have yet (docs/benchmarks.md, round five): each
-// order one row that is also its points and growth entry and its points lot (balances after,
-// remaining, usable_from, expires_at), with the (member_id, paid_day) and open-expiry indexes
-// and the account upsert; no separate entries or lots.
+// `with_orders` the `orders` row and its `order_lines`, then the `loyalty_orders` row that is
+// also the order's points and growth entries and lots (migration 11: balances after, remaining,
+// usable_from, expires_at, its lines as JSON) and the account upsert — into recur's own tables
+// and indexes, `per_tx` orders per transaction, with no reads and no rules (points and growth
+// are one per yuan). What recur could reach if its own work cost nothing: the bound its storage
+// layout sets.
 void raw_layout_ceiling(store::Database& database, const std::vector<Order>& orders,
-                        std::size_t per_tx, bool with_orders, bool one_row = false) {
+                        std::size_t per_tx, bool with_orders) {
   sqlite3* db = database.raw();
-  if (one_row)
-    check(sqlite3_exec(db,
-                       "CREATE TABLE exp_postings (order_key TEXT PRIMARY KEY, order_pk INTEGER, "
-                       "member_id INTEGER NOT NULL, paid_at INTEGER NOT NULL, paid_day INTEGER "
-                       "NOT NULL, amount_fen INTEGER NOT NULL, points INTEGER NOT NULL, growth "
-                       "INTEGER NOT NULL, points_after INTEGER NOT NULL, growth_after INTEGER NOT "
-                       "NULL, remaining INTEGER NOT NULL, usable_from INTEGER NOT NULL, "
-                       "expires_at INTEGER, tier TEXT NOT NULL, multipliers TEXT, "
-                       "program_version INTEGER NOT NULL, applied_at INTEGER NOT NULL, lines TEXT "
-                       "NOT NULL) WITHOUT ROWID; "
-                       "CREATE INDEX exp_postings_member_day ON exp_postings (member_id, paid_day);"
-                       "CREATE INDEX exp_postings_open ON exp_postings (expires_at) "
-                       "WHERE remaining > 0;",
-                       nullptr, nullptr, nullptr),
-          db, "one-row layout");
-  sqlite3_stmt* posting =
-      one_row ? prepare(db,
-                        "INSERT INTO exp_postings (order_key, order_pk, member_id, paid_at, "
-                        "paid_day, amount_fen, points, growth, points_after, growth_after, "
-                        "remaining, usable_from, expires_at, tier, multipliers, program_version, "
-                        "applied_at, lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?8, ?7, "
-                        "?4 + 604800, ?4 + 60480000, 'normal', 'x1', 1, ?9, ?10)")
-              : nullptr;
   sqlite3_stmt* begin = prepare(db, "BEGIN IMMEDIATE");
   sqlite3_stmt* commit = prepare(db, "COMMIT");
   sqlite3_stmt* ord = prepare(
@@ -441,31 +412,29 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
       prepare(db,
               "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
               "unit_price_fen, discount_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  sqlite3_stmt* lo =
+  sqlite3_stmt* posting =
       prepare(db,
-              "INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, "
-              "amount_fen, points, growth, tier, multipliers, program_version, applied_at, lines, "
-              "points_lot, growth_lot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'normal', 'x1', 1, ?, ?, ?, "
-              "?)");
-  sqlite3_stmt* entry =
-      prepare(db,
-              "INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
-              "reference, at, program_version) VALUES (?, ?, 'order', ?, ?, ?, ?, 1)");
-  sqlite3_stmt* lot =
-      prepare(db,
-              "INSERT INTO loyalty_lots (member_id, account, earned, remaining, earned_at, "
-              "usable_from, expires_at, entry_id, order_key, origin_member) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "INSERT INTO loyalty_orders (entry_id, order_key, order_pk, member_id, paid_at, "
+              "paid_day, amount_fen, points, growth, tier, multipliers, program_version, "
+              "applied_at, lines, points_after, growth_after, points_remaining, "
+              "growth_remaining, usable_from, points_expires_at) VALUES (?11, ?1, ?2, ?3, ?4, "
+              "?5, ?6, ?7, ?8, 'normal', 'x1', 1, ?9, ?10, ?7, ?8, ?7, ?8, ?4 + 604800, "
+              "?4 + 60480000)");
   sqlite3_stmt* account = prepare(
       db,
       "INSERT INTO loyalty_accounts (member_id, points, growth, tier, tier_since, updated_at) "
       "VALUES (?1, ?2, ?2, 'normal', ?3, ?3) ON CONFLICT (member_id) DO UPDATE SET "
       "points = points + excluded.points, growth = growth + excluded.growth, "
       "updated_at = excluded.updated_at");
-  std::int64_t pk = 0;
+  std::int64_t pk = 0, entry_id = 0;
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const Order& o = orders[i];
-    if (i % per_tx == 0) step(begin, db);
+    if (i % per_tx == 0) {
+      step(begin, db);
+      auto next = loyalty::next_entry_id(database);
+      if (!next.ok()) die(next.status().to_string());
+      entry_id = *next;
+    }
     const std::string key = o.key + "#" + std::to_string(i);  // (b) cycles the (a) orders
     std::int64_t paid = 0, qty = 0;
     for (const Line& l : o.lines) paid += l.amount, qty += l.qty;
@@ -501,30 +470,6 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
         step(line, db);
       }
     }
-    std::int64_t lot_ids[2] = {0, 0};
-    for (const char* acct : {"points", "growth"}) {
-      if (one_row) break;
-      sqlite3_bind_int64(entry, 1, o.member);
-      sqlite3_bind_text(entry, 2, acct, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(entry, 3, points);
-      sqlite3_bind_int64(entry, 4, points);
-      sqlite3_bind_text(entry, 5, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(entry, 6, o.paid_at);
-      step(entry, db);
-      const bool is_points = acct[0] == 'p';
-      sqlite3_bind_int64(lot, 1, o.member);
-      sqlite3_bind_text(lot, 2, acct, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(lot, 3, points);
-      sqlite3_bind_int64(lot, 4, points);
-      sqlite3_bind_int64(lot, 5, o.paid_at);
-      sqlite3_bind_int64(lot, 6, is_points ? o.paid_at + 7 * 86400 : o.paid_at);
-      sqlite3_bind_int64(lot, 7, o.paid_at + (is_points ? 700 : 365) * 86400);
-      sqlite3_bind_int64(lot, 8, sqlite3_last_insert_rowid(db));
-      sqlite3_bind_text(lot, 9, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(lot, 10, o.member);
-      step(lot, db);
-      lot_ids[is_points ? 0 : 1] = sqlite3_last_insert_rowid(db);
-    }
     std::string lines = "[";
     for (std::size_t k = 0; k < o.lines.size(); ++k) {
       const std::int64_t line_points = o.lines[k].amount / 100;
@@ -532,31 +477,26 @@ void raw_layout_ceiling(store::Database& database, const std::vector<Order>& ord
                            line_points, line_points);
     }
     lines += "]";
-    // The order's row: the same first ten parameters in both layouts; today's also names its lots.
-    sqlite3_stmt* row = one_row ? posting : lo;
-    sqlite3_bind_text(row, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(row, 2, pk);
-    sqlite3_bind_int64(row, 3, o.member);
-    sqlite3_bind_int64(row, 4, o.paid_at);
-    sqlite3_bind_int64(row, 5, o.paid_day);
-    sqlite3_bind_int64(row, 6, paid);
-    sqlite3_bind_int64(row, 7, points);
-    sqlite3_bind_int64(row, 8, points);
-    sqlite3_bind_int64(row, 9, kNow);
-    sqlite3_bind_text(row, 10, lines.c_str(), -1, SQLITE_TRANSIENT);
-    if (!one_row) {
-      sqlite3_bind_int64(lo, 11, lot_ids[0]);
-      sqlite3_bind_int64(lo, 12, lot_ids[1]);
-    }
-    step(row, db);
+    sqlite3_bind_text(posting, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(posting, 2, pk);
+    sqlite3_bind_int64(posting, 3, o.member);
+    sqlite3_bind_int64(posting, 4, o.paid_at);
+    sqlite3_bind_int64(posting, 5, o.paid_day);
+    sqlite3_bind_int64(posting, 6, paid);
+    sqlite3_bind_int64(posting, 7, points);
+    sqlite3_bind_int64(posting, 8, points);
+    sqlite3_bind_int64(posting, 9, kNow);
+    sqlite3_bind_text(posting, 10, lines.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(posting, 11, entry_id);
+    entry_id += 2;
+    step(posting, db);
     sqlite3_bind_int64(account, 1, o.member);
     sqlite3_bind_int64(account, 2, points);
     sqlite3_bind_int64(account, 3, o.paid_at);
     step(account, db);
     if ((i + 1) % per_tx == 0 || i + 1 == orders.size()) step(commit, db);
   }
-  for (sqlite3_stmt* st : {begin, commit, ord, line, lo, entry, lot, account, posting})
-    sqlite3_finalize(st);
+  for (sqlite3_stmt* st : {begin, commit, ord, line, posting, account}) sqlite3_finalize(st);
 }
 
 // Runs `fn` with a background checkpointer on `db`, as recur order stream does (and the server
@@ -619,7 +559,7 @@ int main(int argc, char** argv) {
   const std::int64_t n_members = std::max<std::int64_t>(1, args.lines / 12);
   const std::vector<Order> orders = make_orders(n_orders, n_members, args.seed);
   const std::string recur_db = dir.file("single.db"), raw_db = dir.file("raw.db");
-  Best single, single_raw, single_ceiling, single_one_row, grouped, with_coupon;
+  Best single, single_raw, single_ceiling, grouped, with_coupon;
   std::string single_print;
   std::int64_t groups = 0;  // COMMITs of the last group commit run
   const bool run_a = args.only != "b", run_b = args.only != "a";
@@ -685,15 +625,9 @@ int main(int argc, char** argv) {
           [&] { checkpointed(*db, [&] { raw_layout_ceiling(*db, orders, 1, true); }); });
     }
     remove_db(raw_db);
-    if (args.one_row) {
-      auto db = program_store(raw_db, program, n_members);
-      single_one_row.run(
-          [&] { checkpointed(*db, [&] { raw_layout_ceiling(*db, orders, 1, true, true); }); });
-    }
-    remove_db(raw_db);
   }
   // Pages written per transaction, over the first 1,000 orders of fresh stores.
-  double recur_pages = 0, raw_pages = 0, one_row_pages = 0;
+  double recur_pages = 0, raw_pages = 0, ceiling_pages = 0;
   int page_size = 0;
   if (run_a) {
     const std::vector<Order> first(orders.begin(),
@@ -713,10 +647,10 @@ int main(int argc, char** argv) {
       raw_pages = wal_pages_per_tx(*db, first.size(), [&] { raw_balance_history(*db, first, 1); });
     }
     remove_db(raw_db);
-    if (args.one_row) {
+    {
       auto db = program_store(raw_db, program, n_members);
-      one_row_pages = wal_pages_per_tx(*db, first.size(),
-                                       [&] { raw_layout_ceiling(*db, first, 1, true, true); });
+      ceiling_pages =
+          wal_pages_per_tx(*db, first.size(), [&] { raw_layout_ceiling(*db, first, 1, true); });
     }
     remove_db(raw_db);
   }
@@ -750,16 +684,9 @@ int main(int argc, char** argv) {
         kGroupMs, static_cast<long long>(groups), grouped.wall, grouped.cpu,
         rate(n / grouped.wall).c_str(), rate(n / grouped.cpu).c_str());
     std::printf(
-        "# (a) pages written to the WAL per transaction: recur %.1f, raw %.1f (page size %d)\n",
-        recur_pages, raw_pages, page_size);
-    if (args.one_row)
-      std::printf(
-          "# (a) one-row layout ceiling (an experiment: not recur's layout), one order per "
-          "transaction (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), %.1f pages per "
-          "transaction; %.2f of the raw reference\n",
-          single_one_row.wall, single_one_row.cpu, rate(n / single_one_row.wall).c_str(),
-          rate(n / single_one_row.cpu).c_str(), one_row_pages,
-          (n / single_one_row.wall) / single_raw_rate);
+        "# (a) pages written to the WAL per transaction: recur %.1f, layout ceiling %.1f, raw "
+        "%.1f (page size %d)\n",
+        recur_pages, ceiling_pages, raw_pages, page_size);
   }
 
   // (b) Bulk import, then apply_pending.
@@ -770,7 +697,7 @@ int main(int argc, char** argv) {
     write_file(csv_path, gen.csv);
     std::string().swap(gen.csv);
   }
-  Best import_run, apply, apply_per_order, bulk_raw, bulk_ceiling, bulk_one_row;
+  Best import_run, apply, apply_per_order, bulk_raw, bulk_ceiling;
   std::int64_t applied = 0;
   std::string bulk_print, per_order_print;
   const std::string bulk_db = dir.file("bulk.db");
@@ -834,12 +761,6 @@ int main(int argc, char** argv) {
       bulk_ceiling.run([&] { raw_layout_ceiling(*db, ref_orders, apply_options.chunk, false); });
     }
     remove_db(raw_db);
-    if (args.one_row) {
-      auto db = program_store(raw_db, program, 0);
-      bulk_one_row.run(
-          [&] { raw_layout_ceiling(*db, ref_orders, apply_options.chunk, false, true); });
-    }
-    remove_db(raw_db);
   }
   const double a = static_cast<double>(applied);
   const double apply_rate = a / apply.wall, bulk_raw_rate = a / bulk_raw.wall;
@@ -858,12 +779,6 @@ int main(int argc, char** argv) {
         apply_options.chunk, bulk_ceiling.wall, bulk_ceiling.cpu,
         rate(a / bulk_ceiling.wall).c_str(), rate(a / bulk_ceiling.cpu).c_str(),
         bulk_ceiling.wall / apply.wall, bulk_ceiling.cpu / apply.cpu);
-    if (args.one_row)
-      std::printf(
-          "# (b) one-row layout ceiling (an experiment: not recur's layout), %zu orders per "
-          "transaction (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time)\n",
-          apply_options.chunk, bulk_one_row.wall, bulk_one_row.cpu,
-          rate(a / bulk_one_row.wall).c_str(), rate(a / bulk_one_row.cpu).c_str());
     if (per_order_print != bulk_print)
       die("the batched apply and apply_order one by one left different ledgers:\n  " +
           per_order_print + "\n  " + bulk_print);

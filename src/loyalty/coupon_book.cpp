@@ -77,9 +77,10 @@ Status write_entry(store::Database& db, MemberId member, std::string_view cause,
   if (!db.in_transaction()) return internal_error("coupon ledger written outside a transaction");
   std::int64_t balance = 0;
   {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     db.cached("SELECT balance_after FROM loyalty_entries WHERE member_id = ? AND "
-                               "account = 'coupon' ORDER BY entry_id DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(
+        store::Statement * st,
+        db.cached("SELECT balance_after FROM loyalty_entries_other WHERE member_id = ? AND "
+                  "account = 'coupon' ORDER BY entry_id DESC LIMIT 1"));
     st->bind(1, member);
     ASSIGN_OR_RETURN(bool row, st->step());
     if (row) balance = st->column_int64(0);
@@ -87,9 +88,11 @@ Status write_entry(store::Database& db, MemberId member, std::string_view cause,
   }
   ASSIGN_OR_RETURN(
       store::Statement * ins,
-      db.cached("INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
-                "reference, idem_key, at, program_version, note) "
-                "VALUES (?, 'coupon', ?, ?, ?, ?, ?, ?, ?, ?)"));
+      db.cached(
+          std::string(
+              "INSERT INTO loyalty_entries_other (entry_id, member_id, account, cause, amount, "
+              "balance_after, reference, idem_key, at, program_version, note) VALUES (") +
+          kNextEntryIdSql + ", ?, 'coupon', ?, ?, ?, ?, ?, ?, ?, ?)"));
   ins->bind(1, member)
       .bind(2, cause)
       .bind(3, amount)

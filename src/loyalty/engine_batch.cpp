@@ -6,8 +6,8 @@
 // How it stays identical to one-by-one application:
 //  - the earnings come from plan_order, as in apply_order, from the member's account, birthday
 //    and the day's points as they stand after the orders before it (kept in memory);
-//  - entry and lot ids are INTEGER PRIMARY KEYs, which SQLite gives as MAX + 1: the batch
-//    assigns the same numbers explicitly, in the same order;
+//  - an order's row takes the next two entry ids (ledger.h, kNextEntryIdSql): the batch reads
+//    the sequence once and numbers its rows the same way, in the same order;
 //  - the tier check adds the growth lots not yet written to the window read from the store;
 //  - an order outside the simple case (its key applied before or earlier in the batch, a merged
 //    or unknown member, points debt, a negative line) is applied by apply_order itself after
@@ -55,33 +55,7 @@ constexpr std::size_t kLookup = 500;
 // Rows per multi-row INSERT; the rest of a batch goes in one statement prepared for its size.
 constexpr std::size_t kRowsPerInsert = 200;
 
-struct OrderRow {
-  const OrderInput* in;
-  MemberId member;
-  std::int64_t day, points, growth;
-  std::string tier, explain;
-  std::int64_t applied_at;
-  std::string lines;                    // loyalty/order_lines.h
-  std::int64_t points_lot, growth_lot;  // 0: none
-};
-
-struct EntryRow {
-  std::int64_t entry_id;
-  MemberId member;
-  Account account;
-  std::int64_t amount, balance_after;
-  std::string reference, key;
-  Instant at;
-};
-
-struct LotRow {
-  std::int64_t lot_id;
-  MemberId member;
-  Account account;
-  std::int64_t amount;
-  LotTerms terms;  // order_key views the input's key
-  std::int64_t entry_id;
-};
+using engine_detail::OrderRow;
 
 // What the batch knows of a member: its members row, account and order points per day.
 struct MemberState {
@@ -230,81 +204,15 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
 
   // Rows gathered and not yet written.
   std::vector<OrderRow> order_rows;
-  std::vector<EntryRow> entry_rows;
-  std::vector<LotRow> lot_rows;
   std::vector<MemberId> dirty;
-  std::int64_t next_entry = 0, next_lot = 0;  // 0: read from the store before the next row
+  std::int64_t next_entry = 0;  // 0: read from the store before the next row
 
   auto flush = [&]() -> Status {
-    RETURN_IF_ERROR(insert_rows(
-        db_,
-        "INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, paid_day, "
-        "amount_fen, points, growth, tier, multipliers, program_version, applied_at, lines, "
-        "points_lot, growth_lot) VALUES ",
-        15, {}, order_rows, [&](store::Statement& st, int c, const OrderRow& r) {
-          st.bind_text_static(c, r.in->key);
-          if (r.in->order_pk > 0)
-            st.bind(c + 1, r.in->order_pk);
-          else
-            st.bind(c + 1, std::nullopt);
-          Fen total = 0;
-          for (const OrderLineInput& l : r.in->lines) total += l.amount;
-          st.bind(c + 2, r.member)
-              .bind(c + 3, r.in->paid_at.seconds)
-              .bind(c + 4, r.day)
-              .bind(c + 5, total)
-              .bind(c + 6, r.points)
-              .bind(c + 7, r.growth)
-              .bind_text_static(c + 8, r.tier)
-              .bind_text_static(c + 9, r.explain)
-              .bind(c + 10, active_.version)
-              .bind(c + 11, r.applied_at)
-              .bind_text_static(c + 12, r.lines);
-          for (int k = 0; k < 2; ++k) {
-            const std::int64_t lot = k == 0 ? r.points_lot : r.growth_lot;
-            if (lot > 0)
-              st.bind(c + 13 + k, lot);
-            else
-              st.bind(c + 13 + k, std::nullopt);
-          }
-        }));
-    RETURN_IF_ERROR(
-        insert_rows(db_,
-                    "INSERT INTO loyalty_entries (entry_id, member_id, account, cause, amount, "
-                    "balance_after, reference, idem_key, at, program_version, note) VALUES ",
-                    11, {}, entry_rows, [&](store::Statement& st, int c, const EntryRow& r) {
-                      st.bind(c, r.entry_id)
-                          .bind(c + 1, r.member)
-                          .bind_text_static(c + 2, account_name(r.account))
-                          .bind_text_static(c + 3, cause_name(Cause::kOrder))
-                          .bind(c + 4, r.amount)
-                          .bind(c + 5, r.balance_after)
-                          .bind_optional_static(c + 6, r.reference)
-                          .bind_optional_static(c + 7, r.key)
-                          .bind(c + 8, r.at.seconds)
-                          .bind(c + 9, active_.version)
-                          .bind(c + 10, std::nullopt);
-                    }));
-    RETURN_IF_ERROR(insert_rows(
-        db_,
-        "INSERT INTO loyalty_lots (lot_id, member_id, account, earned, remaining, earned_at, "
-        "usable_from, expires_at, entry_id, order_key, origin_member) VALUES ",
-        11, {}, lot_rows, [&](store::Statement& st, int c, const LotRow& r) {
-          st.bind(c, r.lot_id)
-              .bind(c + 1, r.member)
-              .bind_text_static(c + 2, account_name(r.account))
-              .bind(c + 3, r.amount)
-              .bind(c + 4, r.amount)
-              .bind(c + 5, r.terms.earned_at.seconds)
-              .bind(c + 6, r.terms.usable_from.seconds);
-          if (r.terms.expires_at)
-            st.bind(c + 7, r.terms.expires_at->seconds);
-          else
-            st.bind(c + 7, std::nullopt);
-          st.bind(c + 8, r.entry_id)
-              .bind_optional_static(c + 9, r.terms.order_key)
-              .bind(c + 10, r.member);
-        }));
+    RETURN_IF_ERROR(insert_rows(db_, engine_detail::kOrderRowInsert,
+                                engine_detail::kOrderRowColumns, {}, order_rows,
+                                [&](store::Statement& st, int c, const OrderRow& r) {
+                                  engine_detail::bind_order_row(st, c, r, active_.version);
+                                }));
     const std::int64_t now = clock_.now().seconds;
     RETURN_IF_ERROR(insert_rows(
         db_,
@@ -335,8 +243,6 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
       m.unsaved.clear();
     }
     order_rows.clear();
-    entry_rows.clear();
-    lot_rows.clear();
     dirty.clear();
     return Status();
   };
@@ -357,7 +263,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
       ASSIGN_OR_RETURN(OrderEffect e, apply_order(in));
       state.erase(in.member);
       state.erase(e.member);
-      next_entry = next_lot = 0;
+      next_entry = 0;
       effects.push_back(std::move(e));
       continue;
     }
@@ -380,28 +286,32 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
     e.explain = plan.earning.explain;
     earned += e.points;
 
-    if (!plan.credits.empty() && next_entry == 0) {
-      ASSIGN_OR_RETURN(next_entry, db_.query_int("SELECT MAX(entry_id) FROM loyalty_entries"));
-      ASSIGN_OR_RETURN(next_lot, db_.query_int("SELECT MAX(lot_id) FROM loyalty_lots"));
-      ++next_entry;
-      ++next_lot;
+    if (next_entry == 0) {
+      ASSIGN_OR_RETURN(next_entry, next_entry_id(db_));
     }
-    std::int64_t lot_ids[2] = {0, 0};  // points, growth
-    for (OrderPlan::Credit& c : plan.credits) {
-      lot_ids[c.account == Account::kPoints ? 0 : 1] = next_lot;
-      std::int64_t& balance = c.account == Account::kPoints ? a.points : a.growth;
-      balance += c.amount;
-      entry_rows.push_back(EntryRow{next_entry, in.member, c.account, c.amount, balance,
-                                    c.post.reference, std::move(c.post.key), c.post.at});
-      lot_rows.push_back(LotRow{next_lot++, in.member, c.account, c.amount, c.terms, next_entry++});
-      if (c.account == Account::kGrowth) m.unsaved.emplace_back(c.terms.earned_at, c.amount);
-    }
+    OrderRow row;
+    row.entry_id = next_entry;
+    next_entry += 2;
+    row.in = &in;
+    row.member = in.member;
+    row.day = plan.day.days;
+    row.total = plan.total;
+    row.points = e.points;
+    row.growth = e.growth;
+    row.tier = e.tier_before;
+    row.applied_at = clock_.now().seconds;
+    row.lines = encode_order_lines(engine_detail::order_line_records(in, plan.earning));
+    a.points += e.points;
+    a.growth += e.growth;
+    row.points_after = a.points;
+    row.growth_after = a.growth;
+    row.points_remaining = e.points;  // no debt to repay: that case is apply_order's
+    row.usable_from = plan.usable_from;
+    row.expires_at = plan.expires_at;
+    if (e.growth > 0) m.unsaved.emplace_back(in.paid_at, e.growth);
     RETURN_IF_ERROR(maybe_upgrade(a, in.paid_at, plan.reference, &m.unsaved));
-    order_rows.push_back(
-        OrderRow{&in, in.member, plan.day.days, e.points, e.growth, e.tier_before,
-                 std::move(plan.earning.explain), clock_.now().seconds,
-                 encode_order_lines(engine_detail::order_line_records(in, plan.earning)),
-                 lot_ids[0], lot_ids[1]});
+    row.explain = std::move(plan.earning.explain);
+    order_rows.push_back(std::move(row));
     if (!m.dirty) {
       m.dirty = true;
       dirty.push_back(in.member);

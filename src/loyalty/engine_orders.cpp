@@ -14,6 +14,13 @@
 #include "loyalty/order_lines.h"
 
 namespace recur::loyalty {
+namespace {
+
+constexpr std::string_view kOrderRowPlaceholders =
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+static_assert((kOrderRowPlaceholders.size() + 2) / 3 == engine_detail::kOrderRowColumns);
+
+}  // namespace
 
 using engine_detail::order_line_records;
 using engine_detail::require_key;
@@ -29,6 +36,41 @@ std::vector<OrderLineRecord> engine_detail::order_line_records(const OrderInput&
     out[i].growth = earning.lines[i].growth;
   }
   return out;
+}
+
+const char* const engine_detail::kOrderRowInsert =
+    "INSERT INTO loyalty_orders (entry_id, order_key, order_pk, member_id, paid_at, paid_day, "
+    "amount_fen, points, growth, tier, multipliers, program_version, applied_at, lines, "
+    "points_after, growth_after, points_remaining, growth_remaining, usable_from, "
+    "points_expires_at) VALUES ";
+
+void engine_detail::bind_order_row(store::Statement& st, int c, const OrderRow& r,
+                                   int program_version) {
+  st.bind(c, r.entry_id).bind_text_static(c + 1, r.in->key);
+  if (r.in->order_pk > 0)
+    st.bind(c + 2, r.in->order_pk);
+  else
+    st.bind(c + 2, std::nullopt);
+  st.bind(c + 3, r.member)
+      .bind(c + 4, r.in->paid_at.seconds)
+      .bind(c + 5, r.day)
+      .bind(c + 6, r.total)
+      .bind(c + 7, r.points)
+      .bind(c + 8, r.growth)
+      .bind_text_static(c + 9, r.tier)
+      .bind_text_static(c + 10, r.explain)
+      .bind(c + 11, program_version)
+      .bind(c + 12, r.applied_at)
+      .bind_text_static(c + 13, r.lines)
+      .bind(c + 14, r.points_after)
+      .bind(c + 15, r.growth_after)
+      .bind(c + 16, r.points_remaining)
+      .bind(c + 17, r.growth)
+      .bind(c + 18, r.usable_from.seconds);
+  if (r.expires_at)
+    st.bind(c + 19, r.expires_at->seconds);
+  else
+    st.bind(c + 19, std::nullopt);
 }
 
 Result<std::optional<OrderEffect>> LoyaltyEngine::find_order(const std::string& key) {
@@ -74,18 +116,10 @@ LoyaltyEngine::OrderPlan LoyaltyEngine::plan_order(const OrderInput& in, const A
   }
   plan.earning = compute_order_earning(p, lines, ctx);
   plan.reference = "order:" + in.key;
-  if (plan.earning.points > 0) {
-    Instant usable = p.points.pending_days > 0
+  plan.usable_from = p.points.pending_days > 0
                          ? zone_.start_of_day(plan.day.plus_days(p.points.pending_days))
                          : in.paid_at;
-    plan.credits.push_back({Account::kPoints, plan.earning.points,
-                            Posting{Cause::kOrder, plan.reference, {}, in.paid_at, {}},
-                            LotTerms{in.paid_at, usable, expiry_for(plan.day), in.key}});
-  }
-  if (plan.earning.growth > 0)
-    plan.credits.push_back({Account::kGrowth, plan.earning.growth,
-                            Posting{Cause::kOrder, plan.reference, {}, in.paid_at, {}},
-                            LotTerms{in.paid_at, in.paid_at, std::nullopt, in.key}});
+  plan.expires_at = expiry_for(plan.day);
   return plan;
 }
 
@@ -156,43 +190,41 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
   e.growth = plan.earning.growth;
   e.explain = plan.earning.explain;
 
-  // The lots first: the order's row names them.
-  std::int64_t lot_ids[2] = {0, 0};  // points, growth
-  for (const OrderPlan::Credit& c : plan.credits) {
-    ASSIGN_OR_RETURN(std::int64_t lot, ledger_.credit(a, c.account, c.amount, c.post, c.terms));
-    lot_ids[c.account == Account::kPoints ? 0 : 1] = lot;
-  }
+  // One row: the order, its points and growth entries and lots. New points repay debt first.
+  engine_detail::OrderRow row;
+  ASSIGN_OR_RETURN(row.entry_id, next_entry_id(db_));
+  row.in = &in;
+  row.member = member;
+  row.day = plan.day.days;
+  row.total = plan.total;
+  row.points = e.points;
+  row.growth = e.growth;
+  row.tier = e.tier_before;
+  row.explain = e.explain;
+  row.applied_at = clock_.now().seconds;
+  row.lines = encode_order_lines(order_line_records(in, plan.earning));
+  a.points += e.points;
+  a.growth += e.growth;
+  row.points_after = a.points;
+  row.growth_after = a.growth;
+  const std::int64_t repay = std::min(e.points, a.points_debt);
+  row.points_remaining = e.points - repay;
+  row.usable_from = plan.usable_from;
+  row.expires_at = plan.expires_at;
   {
-    ASSIGN_OR_RETURN(
-        store::Statement * st,
-        cache_.get("INSERT INTO loyalty_orders (order_key, order_pk, member_id, paid_at, "
-                   "paid_day, amount_fen, points, growth, tier, multipliers, program_version, "
-                   "applied_at, lines, points_lot, growth_lot) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    const std::string lines = encode_order_lines(order_line_records(in, plan.earning));
-    st->bind_text_static(1, in.key);
-    if (in.order_pk > 0)
-      st->bind(2, in.order_pk);
-    else
-      st->bind(2, std::nullopt);
-    st->bind(3, member)
-        .bind(4, in.paid_at.seconds)
-        .bind(5, static_cast<std::int64_t>(plan.day.days))
-        .bind(6, plan.total)
-        .bind(7, e.points)
-        .bind(8, e.growth)
-        .bind_text_static(9, e.tier_before)
-        .bind_text_static(10, e.explain)
-        .bind(11, active_.version)
-        .bind(12, clock_.now().seconds)
-        .bind_text_static(13, lines);
-    for (int k = 0; k < 2; ++k) {
-      if (lot_ids[k] > 0)
-        st->bind(14 + k, lot_ids[k]);
-      else
-        st->bind(14 + k, std::nullopt);
-    }
+    static const std::string kSql = std::string(engine_detail::kOrderRowInsert) + "(" +
+                                    std::string(kOrderRowPlaceholders) + ")";
+    ASSIGN_OR_RETURN(store::Statement * st, cache_.get(kSql.c_str()));
+    engine_detail::bind_order_row(*st, 1, row, active_.version);
     RETURN_IF_ERROR(st->run());
+  }
+  if (repay > 0) {
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("INSERT INTO loyalty_lot_usage (entry_id, lot_id, member_id, "
+                                "amount) VALUES (?1, ?1, ?2, ?3)"));
+    st->bind(1, row.entry_id).bind(2, member).bind(3, repay);
+    RETURN_IF_ERROR(st->run());
+    a.points_debt -= repay;
   }
   const std::string& reference = plan.reference;
   RETURN_IF_ERROR(maybe_upgrade(a, in.paid_at, reference));

@@ -60,12 +60,14 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
   Instant paid_at;
   std::vector<OrderLineRecord> lines;
   {
-    // The lots belong to whoever holds the order now (merges move them): the owner is the
-    // holder of the order's first lot, else the member the order row names.
+    // The lots belong to whoever holds the order now (merges move them): the row's holder, or
+    // for an order applied before migration 11 the holder of its first lot; else the member
+    // the row names.
     ASSIGN_OR_RETURN(
         store::Statement * st,
-        cache_.get("SELECT o.member_id, o.paid_at, o.lines, (SELECT l.member_id FROM "
-                   "loyalty_lots l WHERE l.lot_id = COALESCE(o.points_lot, o.growth_lot)) "
+        cache_.get("SELECT o.member_id, o.paid_at, o.lines, COALESCE(o.holder, (SELECT "
+                   "l.member_id FROM loyalty_lots_other l WHERE l.lot_id = "
+                   "COALESCE(o.points_lot, o.growth_lot))) "
                    "FROM loyalty_orders o WHERE o.order_key = ?"));
     st->bind(1, in.order_key);
     ASSIGN_OR_RETURN(bool row, st->step());

@@ -111,11 +111,12 @@ Result<std::int64_t> Ledger::append(AccountState& a, Account account, std::int64
                                     const Posting& p) {
   if (!db_.in_transaction()) return internal_error("loyalty ledger written outside a transaction");
   std::int64_t& balance = account == Account::kPoints ? a.points : a.growth;
-  ASSIGN_OR_RETURN(
-      store::Statement * st,
-      cache_.get("INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
-                 "reference, idem_key, at, program_version, note) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  static const std::string kSql =
+      std::string(
+          "INSERT INTO loyalty_entries_other (entry_id, member_id, account, cause, amount, "
+          "balance_after, reference, idem_key, at, program_version, note) VALUES (") +
+      kNextEntryIdSql + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  ASSIGN_OR_RETURN(store::Statement * st, cache_.get(kSql.c_str()));
   st->bind(1, a.member)
       .bind_text_static(2, account_name(account))
       .bind_text_static(3, cause_name(p.cause))
@@ -137,15 +138,28 @@ Result<std::int64_t> Ledger::append(AccountState& a, Account account, std::int64
   return db_.last_insert_rowid();
 }
 
-Status Ledger::use_lot(std::int64_t lot_id, MemberId member, std::int64_t amount,
+Status Ledger::use_lot(std::int64_t lot_id, Account account, MemberId member, std::int64_t amount,
                        std::int64_t entry_id) {
   ASSIGN_OR_RETURN(store::Statement * up,
-                   cache_.get("UPDATE loyalty_lots SET remaining = remaining - ?1 "
+                   cache_.get("UPDATE loyalty_lots_other SET remaining = remaining - ?1 "
                               "WHERE lot_id = ?2 AND remaining >= ?1"));
   up->bind(1, amount).bind(2, lot_id);
   RETURN_IF_ERROR(up->run());
-  if (db_.changes() != 1)
-    return internal_error(fmt::format("lot {} holds less than {}", lot_id, amount));
+  if (db_.changes() != 1) {  // an order's lot: its points lot has its id, its growth lot id + 1
+    ASSIGN_OR_RETURN(
+        store::Statement * order,
+        cache_.get(account == Account::kPoints
+                       ? "UPDATE loyalty_orders SET points_remaining = points_remaining - ?1 "
+                         "WHERE entry_id = ?2 AND points_after IS NOT NULL AND "
+                         "points_remaining >= ?1"
+                       : "UPDATE loyalty_orders SET growth_remaining = growth_remaining - ?1 "
+                         "WHERE entry_id = ?2 - 1 AND growth_after IS NOT NULL AND "
+                         "growth_remaining >= ?1"));
+    order->bind(1, amount).bind(2, lot_id);
+    RETURN_IF_ERROR(order->run());
+    if (db_.changes() != 1)
+      return internal_error(fmt::format("lot {} holds less than {}", lot_id, amount));
+  }
   ASSIGN_OR_RETURN(store::Statement * ins,
                    cache_.get("INSERT INTO loyalty_lot_usage (entry_id, lot_id, member_id, amount) "
                               "VALUES (?, ?, ?, ?)"));
@@ -160,9 +174,9 @@ Result<std::int64_t> Ledger::credit(AccountState& a, Account account, std::int64
   std::int64_t repay = account == Account::kPoints ? std::min(amount, a.points_debt) : 0;
   ASSIGN_OR_RETURN(
       store::Statement * st,
-      cache_.get("INSERT INTO loyalty_lots (member_id, account, earned, remaining, earned_at, "
-                 "usable_from, expires_at, entry_id, order_key, origin_member) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      cache_.get("INSERT INTO loyalty_lots_other (lot_id, member_id, account, earned, remaining, "
+                 "earned_at, usable_from, expires_at, entry_id, order_key, origin_member) "
+                 "VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   st->bind(1, a.member)
       .bind_text_static(2, account_name(account))
       .bind(3, amount)
@@ -173,11 +187,11 @@ Result<std::int64_t> Ledger::credit(AccountState& a, Account account, std::int64
     st->bind(7, terms.expires_at->seconds);
   else
     st->bind(7, std::nullopt);
-  st->bind(8, entry).bind_optional_static(9, terms.order_key).bind(10, a.member);
+  st->bind(8, entry).bind_optional_static(9, terms.order_key).bind(10, a.member).bind(11, entry);
   RETURN_IF_ERROR(st->run());
-  std::int64_t lot = db_.last_insert_rowid();
+  const std::int64_t lot = entry;  // a lot's id is its entry's
   if (repay > 0) {
-    RETURN_IF_ERROR(use_lot(lot, a.member, repay, entry));
+    RETURN_IF_ERROR(use_lot(lot, account, a.member, repay, entry));
     a.points_debt -= repay;
   }
   return lot;
@@ -263,7 +277,7 @@ Result<Debit> Ledger::debit(AccountState& a, Account account, std::int64_t amoun
   }
   if (d.taken + d.debt == 0) return d;
   ASSIGN_OR_RETURN(d.entry_id, append(a, account, -(d.taken + d.debt), p));
-  for (const auto& [lot, t] : plan) RETURN_IF_ERROR(use_lot(lot, a.member, t, d.entry_id));
+  for (const auto& [lot, t] : plan) RETURN_IF_ERROR(use_lot(lot, account, a.member, t, d.entry_id));
   a.points_debt += d.debt;
   return d;
 }
@@ -274,7 +288,7 @@ Status Ledger::settle_debt(AccountState& a, std::int64_t entry_id, Instant at) {
   for (const auto& [lot, remaining] : lots) {
     if (a.points_debt == 0) break;
     std::int64_t t = std::min(a.points_debt, remaining);
-    RETURN_IF_ERROR(use_lot(lot, a.member, t, entry_id));
+    RETURN_IF_ERROR(use_lot(lot, Account::kPoints, a.member, t, entry_id));
     a.points_debt -= t;
   }
   return Status();
@@ -286,7 +300,8 @@ Status Ledger::expire(AccountState& a, const std::vector<Lot>& lots, const Posti
   if (total == 0) return Status();
   ASSIGN_OR_RETURN(std::int64_t entry, append(a, Account::kPoints, -total, p));
   for (const Lot& l : lots)
-    if (l.remaining > 0) RETURN_IF_ERROR(use_lot(l.lot_id, a.member, l.remaining, entry));
+    if (l.remaining > 0)
+      RETURN_IF_ERROR(use_lot(l.lot_id, Account::kPoints, a.member, l.remaining, entry));
   return Status();
 }
 
@@ -352,6 +367,38 @@ Result<std::vector<Lot>> Ledger::lots(MemberId member, Account account, bool ope
   }
   st->reset();
   return out;
+}
+
+Result<std::optional<Lot>> Ledger::points_lot(std::int64_t lot_id) {
+  // account = 'points' leaves the view's growth branches out: their ids are entry_id + 1,
+  // which no index answers.
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   cache_.get("SELECT member_id, earned, remaining, earned_at, usable_from, "
+                              "expires_at, order_key FROM loyalty_lots "
+                              "WHERE lot_id = ? AND account = 'points'"));
+  st->bind(1, lot_id);
+  ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return std::optional<Lot>();
+  Lot l;
+  l.lot_id = lot_id;
+  l.member = st->column_int64(0);
+  l.earned = st->column_int64(1);
+  l.remaining = st->column_int64(2);
+  l.earned_at = Instant{st->column_int64(3)};
+  l.usable_from = Instant{st->column_int64(4)};
+  if (!st->column_is_null(5)) l.expires_at = Instant{st->column_int64(5)};
+  l.order_key = st->column_string(6);
+  st->reset();
+  return std::optional<Lot>(std::move(l));
+}
+
+Result<std::int64_t> next_entry_id(store::Database& db) {
+  static const std::string kSql = std::string("SELECT ") + kNextEntryIdSql;
+  ASSIGN_OR_RETURN(store::Statement * st, db.cached(kSql));
+  ASSIGN_OR_RETURN(bool row, st->step());
+  const std::int64_t id = row ? st->column_int64(0) : 1;
+  st->reset();
+  return id;
 }
 
 }  // namespace recur::loyalty

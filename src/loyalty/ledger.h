@@ -28,6 +28,18 @@
 
 namespace recur::loyalty {
 
+// The id of the next entry, as a scalar SQL subquery. Entries come from one sequence over
+// loyalty_entries_other and loyalty_orders (an order's row is its points entry, its id + 1 its
+// growth entry: migration 11), kept above every lot id too, since a lot's id is the id of the
+// entry that created it. Every writer of an entry takes its id from here.
+inline constexpr const char* kNextEntryIdSql =
+    "(SELECT MAX(COALESCE((SELECT MAX(entry_id) FROM loyalty_entries_other), 0), "
+    "COALESCE((SELECT MAX(entry_id) + 1 FROM loyalty_orders), 0), "
+    "COALESCE((SELECT MAX(lot_id) FROM loyalty_lots_other), 0)) + 1)";
+
+// The next entry id (kNextEntryIdSql) read once, for a writer that numbers rows itself.
+Result<std::int64_t> next_entry_id(store::Database& db);
+
 // What a balance counts. The next slice adds stored value (principal, bonus), cashback and
 // coupons as further accounts of the same ledger.
 enum class Account { kPoints, kGrowth };
@@ -147,12 +159,18 @@ class Ledger {
   Result<std::int64_t> growth_between(MemberId member, Instant from, Instant to);
 
   Result<std::vector<Lot>> lots(MemberId member, Account account, bool open_only);
+  // The points lot `lot_id`, if there is one.
+  Result<std::optional<Lot>> points_lot(std::int64_t lot_id);
+
+  // Takes `amount` from lot `lot_id` of `account` for entry `entry_id`, recording the usage.
+  // The lot is an order's (its row in loyalty_orders) or another (loyalty_lots_other).
+  Status use_lot(std::int64_t lot_id, Account account, MemberId member, std::int64_t amount,
+                 std::int64_t entry_id);
 
   int program_version() const { return version_; }
   store::Database& db() { return db_; }
 
  private:
-  Status use_lot(std::int64_t lot_id, MemberId member, std::int64_t amount, std::int64_t entry_id);
   Result<std::vector<std::pair<std::int64_t, std::int64_t>>> pick(MemberId member, Account account,
                                                                   LotOrder order, Instant at,
                                                                   std::string_view order_key);

@@ -251,18 +251,23 @@ Result<CancelEffect> Mall::cancel(std::int64_t exchange_id, const std::string& k
   };
   std::vector<Taken> taken;
   {
-    ASSIGN_OR_RETURN(auto st,
-                     db.prepare("SELECT u.amount, l.earned_at, l.usable_from, l.expires_at FROM "
-                                "loyalty_lot_usage u JOIN loyalty_lots l ON l.lot_id = u.lot_id "
-                                "JOIN mall_exchanges x ON x.entry_id = u.entry_id "
-                                "WHERE x.exchange_id = ? ORDER BY u.lot_id"));
+    // The usage first, then each lot by id: a join would read every order's lots through the
+    // loyalty_lots view.
+    std::vector<std::pair<std::int64_t, std::int64_t>> used;  // (lot, amount)
+    ASSIGN_OR_RETURN(auto st, db.prepare("SELECT u.lot_id, u.amount FROM loyalty_lot_usage u "
+                                         "JOIN mall_exchanges x ON x.entry_id = u.entry_id "
+                                         "WHERE x.exchange_id = ? ORDER BY u.lot_id"));
     st.bind(1, exchange_id);
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
-      Taken t{st.column_int64(0), Instant{st.column_int64(1)}, Instant{st.column_int64(2)}, {}};
-      if (!st.column_is_null(3)) t.expires_at = Instant{st.column_int64(3)};
-      taken.push_back(t);
+      used.emplace_back(st.column_int64(0), st.column_int64(1));
+    }
+    for (const auto& [lot_id, amount] : used) {
+      ASSIGN_OR_RETURN(std::optional<Lot> lot, ledger.points_lot(lot_id));
+      if (!lot)
+        return internal_error(fmt::format("exchange {}: lot {} is gone", exchange_id, lot_id));
+      taken.push_back(Taken{amount, lot->earned_at, lot->usable_from, lot->expires_at});
     }
   }
   identity::Merger merger(db);

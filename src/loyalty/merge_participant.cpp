@@ -134,10 +134,19 @@ Status LoyaltyMergeParticipant::on_merge(store::Database& db, MergeId id, Member
       }
     }
   }
-  RETURN_IF_ERROR(
-      exec2(db, "UPDATE loyalty_lots SET member_id = ?1 WHERE member_id = ?2", survivor, merged));
-  RETURN_IF_ERROR(
-      exec2(db, "UPDATE loyalty_orders SET member_id = ?1 WHERE member_id = ?2", survivor, merged));
+  // The lots move: the other lots by their member; an order's (its row) by its holder. Orders
+  // applied before migration 11 keep their lots among the others and move by member_id.
+  RETURN_IF_ERROR(exec2(db, "UPDATE loyalty_lots_other SET member_id = ?1 WHERE member_id = ?2",
+                        survivor, merged));
+  RETURN_IF_ERROR(exec2(db,
+                        "UPDATE loyalty_orders SET holder = NULLIF(?1, member_id) WHERE "
+                        "points_after IS NOT NULL AND (holder = ?2 OR (holder IS NULL AND "
+                        "member_id = ?2))",
+                        survivor, merged));
+  RETURN_IF_ERROR(exec2(db,
+                        "UPDATE loyalty_orders SET member_id = ?1 WHERE member_id = ?2 AND "
+                        "points_after IS NULL",
+                        survivor, merged));
 
   std::string reference = fmt::format("merge:{}", id);
   std::int64_t points = m.points, debt = m.points_debt, growth = m.growth;
@@ -240,7 +249,13 @@ Status LoyaltyMergeParticipant::on_unmerge(store::Database& db, MergeId id, Memb
     ASSIGN_OR_RETURN(auto rec, db.prepare("INSERT INTO loyalty_merge_lots (merge_id, direction, "
                                           "lot_id, account, remaining) VALUES (?, 'unmerge', ?, "
                                           "?, ?)"));
-    ASSIGN_OR_RETURN(auto up, db.prepare("UPDATE loyalty_lots SET member_id = ? WHERE lot_id = ?"));
+    // A lot is another lot or an order's, whose row moves with it (its points lot has the
+    // row's id, its growth lot the id + 1).
+    ASSIGN_OR_RETURN(auto up, db.prepare("UPDATE loyalty_lots_other SET member_id = ? "
+                                         "WHERE lot_id = ?"));
+    ASSIGN_OR_RETURN(auto up_order,
+                     db.prepare("UPDATE loyalty_orders SET holder = NULLIF(?1, member_id) "
+                                "WHERE entry_id = ?2 AND points_after IS NOT NULL"));
     for (const Back& b : back) {
       rec.reset();
       rec.bind(1, id).bind(2, b.lot_id).bind(3, b.account).bind(4, b.remaining);
@@ -248,14 +263,27 @@ Status LoyaltyMergeParticipant::on_unmerge(store::Database& db, MergeId id, Memb
       up.reset();
       up.bind(1, restored).bind(2, b.lot_id);
       RETURN_IF_ERROR(up.run());
+      if (db.changes() == 0) {
+        up_order.reset();
+        up_order.bind(1, restored).bind(2, b.account == "points" ? b.lot_id : b.lot_id - 1);
+        RETURN_IF_ERROR(up_order.run());
+      }
       (b.account == "points" ? moved.points : moved.growth) += b.remaining;
       ++moved.lots;
     }
   }
+  // Orders that are the restored member's again go back with their lots (above); so does any
+  // that earned nothing.
   RETURN_IF_ERROR(exec2(db,
-                        "UPDATE loyalty_orders SET member_id = ?1 WHERE member_id = ?2 AND "
+                        "UPDATE loyalty_orders SET holder = NULLIF(?1, member_id) WHERE "
+                        "points_after IS NOT NULL AND COALESCE(holder, member_id) = ?2 AND "
                         "order_key IN (SELECT source || ':' || order_id FROM orders "
                         "WHERE member_id = ?1)",
+                        restored, from));
+  RETURN_IF_ERROR(exec2(db,
+                        "UPDATE loyalty_orders SET member_id = ?1 WHERE member_id = ?2 AND "
+                        "points_after IS NULL AND order_key IN (SELECT source || ':' || "
+                        "order_id FROM orders WHERE member_id = ?1)",
                         restored, from));
   std::string reference = fmt::format("merge:{}", id);
   auto post = [&](std::string_view side, Account acc) {

@@ -278,19 +278,33 @@ Result<std::vector<SettlementRefundEffect>> Settlement::refunds_of(const std::st
 
 Status Settlement::return_points(MemberId member, const std::string& order_key, std::int64_t points,
                                  const std::string& key, Instant at) {
-  // The lots the redemption took from (engine.redeem keys its entry "redeem:KEY:points").
-  ASSIGN_OR_RETURN(
-      store::Statement * st,
-      cache_.get("SELECT MAX(l.expires_at IS NULL), MAX(l.expires_at) FROM loyalty_lot_usage u "
-                 "JOIN loyalty_lots l ON l.lot_id = u.lot_id WHERE u.entry_id = "
-                 "(SELECT entry_id FROM loyalty_entries WHERE idem_key = ?)"));
-  st->bind(1, "redeem:settle:" + order_key + ":points");
-  ASSIGN_OR_RETURN(bool row, st->step());
-  std::optional<Instant> expires;
-  if (row && st->column_int64(0) == 0 && !st->column_is_null(1))
-    expires = Instant{st->column_int64(1)};
-  st->reset();
+  // The lots the redemption took from (engine.redeem keys its entry "redeem:KEY:points"): the
+  // points come back with the latest expiry among them, or none if one never expires. The
+  // usage first, then each lot by id (a join would read every order's lots through the view).
   Ledger& ledger = engine_.ledger();
+  std::vector<std::int64_t> lot_ids;
+  {
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("SELECT u.lot_id FROM loyalty_lot_usage u WHERE u.entry_id = "
+                                "(SELECT entry_id FROM loyalty_entries_other WHERE idem_key = ?)"));
+    st->bind(1, "redeem:settle:" + order_key + ":points");
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st->step());
+      if (!row) break;
+      lot_ids.push_back(st->column_int64(0));
+    }
+    st->reset();
+  }
+  std::optional<Instant> expires;
+  for (std::size_t i = 0; i < lot_ids.size(); ++i) {
+    ASSIGN_OR_RETURN(std::optional<Lot> lot, ledger.points_lot(lot_ids[i]));
+    if (!lot) return internal_error(fmt::format("order {}: lot {} is gone", order_key, lot_ids[i]));
+    if (!lot->expires_at) {
+      expires.reset();
+      break;
+    }
+    if (i == 0 || *lot->expires_at > *expires) expires = lot->expires_at;
+  }
   ASSIGN_OR_RETURN(AccountState a, ledger.load(member, engine_.program().tiers.front().key));
   Posting p{Cause::kRefund, "order:" + order_key, key + ":points-returned", at,
             "redeemed points given back"};

@@ -6,6 +6,7 @@
 
 #include "identity/merge.h"
 #include "loyalty/decimal.h"
+#include "loyalty/ledger.h"
 #include "store/settings.h"
 
 namespace recur::loyalty {
@@ -104,9 +105,11 @@ Result<std::int64_t> Wallet::append(MemberId member, WalletSplit& b, WalletAccou
         fmt::format("{} of member {} would go negative", wallet_account_name(account), member));
   ASSIGN_OR_RETURN(
       store::Statement * st,
-      db_.cached("INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
-                 "reference, idem_key, at, program_version, note) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      db_.cached(
+          std::string(
+              "INSERT INTO loyalty_entries_other (entry_id, member_id, account, cause, amount, "
+              "balance_after, reference, idem_key, at, program_version, note) VALUES (") +
+          kNextEntryIdSql + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st->bind(1, member)
       .bind(2, wallet_account_name(account))
       .bind(3, cause)

@@ -7,6 +7,7 @@
 
 #include "core/money.h"
 #include "core/time.h"
+#include "loyalty/ledger.h"
 
 namespace recur::loyalty {
 namespace {
@@ -62,9 +63,11 @@ Status move_balances(store::Database& db, MemberId from, MemberId to, const Fen 
                    db.query_int("SELECT COALESCE(MAX(version), 0) FROM loyalty_programs"));
   ASSIGN_OR_RETURN(
       auto ins,
-      db.prepare("INSERT INTO loyalty_entries (member_id, account, cause, amount, balance_after, "
-                 "reference, idem_key, at, program_version, note) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      db.prepare(
+          std::string(
+              "INSERT INTO loyalty_entries_other (entry_id, member_id, account, cause, amount, "
+              "balance_after, reference, idem_key, at, program_version, note) VALUES (") +
+          kNextEntryIdSql + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const std::string reference = fmt::format("merge:{}", id);
   const std::string note = cause == "merge" ? fmt::format("member {} into {}", from, to)
                                             : fmt::format("member {} back from {}", to, from);

@@ -36,6 +36,9 @@ const char* coupon_stock_schema_sql();
 // The SQL of migration 10 (an order's lines in its loyalty_orders row, fewer indexes per applied
 // order), kept in schema_order_posting.cpp.
 const char* order_posting_sql();
+// The SQL of migration 11 (an applied order is one row: its entries and lots are its columns),
+// kept in schema_order_ledger.cpp.
+const char* order_ledger_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

@@ -252,6 +252,8 @@ const std::vector<Migration>& schema_migrations() {
        coupon_stock_schema_sql()},
       {10, "loyalty: an order's lines in its row, order entries keyed by the order",
        order_posting_sql()},
+      {11, "loyalty: an applied order is one row, its entries and lots in its columns",
+       order_ledger_sql()},
   };
   return kMigrations;
 }

@@ -85,24 +85,37 @@ TEST_F(CheckTest, FindsATamperedBalance) {
   EXPECT_EQ(violations(r, "lots_equal_balances"), 1);
 }
 
+// An order's entries and lots are its loyalty_orders row (migration 11); the others have
+// tables of their own. Damage to either shows through the loyalty_entries and loyalty_lots views.
 TEST_F(CheckTest, FindsAnEntryWithAWrongRunningBalance) {
-  ASSERT_TRUE(db_->exec("UPDATE loyalty_entries SET balance_after = balance_after + 5 WHERE "
-                        "entry_id = (SELECT MIN(entry_id) FROM loyalty_entries)")
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET points_after = points_after + 5 WHERE "
+                        "order_key = 'pos:1'")
+                  .ok());
+  EXPECT_EQ(violations(check(), "running_balances"), 1);
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET points_after = points_after - 5 WHERE "
+                        "order_key = 'pos:1'")
+                  .ok());
+  EXPECT_EQ(violations(check(), "running_balances"), 0);
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_entries_other SET balance_after = balance_after + 5 "
+                        "WHERE idem_key = 'adjust:a1:points'")
                   .ok());
   EXPECT_EQ(violations(check(), "running_balances"), 1);
 }
 
 TEST_F(CheckTest, FindsALotThatDoesNotAddUp) {
-  ASSERT_TRUE(db_->exec("UPDATE loyalty_lots SET remaining = remaining + 10 WHERE lot_id = "
-                        "(SELECT MIN(lot_id) FROM loyalty_lots WHERE account = 'points')")
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET points_remaining = points_remaining + 10 "
+                        "WHERE order_key = 'pos:1'")
                   .ok());
   CheckReport r = check();
   EXPECT_EQ(violations(r, "lot_usage_matches"), 1);
   EXPECT_EQ(violations(r, "lots_equal_balances"), 1);
-  ASSERT_TRUE(db_->exec("UPDATE loyalty_lots SET remaining = earned + 1 WHERE lot_id = "
-                        "(SELECT MIN(lot_id) FROM loyalty_lots)")
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET growth_remaining = growth + 1 "
+                        "WHERE order_key = 'pos:1'")
                   .ok());
   EXPECT_EQ(violations(check(), "lots_within_bounds"), 1);
+  ASSERT_TRUE(
+      db_->exec("UPDATE loyalty_lots_other SET remaining = earned + 1 WHERE member_id = 3").ok());
+  EXPECT_EQ(violations(check(), "lots_within_bounds"), 2);
 }
 
 TEST_F(CheckTest, FindsNegativesThatMustNotBe) {

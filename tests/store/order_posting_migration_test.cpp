@@ -44,8 +44,8 @@ INSERT INTO loyalty_lots (lot_id, member_id, account, earned, remaining, earned_
   (3, 7, 'growth', 123, 100, 1700000000, 1700000000, NULL, 3, 'pos:A1', 7);
 )SQL")
                   .ok());
-  ASSERT_TRUE(migrate(*db).ok());
-  EXPECT_EQ(schema_version(*db).value(), schema_migrations().back().version);
+  testing::apply_migrations(*db, 10, 10);  // migration 11 makes loyalty_entries a view
+  EXPECT_EQ(schema_version(*db).value(), 10);
 
   // The lines, in line order, every value; an order without lines has an empty array.
   EXPECT_EQ(recur::testing::dump(*db, "SELECT order_key, lines FROM loyalty_orders ORDER BY 1"),
