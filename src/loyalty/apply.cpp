@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "loyalty/pending_orders.h"
 #include "loyalty/refund_cascade.h"
 
 namespace recur::loyalty {
@@ -21,24 +22,26 @@ std::string order_key(std::string_view source, std::string_view order_id) {
 
 namespace {
 
+// Orders not applied, or applied (through the API) before the store had their row: the third
+// column says which.
 constexpr const char* kPendingOrders =
-    "SELECT o.order_pk, o.paid_at FROM orders o WHERE o.member_id != 0 AND NOT EXISTS "
-    "(SELECT 1 FROM loyalty_orders lo WHERE lo.order_key = o.source || ':' || o.order_id "
-    "AND lo.order_pk IS NOT NULL) "
-    "ORDER BY o.paid_at, o.order_pk";
+    "SELECT o.order_pk, o.paid_at, lo.order_key IS NOT NULL FROM orders o "
+    "LEFT JOIN loyalty_orders lo ON lo.order_key = o.source || ':' || o.order_id "
+    "WHERE o.member_id != 0 AND lo.order_pk IS NULL ORDER BY o.paid_at, o.order_pk";
 constexpr const char* kPendingRefunds =
     "SELECT r.refund_pk, r.refunded_at FROM refunds r WHERE r.member_id != 0 AND NOT EXISTS "
     "(SELECT 1 FROM loyalty_refunds lr WHERE lr.refund_pk = r.refund_pk) AND NOT EXISTS "
     "(SELECT 1 FROM loyalty_settlement_refunds sr WHERE sr.refund_pk = r.refund_pk) "
     "ORDER BY r.refunded_at, r.refund_pk";
 
-// Orders read per statement.
-constexpr std::size_t kLookup = 500;
+// Orders applied per apply_orders call: the reader reads the next block meanwhile.
+constexpr std::size_t kBlock = 2000;
 
 struct Item {
   std::int64_t at;
   int kind;  // 0 order, 1 refund: orders first at the same instant
   std::int64_t pk;
+  bool applied = false;  // an order applied before the store had its row: only its pk to record
   bool operator<(const Item& o) const {
     if (at != o.at) return at < o.at;
     if (kind != o.kind) return kind < o.kind;
@@ -51,7 +54,8 @@ Status collect(store::Database& db, const char* sql, int kind, std::vector<Item>
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.push_back(Item{st.column_int64(1), kind, st.column_int64(0)});
+    out.push_back(
+        Item{st.column_int64(1), kind, st.column_int64(0), kind == 0 && st.column_int64(2) != 0});
   }
   return Status();
 }
@@ -75,74 +79,71 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
   RETURN_IF_ERROR(collect(db, kPendingOrders, 0, items));
   RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
   std::sort(items.begin(), items.end());
+  // Orders applied before the store had their row only learn their order_pk (a replay, which
+  // changes no balance): done first, so every order left has a key never applied.
+  {
+    std::vector<std::int64_t> replays;
+    for (const Item& it : items)
+      if (it.applied) replays.push_back(it.pk);
+    if (!replays.empty()) {
+      ASSIGN_OR_RETURN(std::vector<OrderInput> orders, read_orders(db, replays));
+      ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
+      for (const OrderInput& o : orders) RETURN_IF_ERROR(engine.apply_order(o).status());
+      RETURN_IF_ERROR(tx->commit());
+      items.erase(
+          std::remove_if(items.begin(), items.end(), [](const Item& it) { return it.applied; }),
+          items.end());
+    }
+  }
 
-  // The orders of a run and their lines, kLookup orders per statement (one row per line; one
-  // row with NULL line columns for an order without lines). A shorter list repeats its last key.
-  static const std::string kOrdersSql = [] {
-    std::string s =
-        "SELECT o.order_pk, o.source, o.order_id, o.member_id, o.paid_at, l.line_no, l.sku, "
-        "COALESCE(l.category, ''), l.amount_fen FROM orders o "
-        "LEFT JOIN order_lines l ON l.order_pk = o.order_pk WHERE o.order_pk IN (?";
-    for (std::size_t i = 1; i < kLookup; ++i) s += ", ?";
-    return s + ") ORDER BY o.order_pk, l.line_no";
-  }();
-  ASSIGN_OR_RETURN(auto order_st, db.prepare(kOrdersSql));
+  // The orders in blocks of kBlock, each within one run of orders (up to the next refund) and
+  // one chunk: the reader reads them ahead, in the order the loop below applies them.
   ASSIGN_OR_RETURN(auto refund_st,
                    db.prepare("SELECT r.source, r.refund_id, o.source, o.order_id, r.line_no, "
                               "r.amount_fen, r.refunded_at FROM refunds r "
                               "JOIN orders o ON o.order_pk = r.order_pk WHERE r.refund_pk = ?"));
+  const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
+  std::vector<std::vector<std::int64_t>> blocks;
+  for (std::size_t i = 0; i < items.size();) {
+    if (items[i].kind != 0) {
+      ++i;
+      continue;
+    }
+    const std::size_t chunk_end = std::min(items.size(), (i / chunk + 1) * chunk);
+    std::vector<std::int64_t>& block = blocks.emplace_back();
+    for (; i < chunk_end && items[i].kind == 0 && block.size() < kBlock; ++i)
+      block.push_back(items[i].pk);
+  }
+  ASSIGN_OR_RETURN(auto reader, PendingOrderReader::start(db, std::move(blocks)));
   RefundCascade cascade(engine);
   ApplySummary sum;
-  const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
   RefundInput refund;
-  std::vector<OrderInput> run;
-  std::unordered_map<std::int64_t, OrderInput> loaded;
-  // Reads the orders items[from, to) and applies them as one batch.
+  // Applies the orders items[from, to), block by block as the reader hands them over.
   auto apply_run = [&](std::size_t from, std::size_t to) -> Status {
-    loaded.clear();
-    for (std::size_t i = from; i < to; i += kLookup) {
-      order_st.reset();
-      for (std::size_t k = 0; k < kLookup; ++k)
-        order_st.bind(static_cast<int>(k + 1), items[std::min(to - 1, i + k)].pk);
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, order_st.step());
-        if (!row) break;
-        auto [it, fresh] = loaded.try_emplace(order_st.column_int64(0));
-        OrderInput& o = it->second;
-        if (fresh) {
-          o.key = order_key(order_st.column_text(1), order_st.column_text(2));
-          o.order_pk = it->first;
-          o.member = order_st.column_int64(3);
-          o.paid_at = Instant{order_st.column_int64(4)};
+    const TimeZone& zone = engine.zone();
+    LoyaltyEngine::OrderBatch batch(
+        engine, LoyaltyEngine::DateRange{zone.local_date(Instant{items[from].at}),
+                                         zone.local_date(Instant{items[to - 1].at})});
+    for (std::size_t i = from; i < to; i += kBlock) {
+      ASSIGN_OR_RETURN(std::vector<OrderInput> run, reader->next());
+      std::vector<OrderEffect> effects;
+      if (options.batched) {
+        ASSIGN_OR_RETURN(effects, batch.add(run, /*keys_new=*/true));
+      } else {
+        for (const OrderInput& o : run) {
+          ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(o));
+          effects.push_back(std::move(e));
         }
-        if (!order_st.column_is_null(5))
-          o.lines.push_back(OrderLineInput{order_st.column_int64(5), order_st.column_string(6),
-                                           order_st.column_string(7), order_st.column_int64(8)});
+      }
+      for (const OrderEffect& e : effects) {
+        if (e.replayed || e.guest) continue;
+        ++sum.orders;
+        sum.points += e.points;
+        sum.growth += e.growth;
+        if (e.tier_after != e.tier_before) ++sum.upgrades;
       }
     }
-    order_st.reset();
-    run.clear();
-    for (std::size_t i = from; i < to; ++i) {
-      auto it = loaded.find(items[i].pk);
-      if (it != loaded.end()) run.push_back(std::move(it->second));
-    }
-    std::vector<OrderEffect> effects;
-    if (options.batched) {
-      ASSIGN_OR_RETURN(effects, engine.apply_orders(run));
-    } else {
-      for (const OrderInput& o : run) {
-        ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(o));
-        effects.push_back(std::move(e));
-      }
-    }
-    for (const OrderEffect& e : effects) {
-      if (e.replayed || e.guest) continue;
-      ++sum.orders;
-      sum.points += e.points;
-      sum.growth += e.growth;
-      if (e.tier_after != e.tier_before) ++sum.upgrades;
-    }
-    return Status();
+    return batch.finish();
   };
   for (std::size_t start = 0; start < items.size(); start += chunk) {
     std::size_t end = std::min(items.size(), start + chunk);

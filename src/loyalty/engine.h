@@ -15,6 +15,7 @@
 // See docs/loyalty.md for the rules in an operator's words.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -187,6 +188,15 @@ class LoyaltyEngine {
   // unknown member, points debt, a negative line) goes through apply_order itself. Stops at the
   // first error.
   Result<std::vector<OrderEffect>> apply_orders(const std::vector<OrderInput>& orders);
+  // apply_orders in parts, for a caller that reads the next part while one is applied
+  // (apply_pending): the same effects as one apply_orders over all the parts in their order.
+  // add() writes the orders' rows; the members' accounts are written by finish(), which must
+  // come before anything else reads or writes them (and before commit). `days`, when given,
+  // spans every part's payment days, so the members are read once.
+  class OrderBatch;
+  struct DateRange {
+    Date first, last;
+  };
   // Growth lots (earned_at, amount) apply_orders holds before writing them.
   using UnsavedGrowth = std::vector<std::pair<Instant, std::int64_t>>;
   // Takes back what the refunded part earned; re-evaluates the tier; applies the spent-points
@@ -260,6 +270,28 @@ class LoyaltyEngine {
   const Clock& clock_;
   Ledger ledger_;
   StatementCache cache_;
+};
+
+class LoyaltyEngine::OrderBatch {
+ public:
+  explicit OrderBatch(LoyaltyEngine& engine, std::optional<DateRange> days = std::nullopt);
+  ~OrderBatch();
+  OrderBatch(const OrderBatch&) = delete;
+  OrderBatch& operator=(const OrderBatch&) = delete;
+
+  // Applies `orders` after the parts before; their rows are written before it returns.
+  // `keys_new`: the caller knows that no key in `orders` was applied before or repeats
+  // (apply_pending's orders are distinct rows not applied yet), so none is looked up.
+  Result<std::vector<OrderEffect>> add(const std::vector<OrderInput>& orders,
+                                       bool keys_new = false);
+  // Writes the accounts the parts changed.
+  Status finish();
+
+ private:
+  struct State;
+  Status write_orders();
+  LoyaltyEngine& engine_;
+  std::unique_ptr<State> s_;
 };
 
 // The engine for the program in force and the merchant's zone.

@@ -118,32 +118,120 @@ void bind_day(store::Statement& st, int index, const std::optional<Date>& d) {
 
 }  // namespace
 
+// What a batch keeps between its parts: the members it has read, the rows not yet written.
+struct LoyaltyEngine::OrderBatch::State {
+  std::unordered_map<MemberId, MemberState> members;
+  // The days whose order points per member were read with the members (the daily cap); a part
+  // with days outside them writes everything and starts over.
+  std::int32_t first_day = 0, last_day = -1;
+  std::vector<OrderRow> order_rows;
+  std::vector<MemberId> dirty;  // accounts changed since last written
+  std::int64_t next_entry = 0;  // 0: read from the store before the next row
+};
+
+LoyaltyEngine::OrderBatch::OrderBatch(LoyaltyEngine& engine, std::optional<DateRange> days)
+    : engine_(engine), s_(std::make_unique<State>()) {
+  if (days) {
+    s_->first_day = days->first.days;
+    s_->last_day = days->last.days;
+  }
+}
+
+LoyaltyEngine::OrderBatch::~OrderBatch() = default;
+
 Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
     const std::vector<OrderInput>& orders) {
-  RETURN_IF_ERROR(engine_detail::require_tx(db_));
+  OrderBatch batch(*this);
+  ASSIGN_OR_RETURN(std::vector<OrderEffect> effects, batch.add(orders));
+  RETURN_IF_ERROR(batch.finish());
+  return effects;
+}
+
+Status LoyaltyEngine::OrderBatch::write_orders() {
+  LoyaltyEngine& en = engine_;
+  RETURN_IF_ERROR(insert_rows(en.db_, engine_detail::kOrderRowInsert,
+                              engine_detail::kOrderRowColumns, {}, s_->order_rows,
+                              [&](store::Statement& st, int c, const OrderRow& r) {
+                                engine_detail::bind_order_row(st, c, r, en.active_.version);
+                              }));
+  for (const OrderRow& r : s_->order_rows) {  // their growth lots are in the store now
+    auto it = s_->members.find(r.member);
+    if (it != s_->members.end()) it->second.unsaved.clear();
+  }
+  s_->order_rows.clear();
+  return Status();
+}
+
+Status LoyaltyEngine::OrderBatch::finish() {
+  LoyaltyEngine& en = engine_;
+  RETURN_IF_ERROR(write_orders());
+  const std::int64_t now = en.clock_.now().seconds;
+  RETURN_IF_ERROR(insert_rows(
+      en.db_,
+      "INSERT INTO loyalty_accounts (member_id, points, points_debt, growth, tier, "
+      "tier_since, grace_until_day, period_start_day, evaluated_day, updated_at) VALUES ",
+      10,
+      " ON CONFLICT (member_id) DO UPDATE SET points = excluded.points, "
+      "points_debt = excluded.points_debt, growth = excluded.growth, tier = excluded.tier, "
+      "tier_since = excluded.tier_since, grace_until_day = excluded.grace_until_day, "
+      "period_start_day = excluded.period_start_day, evaluated_day = excluded.evaluated_day, "
+      "updated_at = excluded.updated_at",
+      s_->dirty, [&](store::Statement& st, int c, MemberId id) {
+        const AccountState& a = s_->members.at(id).account;
+        st.bind(c, a.member)
+            .bind(c + 1, a.points)
+            .bind(c + 2, a.points_debt)
+            .bind(c + 3, a.growth)
+            .bind_text_static(c + 4, a.tier)
+            .bind(c + 5, a.tier_since.seconds);
+        bind_day(st, c + 6, a.grace_until);
+        bind_day(st, c + 7, a.period_start);
+        bind_day(st, c + 8, a.evaluated);
+        st.bind(c + 9, now);
+      }));
+  for (MemberId id : s_->dirty) s_->members.at(id).dirty = false;
+  s_->dirty.clear();
+  return Status();
+}
+
+Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
+    const std::vector<OrderInput>& orders, bool keys_new) {
+  LoyaltyEngine& en = engine_;
+  RETURN_IF_ERROR(engine_detail::require_tx(en.db_));
   std::vector<OrderEffect> effects;
   effects.reserve(orders.size());
   if (orders.empty()) return effects;
-  const Program& p = program();
+  const Program& p = en.program();
   const std::string& base_tier = p.tiers.front().key;
+  State& s = *s_;
 
-  // The batch's members, days and keys already applied.
+  // The part's members, days and keys already applied.
   std::vector<std::int64_t> members;
-  std::int32_t first_day = zone_.local_date(orders.front().paid_at).days, last_day = first_day;
+  std::int32_t first_day = en.zone_.local_date(orders.front().paid_at).days, last_day = first_day;
   for (const OrderInput& o : orders) {
     if (o.member != kGuest) members.push_back(o.member);
-    const std::int32_t d = zone_.local_date(o.paid_at).days;
+    const std::int32_t d = en.zone_.local_date(o.paid_at).days;
     first_day = std::min(first_day, d);
     last_day = std::max(last_day, d);
   }
   std::sort(members.begin(), members.end());
   members.erase(std::unique(members.begin(), members.end()), members.end());
+  if (s.first_day > s.last_day) {  // the first part
+    s.first_day = first_day;
+    s.last_day = last_day;
+  } else if (first_day < s.first_day || last_day > s.last_day) {
+    RETURN_IF_ERROR(finish());  // the members' daily sums read so far do not cover these days
+    s.members.clear();
+    s.first_day = std::min(first_day, s.first_day);
+    s.last_day = std::max(last_day, s.last_day);
+  }
 
   std::unordered_set<std::string_view> applied_keys;
-  {
+  if (!keys_new) {
+    applied_keys.reserve(orders.size());
     static const std::string kSql =
         "SELECT order_key FROM loyalty_orders WHERE order_key IN (" + placeholders(kLookup) + ")";
-    ASSIGN_OR_RETURN(store::Statement * st, db_.cached(kSql));
+    ASSIGN_OR_RETURN(store::Statement * st, en.db_.cached(kSql));
     for (std::size_t i = 0; i < orders.size(); i += kLookup) {
       st->reset();
       for (std::size_t k = 0; k < kLookup; ++k)
@@ -160,7 +248,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
     st->reset();
   }
 
-  std::unordered_map<MemberId, MemberState> state;
+  auto& state = s.members;
   // Reads the members rows, accounts and order points per day of `ids` into `state`.
   auto load_members = [&](const std::vector<std::int64_t>& ids) -> Status {
     static const std::string kMembers =
@@ -179,20 +267,20 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
       m.account.member = id;
       m.account.tier = base_tier;
     }
-    RETURN_IF_ERROR(lookup(db_, kMembers, ids, none, [&](store::Statement& st) {
+    RETURN_IF_ERROR(lookup(en.db_, kMembers, ids, none, [&](store::Statement& st) {
       MemberState& m = state[st.column_int64(0)];
       m.exists = true;
       m.merged = !st.column_is_null(1);
       if (!st.column_is_null(2)) m.birthday = st.column_string(2);
     }));
-    RETURN_IF_ERROR(lookup(db_, kAccounts, ids, none, [&](store::Statement& st) {
-      ledger_.read_account(st, 1, state[st.column_int64(0)].account);
+    RETURN_IF_ERROR(lookup(en.db_, kAccounts, ids, none, [&](store::Statement& st) {
+      en.ledger_.read_account(st, 1, state[st.column_int64(0)].account);
     }));
     if (p.points.earn.daily_cap > 0)
       RETURN_IF_ERROR(lookup(
-          db_, kEarned, ids,
+          en.db_, kEarned, ids,
           [&](store::Statement& st, int at) {
-            st.bind(at, std::int64_t{first_day}).bind(at + 1, std::int64_t{last_day});
+            st.bind(at, std::int64_t{s.first_day}).bind(at + 1, std::int64_t{s.last_day});
           },
           [&](store::Statement& st) {
             state[st.column_int64(0)].earned[static_cast<std::int32_t>(st.column_int64(1))] =
@@ -200,52 +288,15 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
           }));
     return Status();
   };
-  RETURN_IF_ERROR(load_members(members));
-
-  // Rows gathered and not yet written.
-  std::vector<OrderRow> order_rows;
-  std::vector<MemberId> dirty;
-  std::int64_t next_entry = 0;  // 0: read from the store before the next row
-
-  auto flush = [&]() -> Status {
-    RETURN_IF_ERROR(insert_rows(db_, engine_detail::kOrderRowInsert,
-                                engine_detail::kOrderRowColumns, {}, order_rows,
-                                [&](store::Statement& st, int c, const OrderRow& r) {
-                                  engine_detail::bind_order_row(st, c, r, active_.version);
-                                }));
-    const std::int64_t now = clock_.now().seconds;
-    RETURN_IF_ERROR(insert_rows(
-        db_,
-        "INSERT INTO loyalty_accounts (member_id, points, points_debt, growth, tier, "
-        "tier_since, grace_until_day, period_start_day, evaluated_day, updated_at) VALUES ",
-        10,
-        " ON CONFLICT (member_id) DO UPDATE SET points = excluded.points, "
-        "points_debt = excluded.points_debt, growth = excluded.growth, tier = excluded.tier, "
-        "tier_since = excluded.tier_since, grace_until_day = excluded.grace_until_day, "
-        "period_start_day = excluded.period_start_day, evaluated_day = excluded.evaluated_day, "
-        "updated_at = excluded.updated_at",
-        dirty, [&](store::Statement& st, int c, MemberId id) {
-          const AccountState& a = state.at(id).account;
-          st.bind(c, a.member)
-              .bind(c + 1, a.points)
-              .bind(c + 2, a.points_debt)
-              .bind(c + 3, a.growth)
-              .bind_text_static(c + 4, a.tier)
-              .bind(c + 5, a.tier_since.seconds);
-          bind_day(st, c + 6, a.grace_until);
-          bind_day(st, c + 7, a.period_start);
-          bind_day(st, c + 8, a.evaluated);
-          st.bind(c + 9, now);
-        }));
-    for (MemberId id : dirty) {
-      MemberState& m = state.at(id);
-      m.dirty = false;
-      m.unsaved.clear();
-    }
-    order_rows.clear();
-    dirty.clear();
-    return Status();
-  };
+  {
+    std::vector<std::int64_t> fresh;
+    fresh.reserve(members.size());
+    for (std::int64_t id : members)
+      if (!state.count(id)) fresh.push_back(id);
+    state.reserve(state.size() + fresh.size());
+    RETURN_IF_ERROR(load_members(fresh));
+  }
+  s.order_rows.reserve(s.order_rows.size() + orders.size());
 
   for (const OrderInput& in : orders) {
     auto it = in.member == kGuest ? state.end() : state.find(in.member);
@@ -254,44 +305,45 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
       it = state.find(in.member);
     }
     const bool simple = it != state.end() && it->second.exists && !it->second.merged &&
-                        it->second.account.points_debt == 0 && !applied_keys.count(in.key) &&
+                        it->second.account.points_debt == 0 &&
+                        (keys_new || !applied_keys.count(in.key)) &&
                         std::none_of(in.lines.begin(), in.lines.end(),
                                      [](const OrderLineInput& l) { return l.amount < 0; }) &&
                         !in.key.empty() && in.key.size() <= 200;
     if (!simple) {
-      RETURN_IF_ERROR(flush());
-      ASSIGN_OR_RETURN(OrderEffect e, apply_order(in));
+      RETURN_IF_ERROR(finish());
+      ASSIGN_OR_RETURN(OrderEffect e, en.apply_order(in));
       state.erase(in.member);
       state.erase(e.member);
-      next_entry = 0;
+      s.next_entry = 0;
       effects.push_back(std::move(e));
       continue;
     }
-    applied_keys.insert(in.key);  // the same key again in this batch is a replay
+    if (!keys_new) applied_keys.insert(in.key);  // the same key again in this part: a replay
     MemberState& m = it->second;
     AccountState& a = m.account;
     if (!a.stored) {
-      start_account(a, in.paid_at);
+      en.start_account(a, in.paid_at);
       a.stored = true;  // the row the first order writes
     }
     OrderEffect e;
     e.key = in.key;
     e.member = in.member;
     e.tier_before = a.tier;
-    std::int64_t& earned = m.earned[zone_.local_date(in.paid_at).days];
-    OrderPlan plan = plan_order(in, a, m.birthday, earned);
+    std::int64_t& earned = m.earned[en.zone_.local_date(in.paid_at).days];
+    OrderPlan plan = en.plan_order(in, a, m.birthday, earned);
     e.points = plan.earning.points;
     e.points_uncapped = plan.earning.points_uncapped;
     e.growth = plan.earning.growth;
     e.explain = plan.earning.explain;
     earned += e.points;
 
-    if (next_entry == 0) {
-      ASSIGN_OR_RETURN(next_entry, next_entry_id(db_));
+    if (s.next_entry == 0) {
+      ASSIGN_OR_RETURN(s.next_entry, next_entry_id(en.db_));
     }
     OrderRow row;
-    row.entry_id = next_entry;
-    next_entry += 2;
+    row.entry_id = s.next_entry;
+    s.next_entry += 2;
     row.in = &in;
     row.member = in.member;
     row.day = plan.day.days;
@@ -299,7 +351,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
     row.points = e.points;
     row.growth = e.growth;
     row.tier = e.tier_before;
-    row.applied_at = clock_.now().seconds;
+    row.applied_at = en.clock_.now().seconds;
     row.lines = encode_order_lines(engine_detail::order_line_records(in, plan.earning));
     a.points += e.points;
     a.growth += e.growth;
@@ -309,17 +361,18 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::apply_orders(
     row.usable_from = plan.usable_from;
     row.expires_at = plan.expires_at;
     if (e.growth > 0) m.unsaved.emplace_back(in.paid_at, e.growth);
-    RETURN_IF_ERROR(maybe_upgrade(a, in.paid_at, plan.reference, &m.unsaved));
+    RETURN_IF_ERROR(en.maybe_upgrade(a, in.paid_at, plan.reference, &m.unsaved));
     row.explain = std::move(plan.earning.explain);
-    order_rows.push_back(std::move(row));
+    s.order_rows.push_back(std::move(row));
     if (!m.dirty) {
       m.dirty = true;
-      dirty.push_back(in.member);
+      s.dirty.push_back(in.member);
     }
     e.tier_after = a.tier;
     effects.push_back(std::move(e));
   }
-  RETURN_IF_ERROR(flush());
+  // The rows point into `orders`: written before it goes. The accounts wait for finish().
+  RETURN_IF_ERROR(write_orders());
   return effects;
 }
 

@@ -7,11 +7,19 @@
 namespace recur::loyalty {
 
 void encode_order_lines(const std::vector<OrderLineRecord>& lines, std::string& out) {
+  // std::to_chars, not fmt: this runs once per applied order (the bulk apply's hot path).
   out.push_back('[');
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const OrderLineRecord& l = lines[i];
-    fmt::format_to(std::back_inserter(out), "{}[{},{},{},{},{},{},{}]", i ? "," : "", l.line_no,
-                   l.amount, l.points, l.growth, l.refunded, l.points_clawed, l.growth_clawed);
+    out.append(i ? ",[" : "[");
+    const std::int64_t fields[] = {l.line_no,  l.amount,        l.points,       l.growth,
+                                   l.refunded, l.points_clawed, l.growth_clawed};
+    for (std::size_t k = 0; k < std::size(fields); ++k) {
+      char buf[24];  // an int64 and its sign
+      if (k) out.push_back(',');
+      out.append(buf, std::to_chars(buf, buf + sizeof buf, fields[k]).ptr);
+    }
+    out.push_back(']');
   }
   out.push_back(']');
 }

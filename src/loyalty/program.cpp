@@ -484,8 +484,7 @@ Result<Program> parse_program(std::string_view yaml, std::string_view label) {
   // insight: the member-intelligence thresholds, read by src/insight (insight_config.h).
   RETURN_IF_ERROR(r.section(root, "",
                             {"version", "name", "tiers", "growth", "tier_evaluation", "points",
-                             "redemption", "tasks", "stored_value", "coupons", "mall",
-                             "insight"}));
+                             "redemption", "tasks", "stored_value", "coupons", "mall", "insight"}));
   Program p;
   std::int64_t version = 1;
   RETURN_IF_ERROR(r.integer(root, "version", "", version, 1, 1));

@@ -18,8 +18,8 @@
 
 #include "core/status.h"
 #include "core/time.h"
-#include "loyalty/stored_value_rules.h"
 #include "loyalty/coupon_program.h"
+#include "loyalty/stored_value_rules.h"
 
 namespace recur::loyalty {
 
@@ -136,7 +136,7 @@ struct Program {
   RedemptionRules redemption;
   TaskRule tasks[std::size(kAllTasks)];
   StoredValueRules stored_value;  // enabled when the file has the section
-  CouponRules coupons;  // coupon_program.h
+  CouponRules coupons;            // coupon_program.h
   MallRules mall;
 
   const TaskRule& task(Task t) const { return tasks[static_cast<int>(t)]; }

@@ -1,0 +1,125 @@
+#include "loyalty/pending_orders.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <unordered_map>
+
+#include "loyalty/apply.h"
+
+namespace recur::loyalty {
+namespace {
+
+// Orders read per statement; a shorter list repeats its last key (an IN list ignores repeats).
+constexpr std::size_t kLookup = 500;
+// Blocks read ahead of the one being applied, at most.
+constexpr std::size_t kAhead = 8;
+
+}  // namespace
+
+Result<std::vector<OrderInput>> read_orders(store::Database& db,
+                                            const std::vector<std::int64_t>& pks) {
+  // One row per line; one row with NULL line columns for an order without lines.
+  static const std::string kSql = [] {
+    std::string s =
+        "SELECT o.order_pk, o.source, o.order_id, o.member_id, o.paid_at, l.line_no, l.sku, "
+        "COALESCE(l.category, ''), l.amount_fen FROM orders o "
+        "LEFT JOIN order_lines l ON l.order_pk = o.order_pk WHERE o.order_pk IN (?";
+    for (std::size_t i = 1; i < kLookup; ++i) s += ", ?";
+    return s + ") ORDER BY o.order_pk, l.line_no";
+  }();
+  std::vector<OrderInput> out;
+  if (pks.empty()) return out;
+  ASSIGN_OR_RETURN(store::Statement * st, db.cached(kSql));
+  std::unordered_map<std::int64_t, OrderInput> loaded;
+  loaded.reserve(pks.size());
+  for (std::size_t i = 0; i < pks.size(); i += kLookup) {
+    st->reset();
+    for (std::size_t k = 0; k < kLookup; ++k)
+      st->bind(static_cast<int>(k + 1), pks[std::min(pks.size() - 1, i + k)]);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st->step());
+      if (!row) break;
+      auto [it, fresh] = loaded.try_emplace(st->column_int64(0));
+      OrderInput& o = it->second;
+      if (fresh) {
+        o.key = order_key(st->column_text(1), st->column_text(2));
+        o.order_pk = it->first;
+        o.member = st->column_int64(3);
+        o.paid_at = Instant{st->column_int64(4)};
+      }
+      if (!st->column_is_null(5))
+        o.lines.push_back(OrderLineInput{st->column_int64(5), st->column_string(6),
+                                         st->column_string(7), st->column_int64(8)});
+    }
+  }
+  st->reset();
+  out.reserve(pks.size());
+  for (std::int64_t pk : pks) {
+    auto it = loaded.find(pk);
+    if (it != loaded.end()) out.push_back(std::move(it->second));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<PendingOrderReader>> PendingOrderReader::start(
+    store::Database& db, std::vector<std::vector<std::int64_t>> blocks) {
+  std::unique_ptr<PendingOrderReader> r(new PendingOrderReader(std::move(blocks)));
+  const std::string& path = db.path();
+  const bool file = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+  if (std::getenv("NOTHREAD") == nullptr && file && r->blocks_.size() > 1) {
+    store::OpenOptions o;
+    o.migrate = false;
+    auto own = store::Database::open(path, o);
+    if (own.ok()) {
+      r->own_ = std::move(own).value();
+      r->thread_ = std::thread([p = r.get()] { p->run(); });
+      return r;
+    }
+  }
+  r->inline_db_ = &db;  // a single block, an in-memory store, or no second connection
+  return r;
+}
+
+PendingOrderReader::~PendingOrderReader() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PendingOrderReader::run() {
+  for (const std::vector<std::int64_t>& block : blocks_) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || ready_.size() < kAhead; });
+      if (stop_) return;
+    }
+    auto orders = read_orders(*own_, block);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!orders.ok()) {
+      failed_ = orders.status();
+      cv_.notify_all();
+      return;
+    }
+    ready_.push_back(std::move(orders).value());
+    cv_.notify_all();
+  }
+}
+
+Result<std::vector<OrderInput>> PendingOrderReader::next() {
+  if (taken_ >= blocks_.size()) return internal_error("no more pending orders to read");
+  const std::size_t i = taken_++;
+  if (inline_db_) return read_orders(*inline_db_, blocks_[i]);
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return !ready_.empty() || !failed_.ok(); });
+  if (ready_.empty()) return failed_;
+  std::vector<OrderInput> out = std::move(ready_.front());
+  ready_.pop_front();
+  cv_.notify_all();
+  return out;
+}
+
+}  // namespace recur::loyalty
