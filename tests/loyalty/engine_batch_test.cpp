@@ -55,6 +55,23 @@ class BatchTest : public ::testing::Test {
     s.engine = engine(*s.db, clock_);
     ASSERT_NE(s.engine, nullptr);
   }
+  std::vector<OrderInput> random_orders(const std::vector<Store*>& stores);
+  // Every loyalty table of `x` and `y` holds the same rows.
+  static void expect_same_ledgers(Store& x, Store& y) {
+    for (const char* sql : {
+             "SELECT * FROM loyalty_entries ORDER BY entry_id",
+             "SELECT * FROM loyalty_lots ORDER BY lot_id",
+             "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
+             "SELECT * FROM loyalty_accounts ORDER BY member_id",
+             "SELECT * FROM loyalty_orders ORDER BY order_key",
+             "SELECT * FROM loyalty_order_lines ORDER BY order_key, line_no",
+             "SELECT * FROM loyalty_tier_changes ORDER BY 1",
+         }) {
+      const std::string a = dump(*x.db, sql), b = dump(*y.db, sql);
+      EXPECT_FALSE(a.empty()) << sql;
+      EXPECT_EQ(a, b) << sql;
+    }
+  }
   ManualClock clock_{recur::testing::kTestNow};
 };
 
@@ -130,22 +147,24 @@ TEST_F(BatchTest, EarnsUpgradesAndCapsAsComputedByHand) {
       "1|normal|silver\n2|normal|diamond\n");
 }
 
-TEST_F(BatchTest, LargeRandomBatchEqualsOneByOne) {
+// 3,000 random orders over 80 members, and the same unusual members in every store given:
+// birthdays, one merged away (its orders go to the survivor through apply_order), one owing
+// points (its orders repay the debt first), an order applied before the batch (replayed) and one
+// twice in the batch.
+std::vector<OrderInput> BatchTest::random_orders(const std::vector<Store*>& stores) {
   constexpr int kMembers = 80;
-  Store one, bulk;
-  open(one, kMembers);
-  open(bulk, kMembers);
+  for (Store* s : stores) open(*s, kMembers);
   // The same unusual members in both stores: birthdays, one merged away (its orders go to the
   // survivor through apply_order), one owing points (its orders repay the debt first).
-  for (Store* s : {&one, &bulk}) {
+  for (Store* s : stores) {
     for (int m = 1; m <= kMembers; m += 3)
-      ASSERT_TRUE(s->db
+      EXPECT_TRUE(s->db
                       ->exec("UPDATE members SET birthday = '1990-" +
                              std::string(m % 12 < 9 ? "0" : "") + std::to_string(m % 12 + 1) +
                              "-15' WHERE member_id = " + std::to_string(m))
                       .ok());
-    ASSERT_TRUE(s->db->exec("UPDATE members SET merged_into = 10 WHERE member_id = 9").ok());
-    ASSERT_TRUE(s->db
+    EXPECT_TRUE(s->db->exec("UPDATE members SET merged_into = 10 WHERE member_id = 9").ok());
+    EXPECT_TRUE(s->db
                     ->exec("INSERT INTO loyalty_accounts (member_id, points, points_debt, "
                            "growth, tier, tier_since, updated_at) "
                            "VALUES (5, -700, 700, 0, 'normal', 0, 0)")
@@ -154,7 +173,7 @@ TEST_F(BatchTest, LargeRandomBatchEqualsOneByOne) {
     auto pre = in_tx(*s->db, [&] {
       return s->engine->apply_order(order("pos:PRE", 3, at("2023-01-01 10:00:00"), {5000}));
     });
-    ASSERT_TRUE(pre.ok()) << pre.status().to_string();
+    EXPECT_TRUE(pre.ok()) << pre.status().to_string();
   }
 
   std::mt19937_64 rng(20261125);
@@ -180,6 +199,12 @@ TEST_F(BatchTest, LargeRandomBatchEqualsOneByOne) {
   orders[1500].member = 3;
   orders[2200] = orders[2100];  // twice in the batch: the second is a replay
 
+  return orders;
+}
+
+TEST_F(BatchTest, LargeRandomBatchEqualsOneByOne) {
+  Store one, bulk;
+  const std::vector<OrderInput> orders = random_orders({&one, &bulk});
   std::vector<OrderEffect> expected;
   auto a = in_tx(*one.db, [&]() -> Status {
     for (const OrderInput& o : orders) {
@@ -214,18 +239,44 @@ TEST_F(BatchTest, LargeRandomBatchEqualsOneByOne) {
   EXPECT_GT(capped, 5);
   EXPECT_EQ(replayed, 2);
 
-  for (const char* sql : {
-           "SELECT * FROM loyalty_entries ORDER BY entry_id",
-           "SELECT * FROM loyalty_lots ORDER BY lot_id",
-           "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
-           "SELECT * FROM loyalty_accounts ORDER BY member_id",
-           "SELECT * FROM loyalty_orders ORDER BY order_key",
-           "SELECT * FROM loyalty_order_lines ORDER BY order_key, line_no",
-           "SELECT * FROM loyalty_tier_changes ORDER BY 1",
-       }) {
-    const std::string x = dump(*one.db, sql), y = dump(*bulk.db, sql);
-    EXPECT_FALSE(x.empty()) << sql;
-    EXPECT_EQ(x, y) << sql;
+  expect_same_ledgers(one, bulk);
+}
+
+// LoyaltyEngine::OrderBatch (what apply_pending runs): the orders in parts of uneven sizes leave
+// what one batch leaves — with the days of every part given up front (the members are read
+// once) and without (each later part's days are new: the batch writes what it has and reads
+// the members again).
+TEST_F(BatchTest, PartsEqualOneBatch) {
+  for (bool days_given : {true, false}) {
+    SCOPED_TRACE(days_given ? "days given" : "days not given");
+    Store one, parts;
+    const std::vector<OrderInput> orders = random_orders({&one, &parts});
+    auto a = in_tx(*one.db, [&] { return one.engine->apply_orders(orders); });
+    ASSERT_TRUE(a.ok()) << a.status().to_string();
+    std::optional<LoyaltyEngine::DateRange> days;
+    if (days_given)
+      days = LoyaltyEngine::DateRange{TimeZone::shanghai().local_date(orders.front().paid_at),
+                                      TimeZone::shanghai().local_date(orders.back().paid_at)};
+    std::vector<OrderEffect> effects;
+    auto b = in_tx(*parts.db, [&]() -> Status {
+      LoyaltyEngine::OrderBatch batch(*parts.engine, days);
+      for (std::size_t i = 0, n = 1; i < orders.size(); i += n, n = n * 3 + 7) {
+        std::vector<OrderInput> part(
+            orders.begin() + static_cast<std::ptrdiff_t>(i),
+            orders.begin() + static_cast<std::ptrdiff_t>(std::min(orders.size(), i + n)));
+        ASSIGN_OR_RETURN(std::vector<OrderEffect> e, batch.add(part));
+        effects.insert(effects.end(), e.begin(), e.end());
+      }
+      return batch.finish();
+    });
+    ASSERT_TRUE(b.ok()) << b.to_string();
+    ASSERT_EQ(effects.size(), a->size());
+    for (std::size_t i = 0; i < effects.size(); ++i) {
+      EXPECT_EQ(effects[i].points, (*a)[i].points) << i;
+      EXPECT_EQ(effects[i].tier_after, (*a)[i].tier_after) << i;
+      EXPECT_EQ(effects[i].replayed, (*a)[i].replayed) << i;
+    }
+    expect_same_ledgers(one, parts);
   }
 }
 

@@ -1,0 +1,150 @@
+// apply_pending over more orders than one block (loyalty/pending_orders.h: a second connection
+// reads the next block on a thread while the last is applied), with refunds that cut the orders
+// into runs, a chunk edge and an order applied through the API before the store had its row:
+// the same ledger as applying each order and refund one by one.
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "loyalty/apply.h"
+#include "loyalty/engine.h"
+#include "loyalty_fixture.h"
+#include "store/database.h"
+#include "test_util.h"
+
+namespace recur::loyalty {
+namespace {
+
+using recur::testing::count;
+using recur::testing::dump;
+using recur::testing::kTestNow;
+
+constexpr int kMembers = 60;
+constexpr int kOrders = 5000;  // more than two of apply_pending's blocks
+
+struct Store {
+  recur::testing::TempDir dir;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<LoyaltyEngine> engine;
+};
+
+// The same orders, lines and refunds in each store, written as an import writes them.
+void fill(Store& s, const Clock& clock) {
+  auto db = store::Database::open(s.dir.path() + "/recur.db");
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  s.db = std::move(db).value();
+  testing::load(*s.db, testing::default_program());
+  testing::add_members(*s.db, kMembers);
+  s.engine = testing::engine(*s.db, clock);
+  ASSERT_NE(s.engine, nullptr);
+  std::mt19937_64 rng(20261125);
+  ASSERT_TRUE(s.db->exec("BEGIN").ok());
+  auto ord = s.db->prepare(
+      "INSERT INTO orders (order_pk, source, order_id, member_id, channel, paid_at, paid_day, "
+      "gross_fen, discount_fen, paid_fen, line_count, item_qty) "
+      "VALUES (?1, 'pos', ?2, ?3, 'store', ?4, ?4 / 86400, ?5, 0, ?5, 1, 1)");
+  auto line = s.db->prepare(
+      "INSERT INTO order_lines (order_pk, line_no, member_id, sku, category, qty, "
+      "unit_price_fen, discount_fen, amount_fen) VALUES (?1, 1, ?2, 'S', '食品/零食', 1, ?3, 0, "
+      "?3)");
+  auto refund = s.db->prepare(
+      "INSERT INTO refunds (source, refund_id, order_pk, member_id, refunded_at, qty, "
+      "amount_fen) VALUES ('pos', ?1, ?2, ?3, ?4, 1, ?5)");
+  ASSERT_TRUE(ord.ok() && line.ok() && refund.ok());
+  std::int64_t t = kTestNow.seconds - 400LL * 86400;
+  for (int i = 1; i <= kOrders; ++i) {
+    t += static_cast<std::int64_t>(rng() % 7000);
+    const auto member = static_cast<std::int64_t>(1 + rng() % kMembers);
+    const auto amount = static_cast<std::int64_t>(rng() % 200000);
+    ord->reset();
+    ord->bind(1, std::int64_t{i})
+        .bind(2, "O" + std::to_string(i))
+        .bind(3, member)
+        .bind(4, t)
+        .bind(5, amount);
+    ASSERT_TRUE(ord->run().ok());
+    line->reset();
+    line->bind(1, std::int64_t{i}).bind(2, member).bind(3, amount);
+    ASSERT_TRUE(line->run().ok());
+    if (i % 2300 == 0 && amount > 0) {  // a refund of half of it a little later
+      refund->reset();
+      refund->bind(1, "R" + std::to_string(i))
+          .bind(2, std::int64_t{i})
+          .bind(3, member)
+          .bind(4, t + 60)
+          .bind(5, amount / 2);
+      ASSERT_TRUE(refund->run().ok());
+    }
+  }
+  ASSERT_TRUE(s.db->exec("COMMIT").ok());
+}
+
+TEST(ApplyPending, ManyBlocksOnASecondConnectionEqualOneByOne) {
+  ManualClock clock(kTestNow);
+  Store bulk, one;
+  fill(bulk, clock);
+  fill(one, clock);
+  // Order O2500 was applied through the API before its row was imported (no order_pk yet).
+  for (Store* s : {&bulk, &one}) {
+    auto pre = testing::in_tx(*s->db, [&] {
+      auto key = s->db->query_int("SELECT member_id FROM orders WHERE order_pk = 2500");
+      auto paid = s->db->query_int("SELECT paid_at FROM orders WHERE order_pk = 2500");
+      auto amount = s->db->query_int("SELECT paid_fen FROM orders WHERE order_pk = 2500");
+      return s->engine->apply_order(
+          OrderInput{"pos:O2500", 0, *key, Instant{*paid}, {{1, "S", "食品/零食", *amount}}});
+    });
+    ASSERT_TRUE(pre.ok()) << pre.status().to_string();
+  }
+
+  ApplyOptions options;
+  options.chunk = 4500;  // a chunk edge inside the orders
+  auto b = apply_pending(*bulk.db, *bulk.engine, options);
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  options.batched = false;  // each order through apply_order
+  auto o = apply_pending(*one.db, *one.engine, options);
+  ASSERT_TRUE(o.ok()) << o.status().to_string();
+
+  EXPECT_EQ(b->orders, kOrders - 1);  // O2500 was applied before
+  EXPECT_EQ(b->refunds, o->refunds);
+  EXPECT_GE(b->refunds, 2);
+  EXPECT_EQ(b->points, o->points);
+  EXPECT_EQ(b->upgrades, o->upgrades);
+  EXPECT_GT(b->upgrades, 0);
+  // Every order is applied with its row now, O2500 included; nothing is pending.
+  EXPECT_EQ(count(*bulk.db, "SELECT COUNT(*) FROM loyalty_orders WHERE order_pk IS NOT NULL"),
+            kOrders);
+  // In the order they happened: orders by payment time, each refund between the orders paid
+  // before and after it (pos:O2500 was applied first, through the API).
+  EXPECT_EQ(
+      count(*bulk.db,
+            "SELECT COUNT(*) FROM (SELECT paid_at, LAG(paid_at) OVER (ORDER BY entry_id) "
+            "AS prev FROM loyalty_orders WHERE order_key != 'pos:O2500') WHERE paid_at < prev"),
+      0);
+  EXPECT_EQ(count(*bulk.db,
+                  "SELECT COUNT(*) FROM loyalty_entries_other e WHERE e.cause = 'refund' AND "
+                  "EXISTS (SELECT 1 FROM loyalty_orders o WHERE o.order_key != 'pos:O2500' AND "
+                  "((o.entry_id > e.entry_id AND o.paid_at < e.at) OR (o.entry_id < e.entry_id "
+                  "AND o.paid_at > e.at)))"),
+            0);
+  auto pending = count_pending(*bulk.db);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->orders + pending->refunds, 0);
+  for (const char* sql : {
+           "SELECT * FROM loyalty_entries ORDER BY entry_id",
+           "SELECT * FROM loyalty_lots ORDER BY lot_id",
+           "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
+           "SELECT * FROM loyalty_accounts ORDER BY member_id",
+           "SELECT * FROM loyalty_orders ORDER BY order_key",
+           "SELECT * FROM loyalty_refunds ORDER BY refund_key",
+           "SELECT * FROM loyalty_tier_changes ORDER BY 1",
+       }) {
+    const std::string x = dump(*bulk.db, sql), y = dump(*one.db, sql);
+    EXPECT_FALSE(x.empty()) << sql;
+    EXPECT_EQ(x, y) << sql;
+  }
+}
+
+}  // namespace
+}  // namespace recur::loyalty
