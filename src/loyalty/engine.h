@@ -197,8 +197,9 @@ class LoyaltyEngine {
   struct DateRange {
     Date first, last;
   };
-  // Growth lots (earned_at, amount) apply_orders holds before writing them.
-  using UnsavedGrowth = std::vector<std::pair<Instant, std::int64_t>>;
+  // Every growth lot (earned_at, remaining) of a member, as apply_orders keeps it in memory:
+  // the store's, read once, and those the batch adds.
+  using GrowthLots = std::vector<std::pair<Instant, std::int64_t>>;
   // Takes back what the refunded part earned; re-evaluates the tier; applies the spent-points
   // policy. The order must have been applied.
   Result<RefundEffect> apply_refund(const RefundInput& in);
@@ -251,13 +252,13 @@ class LoyaltyEngine {
   Result<MemberId> live(MemberId member);
   Date period_start_of(const AccountState& a) const;
   int tier_of(const AccountState& a) const;
-  // `unsaved`: growth lots of the member not yet written (apply_orders).
+  // `known`: every growth lot of the member (apply_orders), so the store is not read.
   Result<std::int64_t> qualifying_growth(const AccountState& a, Instant at,
-                                         const UnsavedGrowth* unsaved = nullptr);
+                                         const GrowthLots* known = nullptr);
   Status change_tier(AccountState& a, int to, Instant at, std::string_view reason,
                      std::string_view reference);
   Status maybe_upgrade(AccountState& a, Instant at, std::string_view reference,
-                       const UnsavedGrowth* unsaved = nullptr);
+                       const GrowthLots* known = nullptr);
   Result<std::optional<RefundEffect>> find_refund(const std::string& key);
   Result<std::optional<OrderEffect>> find_order(const std::string& key);
   Status record_op(const std::string& key, std::string_view kind, MemberId member, Instant at,

@@ -1,14 +1,17 @@
 #include "loyalty/engine.h"
 
-// Orders in bulk (apply_orders): the same effects as apply_order one order at a time, with the
-// reads done for the whole batch at once and the writes gathered into multi-row statements.
+// Orders in bulk (apply_orders, and OrderBatch for a batch that comes in parts): the same
+// effects as apply_order one order at a time, with the reads done once per member and the writes
+// gathered into multi-row statements. Each part's order rows are written when the part is done;
+// the members' accounts once, by finish().
 //
 // How it stays identical to one-by-one application:
 //  - the earnings come from plan_order, as in apply_order, from the member's account, birthday
 //    and the day's points as they stand after the orders before it (kept in memory);
 //  - an order's row takes the next two entry ids (ledger.h, kNextEntryIdSql): the batch reads
 //    the sequence once and numbers its rows the same way, in the same order;
-//  - the tier check adds the growth lots not yet written to the window read from the store;
+//  - the tier check sums the member's growth lots in memory: the store's, read with the member,
+//    and those the batch added (nothing else changes them while the batch runs);
 //  - an order outside the simple case (its key applied before or earlier in the batch, a merged
 //    or unknown member, points debt, a negative line) is applied by apply_order itself after
 //    everything gathered so far is written, and its member is read again afterwards.
@@ -64,7 +67,7 @@ struct MemberState {
   AccountState account;
   bool dirty = false;                                     // changed since last written
   std::unordered_map<std::int32_t, std::int64_t> earned;  // paid_day -> order points
-  LoyaltyEngine::UnsavedGrowth unsaved;                   // growth lots not yet written
+  LoyaltyEngine::GrowthLots growth;  // every growth lot, read with the member (not lifetime)
 };
 
 // Runs `sql` (ending in an IN list of kLookup placeholders, then `extra` more bound by
@@ -154,10 +157,6 @@ Status LoyaltyEngine::OrderBatch::write_orders() {
                               [&](store::Statement& st, int c, const OrderRow& r) {
                                 engine_detail::bind_order_row(st, c, r, en.active_.version);
                               }));
-  for (const OrderRow& r : s_->order_rows) {  // their growth lots are in the store now
-    auto it = s_->members.find(r.member);
-    if (it != s_->members.end()) it->second.unsaved.clear();
-  }
   s_->order_rows.clear();
   return Status();
 }
@@ -276,6 +275,14 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
     RETURN_IF_ERROR(lookup(en.db_, kAccounts, ids, none, [&](store::Statement& st) {
       en.ledger_.read_account(st, 1, state[st.column_int64(0)].account);
     }));
+    static const std::string kGrowth =
+        "SELECT member_id, earned_at, remaining FROM loyalty_lots WHERE member_id IN (" +
+        placeholders(kLookup) + ") AND account = 'growth' AND remaining > 0";
+    if (p.evaluation.mode != TierMode::kLifetime)
+      RETURN_IF_ERROR(lookup(en.db_, kGrowth, ids, none, [&](store::Statement& st) {
+        state[st.column_int64(0)].growth.emplace_back(Instant{st.column_int64(1)},
+                                                      st.column_int64(2));
+      }));
     if (p.points.earn.daily_cap > 0)
       RETURN_IF_ERROR(lookup(
           en.db_, kEarned, ids,
@@ -360,8 +367,10 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
     row.points_remaining = e.points;  // no debt to repay: that case is apply_order's
     row.usable_from = plan.usable_from;
     row.expires_at = plan.expires_at;
-    if (e.growth > 0) m.unsaved.emplace_back(in.paid_at, e.growth);
-    RETURN_IF_ERROR(en.maybe_upgrade(a, in.paid_at, plan.reference, &m.unsaved));
+    if (e.growth > 0) m.growth.emplace_back(in.paid_at, e.growth);
+    RETURN_IF_ERROR(
+        en.maybe_upgrade(a, in.paid_at, plan.reference,
+                         p.evaluation.mode == TierMode::kLifetime ? nullptr : &m.growth));
     row.explain = std::move(plan.earning.explain);
     s.order_rows.push_back(std::move(row));
     if (!m.dirty) {

@@ -30,7 +30,7 @@ int LoyaltyEngine::tier_of(const AccountState& a) const {
 }
 
 Result<std::int64_t> LoyaltyEngine::qualifying_growth(const AccountState& a, Instant at,
-                                                      const UnsavedGrowth* unsaved) {
+                                                      const GrowthLots* known) {
   const TierEvaluation& ev = program().evaluation;
   Instant from;
   switch (ev.mode) {
@@ -44,10 +44,10 @@ Result<std::int64_t> LoyaltyEngine::qualifying_growth(const AccountState& a, Ins
       break;
   }
   const Instant to{at.seconds + 1};
-  ASSIGN_OR_RETURN(std::int64_t q, ledger_.growth_between(a.member, from, to));
-  if (unsaved)  // lots not written yet hold all they earned: nothing has been taken from them
-    for (const auto& [earned_at, amount] : *unsaved)
-      if (earned_at.seconds >= from.seconds && earned_at.seconds < to.seconds) q += amount;
+  if (!known) return ledger_.growth_between(a.member, from, to);
+  std::int64_t q = 0;
+  for (const auto& [earned_at, remaining] : *known)
+    if (earned_at.seconds >= from.seconds && earned_at.seconds < to.seconds) q += remaining;
   return q;
 }
 
@@ -72,11 +72,11 @@ Status LoyaltyEngine::change_tier(AccountState& a, int to, Instant at, std::stri
 }
 
 Status LoyaltyEngine::maybe_upgrade(AccountState& a, Instant at, std::string_view reference,
-                                    const UnsavedGrowth* unsaved) {
+                                    const GrowthLots* known) {
   // Qualifying growth is part of the growth balance (the growth lots' remaining, invariant 1),
   // so when the whole balance reaches no higher tier, no window needs to be summed.
   if (program().tier_for_growth(a.growth) <= tier_of(a)) return Status();
-  ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, at, unsaved));
+  ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, at, known));
   int target = program().tier_for_growth(q);
   if (target <= tier_of(a)) return Status();
   RETURN_IF_ERROR(change_tier(a, target, at, "upgrade", reference));
