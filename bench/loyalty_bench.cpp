@@ -792,10 +792,11 @@ int main(int argc, char** argv) {
           load_note({single, single_raw, grouped, import_run, apply, apply_per_order, bulk_raw});
       !note.empty()) {
     std::fputs(note.c_str(), stdout);
-    std::printf(
-        "# by CPU time: (a) recur %s orders/s, raw %s tx/s, ratio %.2f; (b) apply %s orders/s\n",
-        rate(n / single.cpu).c_str(), rate(n / single_raw.cpu).c_str(), single_raw.cpu / single.cpu,
-        rate(a / apply.cpu).c_str());
+    if (run_a)
+      std::printf("# by CPU time: (a) recur %s orders/s, raw %s tx/s, ratio %.2f\n",
+                  rate(n / single.cpu).c_str(), rate(n / single_raw.cpu).c_str(),
+                  single_raw.cpu / single.cpu);
+    if (run_b) std::printf("# by CPU time: (b) apply %s orders/s\n", rate(a / apply.cpu).c_str());
   }
   if (run_a)
     std::printf(
