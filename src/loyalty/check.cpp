@@ -88,7 +88,8 @@ constexpr Probe kProbes[] = {
      "SELECT o.order_key, o.refunded_fen, COALESCE(r.s, 0) FROM loyalty_orders o LEFT JOIN "
      "(SELECT order_key, SUM(amount_fen) AS s FROM loyalty_refunds GROUP BY order_key) r "
      "ON r.order_key = o.order_key WHERE o.refunded_fen != COALESCE(r.s, 0)"},
-    // Stored value and cashback (wallet.h, schema_wallet.cpp).
+    // Stored value and cashback (wallet.h, schema_wallet.cpp). Their entries are never an
+    // order's row (migration 11): read from loyalty_entries_other, not the loyalty_entries view.
     {"wallet_balances_equal_entries",
      "each member's principal, bonus and cashback equal the sums of their wallet entries",
      "SELECT a.member_id, a.principal, COALESCE(e.p, 0), a.bonus, COALESCE(e.b, 0), a.cashback, "
@@ -96,11 +97,12 @@ constexpr Probe kProbes[] = {
      "SUM(CASE WHEN account = 'stored_principal' THEN amount ELSE 0 END) AS p, "
      "SUM(CASE WHEN account = 'stored_bonus' THEN amount ELSE 0 END) AS b, "
      "SUM(CASE WHEN account = 'cashback' THEN amount ELSE 0 END) AS c "
-     "FROM loyalty_entries WHERE account IN ('stored_principal', 'stored_bonus', 'cashback') "
+     "FROM loyalty_entries_other WHERE account IN ('stored_principal', 'stored_bonus', 'cashback') "
      "GROUP BY member_id) e ON e.member_id = a.member_id WHERE a.principal != COALESCE(e.p, 0) "
      "OR a.bonus != COALESCE(e.b, 0) OR a.cashback != COALESCE(e.c, 0)"},
     {"wallet_entries_have_accounts", "every member with wallet entries has a wallet balance row",
-     "SELECT DISTINCT e.member_id FROM loyalty_entries e WHERE e.account IN ('stored_principal', "
+     "SELECT DISTINCT e.member_id FROM loyalty_entries_other e WHERE e.account IN "
+     "('stored_principal', "
      "'stored_bonus', 'cashback') AND NOT EXISTS (SELECT 1 FROM wallet_accounts a WHERE "
      "a.member_id = e.member_id)"},
     {"wallet_lots_within_bounds", "every wallet lot has 0 <= remaining <= earned and earned > 0",
@@ -129,7 +131,7 @@ constexpr Probe kProbes[] = {
      "below zero",
      "SELECT member_id, principal, bonus, cashback FROM wallet_accounts WHERE principal < 0 OR "
      "bonus < 0 OR cashback < 0 UNION ALL SELECT member_id, entry_id, account, balance_after "
-     "FROM loyalty_entries WHERE account IN ('stored_principal', 'stored_bonus', 'cashback') "
+     "FROM loyalty_entries_other WHERE account IN ('stored_principal', 'stored_bonus', 'cashback') "
      "AND balance_after < 0"},
     {"wallet_refunds_within_spent",
      "each stored-value spend adds up, and its refunds gave back no more than it took, in total "
