@@ -34,7 +34,8 @@ constexpr const char* kPendingRefunds =
     "(SELECT 1 FROM loyalty_settlement_refunds sr WHERE sr.refund_pk = r.refund_pk) "
     "ORDER BY r.refunded_at, r.refund_pk";
 
-// Orders applied per apply_orders call: the reader reads the next block meanwhile.
+// Orders per OrderBatch part: the reader reads the next block meanwhile. Smaller blocks start
+// the overlap sooner; each part costs a few lookups of its own (1,000–2,000 ran best).
 constexpr std::size_t kBlock = 2000;
 
 struct Item {

@@ -20,10 +20,12 @@ struct ApplyOptions {
   // Orders and refunds per transaction, as `recur import --chunk` (the same default). Each
   // commit writes every page the chunk changed to the WAL, and the member-keyed indexes spread a
   // chunk's rows over most of their pages, so bigger chunks write much less: at 300,000 order
-  // lines, 34k orders/s at 5,000 per transaction and 50k at 100,000 (docs/benchmarks.md).
+  // lines, 34k orders/s at 5,000 per transaction and 50k at 100,000 before migration 11
+  // (docs/benchmarks.md, round five).
   std::size_t chunk = 100000;
-  // Orders between refunds go through LoyaltyEngine::apply_orders (bulk reads, multi-row
-  // writes); false: each through apply_order (the same result, slower; for comparisons).
+  // Orders between refunds go through a LoyaltyEngine::OrderBatch, 2,000 at a time, while a
+  // second connection reads the next 2,000 (loyalty/pending_orders.h); false: each through
+  // apply_order (the same result, slower; for comparisons).
   bool batched = true;
   std::function<void(double fraction, std::int64_t done)> progress;
 };
