@@ -18,7 +18,6 @@ namespace recur::loyalty {
 namespace {
 
 using recur::testing::count;
-using recur::testing::dump;
 using recur::testing::kTestNow;
 
 constexpr int kMembers = 60;
@@ -131,19 +130,14 @@ TEST(ApplyPending, ManyBlocksOnASecondConnectionEqualOneByOne) {
   auto pending = count_pending(*bulk.db);
   ASSERT_TRUE(pending.ok());
   EXPECT_EQ(pending->orders + pending->refunds, 0);
-  for (const char* sql : {
-           "SELECT * FROM loyalty_entries ORDER BY entry_id",
-           "SELECT * FROM loyalty_lots ORDER BY lot_id",
-           "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
-           "SELECT * FROM loyalty_accounts ORDER BY member_id",
-           "SELECT * FROM loyalty_orders ORDER BY order_key",
-           "SELECT * FROM loyalty_refunds ORDER BY refund_key",
-           "SELECT * FROM loyalty_tier_changes ORDER BY 1",
-       }) {
-    const std::string x = dump(*bulk.db, sql), y = dump(*one.db, sql);
-    EXPECT_FALSE(x.empty()) << sql;
-    EXPECT_EQ(x, y) << sql;
-  }
+  testing::expect_same_rows(*bulk.db, *one.db,
+                            {"SELECT * FROM loyalty_entries ORDER BY entry_id",
+                             "SELECT * FROM loyalty_lots ORDER BY lot_id",
+                             "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
+                             "SELECT * FROM loyalty_accounts ORDER BY member_id",
+                             "SELECT * FROM loyalty_orders ORDER BY order_key",
+                             "SELECT * FROM loyalty_refunds ORDER BY refund_key",
+                             "SELECT * FROM loyalty_tier_changes ORDER BY 1"});
 }
 
 }  // namespace

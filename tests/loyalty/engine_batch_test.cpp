@@ -58,19 +58,14 @@ class BatchTest : public ::testing::Test {
   std::vector<OrderInput> random_orders(const std::vector<Store*>& stores);
   // Every loyalty table of `x` and `y` holds the same rows.
   static void expect_same_ledgers(Store& x, Store& y) {
-    for (const char* sql : {
-             "SELECT * FROM loyalty_entries ORDER BY entry_id",
-             "SELECT * FROM loyalty_lots ORDER BY lot_id",
-             "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
-             "SELECT * FROM loyalty_accounts ORDER BY member_id",
-             "SELECT * FROM loyalty_orders ORDER BY order_key",
-             "SELECT * FROM loyalty_order_lines ORDER BY order_key, line_no",
-             "SELECT * FROM loyalty_tier_changes ORDER BY 1",
-         }) {
-      const std::string a = dump(*x.db, sql), b = dump(*y.db, sql);
-      EXPECT_FALSE(a.empty()) << sql;
-      EXPECT_EQ(a, b) << sql;
-    }
+    expect_same_rows(*x.db, *y.db,
+                     {"SELECT * FROM loyalty_entries ORDER BY entry_id",
+                      "SELECT * FROM loyalty_lots ORDER BY lot_id",
+                      "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
+                      "SELECT * FROM loyalty_accounts ORDER BY member_id",
+                      "SELECT * FROM loyalty_orders ORDER BY order_key",
+                      "SELECT * FROM loyalty_order_lines ORDER BY order_key, line_no",
+                      "SELECT * FROM loyalty_tier_changes ORDER BY 1"});
   }
   ManualClock clock_{recur::testing::kTestNow};
 };

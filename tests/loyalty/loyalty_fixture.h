@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,16 @@ inline std::unique_ptr<LoyaltyEngine> engine(store::Database& db, const Clock& c
   auto e = open_engine(db, clock);
   EXPECT_TRUE(e.ok()) << e.status().to_string();
   return e.ok() ? std::move(e).value() : nullptr;
+}
+
+// Every row of each query is the same in `x` and `y`, and there is at least one.
+inline void expect_same_rows(store::Database& x, store::Database& y,
+                             std::initializer_list<const char*> queries) {
+  for (const char* sql : queries) {
+    const std::string a = recur::testing::dump(x, sql), b = recur::testing::dump(y, sql);
+    EXPECT_FALSE(a.empty()) << sql;
+    EXPECT_EQ(a, b) << sql;
+  }
 }
 
 // Runs `fn` inside a write transaction and commits when it returns OK.
