@@ -73,15 +73,18 @@ constexpr Probe kProbes[] = {
     {"orders_consistent",
      "each applied order equals the sum of its lines, and refunds took back no more than it "
      "or any of its lines earned",
+     // Each order's lines summed in one pass over its row (rowid order, no sort), not through
+     // the loyalty_order_lines view grouped by key.
      "SELECT o.order_key, o.points, o.points_clawed, o.growth, o.growth_clawed, o.amount_fen, "
-     "o.refunded_fen FROM loyalty_orders o LEFT JOIN (SELECT order_key, SUM(amount_fen) AS a, "
-     "SUM(points) AS p, SUM(growth) AS g, SUM(refunded_fen) AS r, SUM(points_clawed) AS pc, "
-     "SUM(growth_clawed) AS gc, SUM(refunded_fen > amount_fen OR points_clawed > points OR "
-     "growth_clawed > growth) AS bad FROM loyalty_order_lines GROUP BY order_key) l "
-     "ON l.order_key = o.order_key WHERE COALESCE(l.a, 0) != o.amount_fen "
-     "OR COALESCE(l.p, 0) != o.points OR COALESCE(l.g, 0) != o.growth "
-     "OR COALESCE(l.r, 0) != o.refunded_fen OR COALESCE(l.pc, 0) != o.points_clawed "
-     "OR COALESCE(l.gc, 0) != o.growth_clawed OR COALESCE(l.bad, 0) > 0 "
+     "o.refunded_fen FROM loyalty_orders o LEFT JOIN json_each(o.lines) j GROUP BY o.entry_id "
+     "HAVING COALESCE(SUM(j.value ->> 1), 0) != o.amount_fen "
+     "OR COALESCE(SUM(j.value ->> 2), 0) != o.points "
+     "OR COALESCE(SUM(j.value ->> 3), 0) != o.growth "
+     "OR COALESCE(SUM(j.value ->> 4), 0) != o.refunded_fen "
+     "OR COALESCE(SUM(j.value ->> 5), 0) != o.points_clawed "
+     "OR COALESCE(SUM(j.value ->> 6), 0) != o.growth_clawed "
+     "OR COALESCE(SUM((j.value ->> 4) > (j.value ->> 1) OR (j.value ->> 5) > (j.value ->> 2) "
+     "OR (j.value ->> 6) > (j.value ->> 3)), 0) > 0 "
      "OR o.points_clawed > o.points OR o.growth_clawed > o.growth OR o.refunded_fen > "
      "o.amount_fen"},
     {"refunds_match_orders", "each order's refunded amount equals the sum of its applied refunds",
