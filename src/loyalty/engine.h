@@ -175,6 +175,10 @@ struct MemberLoyalty {
   std::vector<TierChange> tier_changes;  // most recent first
 };
 
+namespace engine_detail {
+struct OrderRow;  // engine_internal.h
+}
+
 class LoyaltyEngine {
  public:
   LoyaltyEngine(store::Database& db, ActiveProgram program, TimeZone zone, const Clock& clock);
@@ -248,6 +252,11 @@ class LoyaltyEngine {
   struct OrderPlan;
   OrderPlan plan_order(const OrderInput& in, const AccountState& a, std::string_view birthday,
                        std::int64_t earned_today) const;
+  // The order's row for `plan` (its entries and lots take ids entry_id and entry_id + 1), with
+  // what it earned added to `a`'s balances. New points repay debt first: its points lot holds
+  // what is left of them (the caller records the repayment).
+  engine_detail::OrderRow order_row(const OrderInput& in, MemberId member, const OrderPlan& plan,
+                                    AccountState& a, std::int64_t entry_id) const;
   // The live member: `member`, or the member it was merged into. kNotFound for no such member.
   Result<MemberId> live(MemberId member);
   Date period_start_of(const AccountState& a) const;

@@ -338,7 +338,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
     e.member = in.member;
     e.tier_before = a.tier;
     std::int64_t& earned = m.earned[en.zone_.local_date(in.paid_at).days];
-    OrderPlan plan = en.plan_order(in, a, m.birthday, earned);
+    const OrderPlan plan = en.plan_order(in, a, m.birthday, earned);
     e.points = plan.earning.points;
     e.points_uncapped = plan.earning.points_uncapped;
     e.growth = plan.earning.growth;
@@ -348,31 +348,13 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
     if (s.next_entry == 0) {
       ASSIGN_OR_RETURN(s.next_entry, next_entry_id(en.db_));
     }
-    OrderRow row;
-    row.entry_id = s.next_entry;
+    // No debt to repay here (that case is apply_order's): the points lot holds all it earned.
+    s.order_rows.push_back(en.order_row(in, in.member, plan, a, s.next_entry));
     s.next_entry += 2;
-    row.in = &in;
-    row.member = in.member;
-    row.day = plan.day.days;
-    row.total = plan.total;
-    row.points = e.points;
-    row.growth = e.growth;
-    row.tier = e.tier_before;
-    row.applied_at = en.clock_.now().seconds;
-    row.lines = encode_order_lines(engine_detail::order_line_records(in, plan.earning));
-    a.points += e.points;
-    a.growth += e.growth;
-    row.points_after = a.points;
-    row.growth_after = a.growth;
-    row.points_remaining = e.points;  // no debt to repay: that case is apply_order's
-    row.usable_from = plan.usable_from;
-    row.expires_at = plan.expires_at;
     if (e.growth > 0) m.growth.emplace_back(in.paid_at, e.growth);
     RETURN_IF_ERROR(
         en.maybe_upgrade(a, in.paid_at, plan.reference,
                          p.evaluation.mode == TierMode::kLifetime ? nullptr : &m.growth));
-    row.explain = std::move(plan.earning.explain);
-    s.order_rows.push_back(std::move(row));
     if (!m.dirty) {
       m.dirty = true;
       s.dirty.push_back(in.member);

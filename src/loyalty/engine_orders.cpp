@@ -123,6 +123,31 @@ LoyaltyEngine::OrderPlan LoyaltyEngine::plan_order(const OrderInput& in, const A
   return plan;
 }
 
+engine_detail::OrderRow LoyaltyEngine::order_row(const OrderInput& in, MemberId member,
+                                                 const OrderPlan& plan, AccountState& a,
+                                                 std::int64_t entry_id) const {
+  engine_detail::OrderRow row;
+  row.entry_id = entry_id;
+  row.in = &in;
+  row.member = member;
+  row.day = plan.day.days;
+  row.total = plan.total;
+  row.points = plan.earning.points;
+  row.growth = plan.earning.growth;
+  row.tier = a.tier;
+  row.explain = plan.earning.explain;
+  row.applied_at = clock_.now().seconds;
+  row.lines = encode_order_lines(order_line_records(in, plan.earning));
+  a.points += row.points;
+  a.growth += row.growth;
+  row.points_after = a.points;
+  row.growth_after = a.growth;
+  row.points_remaining = row.points - std::min(row.points, a.points_debt);
+  row.usable_from = plan.usable_from;
+  row.expires_at = plan.expires_at;
+  return row;
+}
+
 Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
   RETURN_IF_ERROR(require_tx(db_));
   RETURN_IF_ERROR(require_key(in.key));
@@ -190,27 +215,10 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
   e.growth = plan.earning.growth;
   e.explain = plan.earning.explain;
 
-  // One row: the order, its points and growth entries and lots. New points repay debt first.
-  engine_detail::OrderRow row;
-  ASSIGN_OR_RETURN(row.entry_id, next_entry_id(db_));
-  row.in = &in;
-  row.member = member;
-  row.day = plan.day.days;
-  row.total = plan.total;
-  row.points = e.points;
-  row.growth = e.growth;
-  row.tier = e.tier_before;
-  row.explain = e.explain;
-  row.applied_at = clock_.now().seconds;
-  row.lines = encode_order_lines(order_line_records(in, plan.earning));
-  a.points += e.points;
-  a.growth += e.growth;
-  row.points_after = a.points;
-  row.growth_after = a.growth;
-  const std::int64_t repay = std::min(e.points, a.points_debt);
-  row.points_remaining = e.points - repay;
-  row.usable_from = plan.usable_from;
-  row.expires_at = plan.expires_at;
+  // One row: the order, its points and growth entries and lots.
+  ASSIGN_OR_RETURN(std::int64_t entry_id, next_entry_id(db_));
+  const engine_detail::OrderRow row = order_row(in, member, plan, a, entry_id);
+  const std::int64_t repay = row.points - row.points_remaining;
   {
     static const std::string kSql = std::string(engine_detail::kOrderRowInsert) + "(" +
                                     std::string(kOrderRowPlaceholders) + ")";

@@ -162,15 +162,14 @@ class Ledger {
   // The points lot `lot_id`, if there is one.
   Result<std::optional<Lot>> points_lot(std::int64_t lot_id);
 
-  // Takes `amount` from lot `lot_id` of `account` for entry `entry_id`, recording the usage.
-  // The lot is an order's (its row in loyalty_orders) or another (loyalty_lots_other).
-  Status use_lot(std::int64_t lot_id, Account account, MemberId member, std::int64_t amount,
-                 std::int64_t entry_id);
-
   int program_version() const { return version_; }
   store::Database& db() { return db_; }
 
  private:
+  // Takes `amount` from lot `lot_id` of `account` for entry `entry_id`, recording the usage.
+  // The lot is an order's (its row in loyalty_orders) or another (loyalty_lots_other).
+  Status use_lot(std::int64_t lot_id, Account account, MemberId member, std::int64_t amount,
+                 std::int64_t entry_id);
   Result<std::vector<std::pair<std::int64_t, std::int64_t>>> pick(MemberId member, Account account,
                                                                   LotOrder order, Instant at,
                                                                   std::string_view order_key);
