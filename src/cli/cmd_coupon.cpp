@@ -16,6 +16,7 @@
 #include "loyalty/coupon_book.h"
 #include "loyalty/decimal.h"
 #include "loyalty/engine.h"
+#include "loyalty/settlement.h"
 #include "store/audit.h"
 #include "store/settings.h"
 
@@ -471,7 +472,15 @@ void register_coupon(CLI::App& app, Context& ctx) {
   f->callback([&ctx, fa] {
     throw Exit{with_book(ctx, true, [&](store::Database& db, loyalty::CouponBook& book) -> Status {
       ASSIGN_OR_RETURN(Instant at, when(ctx, db, fa->at));
-      ASSIGN_OR_RETURN(auto r, book.return_for_refund(fa->order, fa->full, at, fa->key));
+      loyalty::Settlement settlement(book.engine(), book, nullptr);
+      ASSIGN_OR_RETURN(bool settled, settlement.settled(fa->order));
+      if (settled)
+        return failed_precondition(fmt::format(
+            "order {} was checked out through recur: refund it with `recur order refund`, which "
+            "gives its coupon back by the policy (该订单经结算, 请用 recur order refund 退款)",
+            fa->order));
+      ASSIGN_OR_RETURN(auto r,
+                       book.return_for_refund(fa->order, std::nullopt, fa->full, at, fa->key));
       if (fa->json) {
         JsonWriter w;
         w.begin_object()

@@ -166,6 +166,14 @@ constexpr Probe kProbes[] = {
      "WHERE s.coupon_fen + s.points_fen + s.wallet_fen + s.cash_fen != s.goods_fen "
      "OR l.g IS NULL OR l.g != s.goods_fen OR l.c != s.coupon_fen OR l.p != s.points "
      "OR l.pf != s.points_fen OR l.pd != s.wallet_fen + s.cash_fen OR s.cash_fen < 0"},
+    {"settlement_coupons_used",
+     "a checked-out order's coupon is used on that order until a refund gives it back (a "
+     "refund finds it through the settlement)",
+     "SELECT s.order_key, s.coupon_id, c.state, c.order_key FROM loyalty_settlements s "
+     "LEFT JOIN coupons c ON c.coupon_id = s.coupon_id WHERE s.coupon_id IS NOT NULL AND "
+     "(c.coupon_id IS NULL OR ((c.state != 'used' OR c.order_key != s.order_key) AND NOT EXISTS "
+     "(SELECT 1 FROM loyalty_settlement_refunds r WHERE r.order_key = s.order_key AND "
+     "r.coupon_returned = 1)))"},
     {"settlement_refunds_within_paid",
      "refunds of a checked-out order gave back no more goods, points, stored value or cash than "
      "it took, per line and in total, and the order's totals equal its refunds",

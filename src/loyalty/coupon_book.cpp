@@ -446,6 +446,21 @@ Result<UseEffect> CouponBook::use(std::int64_t coupon_id, MemberId member, const
       e.gift_sku = t->gift_sku;
     return e;
   }
+  ASSIGN_OR_RETURN(UseEffect e, apply_use(coupon_id, member, order, key));
+  RETURN_IF_ERROR(record_op(key, "use", coupon_id, e.member, order.at, order.order_key,
+                            e.discount_fen, e.in_scope_fen));
+  return e;
+}
+
+Result<UseEffect> CouponBook::use_in_checkout(std::int64_t coupon_id, MemberId member,
+                                              const CouponOrder& order, const std::string& key) {
+  if (key.empty()) return invalid_argument("using a coupon needs an idempotency key");
+  if (order.order_key.empty()) return invalid_argument("using a coupon needs the order key");
+  return apply_use(coupon_id, member, order, key);
+}
+
+Result<UseEffect> CouponBook::apply_use(std::int64_t coupon_id, MemberId member,
+                                        const CouponOrder& order, const std::string& key) {
   ASSIGN_OR_RETURN(Coupon c, get(coupon_id));
   ASSIGN_OR_RETURN(MemberId m, live(member));
   RETURN_IF_ERROR(check_usable(c, m, order.at, order.order_key));
@@ -512,8 +527,6 @@ Result<UseEffect> CouponBook::use(std::int64_t coupon_id, MemberId member, const
     return internal_error(fmt::format("coupon {} changed under us", coupon_id));
   RETURN_IF_ERROR(entry(c.member, "use", -1, coupon_id, "coupon-use:" + key, order.at,
                         fmt::format("{} ¥{} off", order.order_key, format_money(e.discount_fen))));
-  RETURN_IF_ERROR(record_op(key, "use", coupon_id, c.member, order.at, order.order_key,
-                            e.discount_fen, in_scope));
   return e;
 }
 
@@ -594,8 +607,25 @@ Result<CouponRun> CouponBook::expire(Date as_of, const std::string& key) {
   return run;
 }
 
-Result<RefundReturn> CouponBook::return_for_refund(const std::string& order_key, bool full_refund,
-                                                   Instant at, const std::string& key) {
+Result<std::vector<std::int64_t>> CouponBook::used_on(const std::string& order_key) {
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db_.cached("SELECT coupon_id FROM coupon_operations WHERE kind = 'use' AND "
+                              "detail = ? ORDER BY coupon_id"));
+  st->bind(1, order_key);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    ids.push_back(st->column_int64(0));
+  }
+  st->reset();
+  return ids;
+}
+
+Result<RefundReturn> CouponBook::return_for_refund(const std::string& order_key,
+                                                   std::optional<std::int64_t> checkout_coupon,
+                                                   bool full_refund, Instant at,
+                                                   const std::string& key) {
   if (key.empty()) return invalid_argument("returning coupons needs an idempotency key");
   RefundReturn r;
   ASSIGN_OR_RETURN(bool done, op_done(key, "refund"));
@@ -603,17 +633,15 @@ Result<RefundReturn> CouponBook::return_for_refund(const std::string& order_key,
     ASSIGN_OR_RETURN(CouponRun run, load_run(key));
     return RefundReturn{true, run.coupons, run.skipped};
   }
+  // The coupons still used on this order (one may have been given back and used again since).
+  ASSIGN_OR_RETURN(std::vector<std::int64_t> ids, used_on(order_key));
+  if (checkout_coupon) ids.push_back(*checkout_coupon);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<Coupon> used;
-  {
-    ASSIGN_OR_RETURN(auto st,
-                     db_.prepare(std::string(kCouponColumns) +
-                                 "WHERE order_key = ? AND state = 'used' ORDER BY coupon_id"));
-    st.bind(1, order_key);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st.step());
-      if (!row) break;
-      used.push_back(read_coupon(st));
-    }
+  for (std::int64_t id : ids) {
+    ASSIGN_OR_RETURN(Coupon c, get(id));
+    if (c.state == CouponState::kUsed && c.order_key == order_key) used.push_back(std::move(c));
   }
   bool give_back =
       full_refund && engine_.program().coupons.refund_policy == CouponRefundPolicy::kReturnIfValid;

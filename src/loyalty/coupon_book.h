@@ -125,6 +125,10 @@ class CouponBook {
   // another may not.
   Result<UseEffect> use(std::int64_t coupon_id, MemberId member, const CouponOrder& order,
                         const std::string& key);
+  // As use(), for Settlement::checkout: no coupon_operations row, because the settlement's row
+  // makes the checkout idempotent (a replay never reaches here); `key` names the ledger entry.
+  Result<UseEffect> use_in_checkout(std::int64_t coupon_id, MemberId member,
+                                    const CouponOrder& order, const std::string& key);
   // A locked coupon goes back to issued.
   Result<CouponChange> release(std::int64_t coupon_id, const std::string& key, Instant at);
   // An operator withdraws an unused coupon.
@@ -135,8 +139,11 @@ class CouponBook {
   Result<CouponRun> expire(Date as_of, const std::string& key);
   // The refund cascade: a full refund gives back the coupons used on the order that are still
   // valid at `at` (policy return_if_valid); a partial refund or policy never keeps them used.
-  Result<RefundReturn> return_for_refund(const std::string& order_key, bool full_refund, Instant at,
-                                         const std::string& key);
+  // The coupons used on the order are those use() recorded, and `checkout_coupon`: the one its
+  // checkout used (the settlement knows it; use_in_checkout records no operation).
+  Result<RefundReturn> return_for_refund(const std::string& order_key,
+                                         std::optional<std::int64_t> checkout_coupon,
+                                         bool full_refund, Instant at, const std::string& key);
   // The tier's monthly_coupons for every live member, once per member and month (the month
   // containing `month`), issued at `at`.
   Result<CouponRun> issue_monthly(Date month, Instant at, const std::string& key);
@@ -167,6 +174,11 @@ class CouponBook {
   Status set_state(std::int64_t coupon_id, CouponState state, Instant at);
   Result<std::optional<Coupon>> by_issue_key(const std::string& key);
   Status check_usable(const Coupon& c, MemberId member, Instant at, std::string_view order_key);
+  // use() and use_in_checkout() after their replay checks: validates, prices, writes.
+  Result<UseEffect> apply_use(std::int64_t coupon_id, MemberId member, const CouponOrder& order,
+                              const std::string& key);
+  // The coupons use() recorded on an order (coupon_operations, kind use), by id.
+  Result<std::vector<std::int64_t>> used_on(const std::string& order_key);
 
   LoyaltyEngine& engine_;
   store::Database& db_;

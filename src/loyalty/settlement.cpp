@@ -8,6 +8,7 @@
 #include "identity/merge.h"
 #include "loyalty/decimal.h"
 #include "loyalty/earn_rules.h"
+#include "loyalty/settlement_lines.h"
 
 namespace recur::loyalty {
 namespace {
@@ -40,7 +41,8 @@ Result<std::optional<CheckoutEffect>> Settlement::find_checkout(const std::strin
   ASSIGN_OR_RETURN(store::Statement * st,
                    cache_.get("SELECT member_id, goods_fen, coupon_id, coupon_fen, points, "
                               "points_fen, wallet_fen, cash_fen, earned_points, earned_growth, "
-                              "cashback_fen, tier FROM loyalty_settlements WHERE order_key = ?"));
+                              "cashback_fen, tier, lines FROM loyalty_settlements "
+                              "WHERE order_key = ?"));
   st->bind(1, order_key);
   ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return std::optional<CheckoutEffect>();
@@ -59,19 +61,13 @@ Result<std::optional<CheckoutEffect>> Settlement::find_checkout(const std::strin
   e.earned_growth = st->column_int64(9);
   e.cashback = st->column_int64(10);
   e.tier_after = st->column_string(11);
+  auto lines = decode_settlement_lines(st->column_text(12));
   st->reset();
-  ASSIGN_OR_RETURN(store::Statement * ls,
-                   cache_.get("SELECT line_no, goods_fen, coupon_fen, points, points_fen, "
-                              "paid_fen FROM loyalty_settlement_lines WHERE order_key = ? "
-                              "ORDER BY line_no"));
-  ls->bind(1, order_key);
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, ls->step());
-    if (!more) break;
-    e.lines.push_back(SettledLine{ls->column_int64(0), ls->column_int64(1), ls->column_int64(2),
-                                  ls->column_int64(4), ls->column_int64(5), ls->column_int64(3)});
-  }
-  ls->reset();
+  if (!lines.ok()) return lines.status();
+  std::sort(lines->begin(), lines->end(),
+            [](const auto& a, const auto& b) { return a.line_no < b.line_no; });
+  for (const SettlementLineRecord& l : *lines)
+    e.lines.push_back(SettledLine{l.line_no, l.goods, l.coupon, l.points_fen, l.paid, l.points});
   return std::optional<CheckoutEffect>(std::move(e));
 }
 
@@ -120,7 +116,7 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
   if (in.coupon_id) {
     CouponOrder order{ok, in.channel, in.at, {}, 0};
     for (const CheckoutLine& l : in.lines) order.lines.push_back({l.sku, l.category, l.amount});
-    ASSIGN_OR_RETURN(UseEffect u, coupons_.use(*in.coupon_id, in.member, order, key));
+    ASSIGN_OR_RETURN(UseEffect u, coupons_.use_in_checkout(*in.coupon_id, in.member, order, key));
     const CouponTemplate* t = engine_.program().coupons.find(u.template_key);
     std::vector<std::int64_t> weight(n, 0);
     Fen in_scope = 0;
@@ -184,13 +180,17 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
     e.cashback = ce.change.cashback;
   }
 
-  // 5. What paid for what, for the refunds to come.
+  // 5. What paid for what, for the refunds to come: one row, its lines a column.
+  std::vector<SettlementLineRecord> records;
+  records.reserve(n);
+  for (const SettledLine& l : e.lines)
+    records.push_back({l.line_no, l.goods, l.coupon, l.points, l.points_fen, l.paid, 0, 0, 0});
   ASSIGN_OR_RETURN(
       store::Statement * st,
       cache_.get("INSERT INTO loyalty_settlements (order_key, member_id, at, goods_fen, "
                  "coupon_id, coupon_fen, points, points_fen, wallet_fen, cash_fen, "
-                 "earned_points, earned_growth, cashback_fen, tier) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                 "earned_points, earned_growth, cashback_fen, tier, lines) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st->bind(1, ok).bind(2, e.member).bind(3, in.at.seconds).bind(4, goods);
   if (e.coupon_id)
     st->bind(5, *e.coupon_id);
@@ -198,18 +198,8 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
     st->bind(5, std::nullopt);
   st->bind(6, e.coupon).bind(7, e.points).bind(8, e.points_fen).bind(9, e.wallet);
   st->bind(10, e.cash).bind(11, e.earned_points).bind(12, e.earned_growth).bind(13, e.cashback);
-  st->bind(14, e.tier_after);
+  st->bind(14, e.tier_after).bind(15, encode_settlement_lines(records));
   RETURN_IF_ERROR(st->run());
-  ASSIGN_OR_RETURN(
-      store::Statement * ls,
-      cache_.get("INSERT INTO loyalty_settlement_lines (order_key, line_no, member_id, goods_fen, "
-                 "coupon_fen, points, points_fen, paid_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-  for (const SettledLine& s : e.lines) {
-    ls->reset();
-    ls->bind(1, ok).bind(2, s.line_no).bind(3, e.member).bind(4, s.goods).bind(5, s.coupon);
-    ls->bind(6, s.points).bind(7, s.points_fen).bind(8, s.paid);
-    RETURN_IF_ERROR(ls->run());
-  }
   return e;
 }
 
@@ -335,10 +325,11 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
     Fen wallet, cash, returned_wallet, returned_cash;
     std::optional<std::int64_t> coupon;
   } o{};
+  std::vector<SettlementLineRecord> lines;
   {
     ASSIGN_OR_RETURN(store::Statement * st,
                      cache_.get("SELECT member_id, wallet_fen, cash_fen, returned_wallet_fen, "
-                                "returned_cash_fen, coupon_id FROM loyalty_settlements "
+                                "returned_cash_fen, coupon_id, lines FROM loyalty_settlements "
                                 "WHERE order_key = ?"));
     st->bind(1, ok);
     ASSIGN_OR_RETURN(bool row, st->step());
@@ -349,29 +340,12 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
     o = Order{st->column_int64(0), st->column_int64(1), st->column_int64(2),
               st->column_int64(3), st->column_int64(4), std::nullopt};
     if (!st->column_is_null(5)) o.coupon = st->column_int64(5);
+    auto decoded = decode_settlement_lines(st->column_text(6));
     st->reset();
-  }
-  struct Line {
-    std::int64_t line_no;
-    Fen goods, paid, refunded_goods, refunded_paid;
-    std::int64_t points, returned_points;
-  };
-  std::vector<Line> lines;
-  {
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("SELECT line_no, goods_fen, paid_fen, refunded_goods_fen, "
-                                "refunded_paid_fen, points, returned_points "
-                                "FROM loyalty_settlement_lines WHERE order_key = ? "
-                                "ORDER BY line_no"));
-    st->bind(1, ok);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st->step());
-      if (!row) break;
-      lines.push_back(Line{st->column_int64(0), st->column_int64(1), st->column_int64(2),
-                           st->column_int64(3), st->column_int64(4), st->column_int64(5),
-                           st->column_int64(6)});
-    }
-    st->reset();
+    if (!decoded.ok()) return decoded.status();
+    lines = std::move(*decoded);
+    std::sort(lines.begin(), lines.end(),
+              [](const auto& a, const auto& b) { return a.line_no < b.line_no; });
   }
 
   // Goods value refunded per line: the named line, or the order's lines in proportion to what
@@ -380,7 +354,7 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
   std::vector<Fen> goods(n, 0);
   if (in.line_no) {
     auto it = std::find_if(lines.begin(), lines.end(),
-                           [&](const Line& l) { return l.line_no == *in.line_no; });
+                           [&](const SettlementLineRecord& l) { return l.line_no == *in.line_no; });
     if (it == lines.end())
       return invalid_argument(
           fmt::format("refund {}: order {} has no line {}", in.key, ok, *in.line_no));
@@ -413,7 +387,7 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
   Fen paid_back = 0;
   bool full = true;
   for (std::size_t i = 0; i < n; ++i) {
-    Line& l = lines[i];
+    SettlementLineRecord& l = lines[i];
     if (goods[i] > 0) {
       const Fen done = l.refunded_goods + goods[i];
       const std::int64_t pts = share_of(l.points, done, l.goods) - l.returned_points;
@@ -431,13 +405,6 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
       l.refunded_goods = done;
       l.returned_points += pts;
       l.refunded_paid += paid;
-      ASSIGN_OR_RETURN(store::Statement * st,
-                       cache_.get("UPDATE loyalty_settlement_lines SET refunded_goods_fen = ?, "
-                                  "returned_points = ?, refunded_paid_fen = ? "
-                                  "WHERE order_key = ? AND line_no = ?"));
-      st->bind(1, l.refunded_goods).bind(2, l.returned_points).bind(3, l.refunded_paid);
-      st->bind(4, ok).bind(5, l.line_no);
-      RETURN_IF_ERROR(st->run());
     }
     full = full && l.refunded_goods == l.goods;
   }
@@ -466,7 +433,8 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
   e.cash = cash - e.deducted;
 
   if (full && o.coupon) {
-    ASSIGN_OR_RETURN(RefundReturn rr, coupons_.return_for_refund(ok, true, in.at, in.key));
+    ASSIGN_OR_RETURN(RefundReturn rr,
+                     coupons_.return_for_refund(ok, o.coupon, true, in.at, in.key));
     e.coupon_returned = rr.returned > 0;
   }
   if (e.tier_after.empty()) {
@@ -477,9 +445,9 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
 
   ASSIGN_OR_RETURN(store::Statement * up,
                    cache_.get("UPDATE loyalty_settlements SET returned_wallet_fen = "
-                              "returned_wallet_fen + ?, returned_cash_fen = returned_cash_fen + ? "
-                              "WHERE order_key = ?"));
-  up->bind(1, e.wallet).bind(2, cash).bind(3, ok);
+                              "returned_wallet_fen + ?, returned_cash_fen = returned_cash_fen + ?, "
+                              "lines = ? WHERE order_key = ?"));
+  up->bind(1, e.wallet).bind(2, cash).bind(3, encode_settlement_lines(lines)).bind(4, ok);
   RETURN_IF_ERROR(up->run());
   ASSIGN_OR_RETURN(
       store::Statement * st,

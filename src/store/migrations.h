@@ -39,6 +39,9 @@ const char* order_posting_sql();
 // The SQL of migration 11 (an applied order is one row: its entries and lots are its columns),
 // kept in schema_order_ledger.cpp.
 const char* order_ledger_sql();
+// The SQL of migration 12 (a checked-out order's settlement is one row, its lines a column),
+// kept in schema_settlement_row.cpp.
+const char* settlement_row_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

@@ -254,6 +254,7 @@ const std::vector<Migration>& schema_migrations() {
        order_posting_sql()},
       {11, "loyalty: an applied order is one row, its entries and lots in its columns",
        order_ledger_sql()},
+      {12, "settlement: a checked-out order is one row, its lines a column", settlement_row_sql()},
   };
   return kMigrations;
 }

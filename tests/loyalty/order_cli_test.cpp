@@ -124,18 +124,28 @@ TEST_F(OrderCli, CheckoutThenImportedOrderAndRefundRunTheCascade) {
   EXPECT_TRUE(has(over.out, "exceeds")) << over.out;
   CmdResult check = run(r("check"));
   EXPECT_EQ(check.code, 0) << check.out;
+  // The coupon of a checked-out order comes back through its refund, not `coupon refund`.
+  CmdResult manual = run(r("coupon refund pos:S1 --full --key manual-1"));
+  EXPECT_EQ(manual.code, 1) << manual.out;
+  EXPECT_TRUE(has(manual.out, "recur order refund")) << manual.out;
 
   // recur check notices tenders that no longer add up, and refunds beyond what was paid.
   {
     auto db = store::Database::open(dir_.file("t.db"));
     ASSERT_TRUE((*db)->exec("UPDATE loyalty_settlements SET cash_fen = cash_fen + 1").ok());
-    ASSERT_TRUE(
-        (*db)->exec("UPDATE loyalty_settlement_lines SET returned_points = points + 1").ok());
+    // A line's returned points (the 8th of its nine numbers) beyond its points.
+    ASSERT_TRUE((*db)
+                    ->exec("UPDATE loyalty_settlements SET lines = json_set(lines, '$[0][7]', "
+                           "json_extract(lines, '$[0][3]') + 1)")
+                    .ok());
+    // The refund no longer says it gave the coupon back, which is issued again.
+    ASSERT_TRUE((*db)->exec("UPDATE loyalty_settlement_refunds SET coupon_returned = 0").ok());
   }
   CmdResult bad = run(r("check"));
   EXPECT_EQ(bad.code, 1) << bad.out;
   EXPECT_TRUE(has(bad.out, "settlements_add_up")) << bad.out;
   EXPECT_TRUE(has(bad.out, "settlement_refunds_within_paid")) << bad.out;
+  EXPECT_TRUE(has(bad.out, "settlement_coupons_used")) << bad.out;
 }
 
 }  // namespace

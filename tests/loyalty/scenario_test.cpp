@@ -927,8 +927,9 @@ class Scenario {
         return change_fields(c);
       }
       if (sub == "refund") {
-        ASSIGN_OR_RETURN(RefundReturn r, book.return_for_refund(a.pos.at(1), a.get("full") == "yes",
-                                                                time_arg(a), key));
+        ASSIGN_OR_RETURN(RefundReturn r,
+                         book.return_for_refund(a.pos.at(1), std::nullopt, a.get("full") == "yes",
+                                                time_arg(a), key));
         return Fields{{"returned", std::to_string(r.returned)},
                       {"kept", std::to_string(r.kept)},
                       {"replayed", r.replayed ? "yes" : "no"}};
