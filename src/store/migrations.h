@@ -42,6 +42,9 @@ const char* order_ledger_sql();
 // The SQL of migration 12 (a checked-out order's settlement is one row, its lines a column),
 // kept in schema_settlement_row.cpp.
 const char* settlement_row_sql();
+// The SQL of migration 13 (the coupons' member index without the state), kept in
+// schema_coupon_member.cpp.
+const char* coupon_member_index_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

@@ -255,6 +255,7 @@ const std::vector<Migration>& schema_migrations() {
       {11, "loyalty: an applied order is one row, its entries and lots in its columns",
        order_ledger_sql()},
       {12, "settlement: a checked-out order is one row, its lines a column", settlement_row_sql()},
+      {13, "coupons: the member index leaves out the state", coupon_member_index_sql()},
   };
   return kMigrations;
 }
