@@ -25,17 +25,10 @@
 #include <vector>
 
 #include "loyalty/engine_internal.h"
+#include "loyalty/in_list.h"
 
 namespace recur::loyalty {
 namespace {
-
-// "?, ?, …" (n placeholders).
-std::string placeholders(std::size_t n) {
-  std::string s;
-  s.reserve(n * 3);
-  for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
-}
 
 // "head (?, …), (?, …) … tail": `rows` rows of `cols` values.
 std::string rows_sql(std::string_view head, std::size_t cols, std::size_t rows,
@@ -52,9 +45,6 @@ std::string rows_sql(std::string_view head, std::size_t cols, std::size_t rows,
   return s;
 }
 
-// Members looked up per statement: a list shorter than this repeats its last id (an IN list
-// ignores repeats), so one prepared statement serves every lookup.
-constexpr std::size_t kLookup = 500;
 // Rows per multi-row INSERT; the rest of a batch goes in one statement prepared for its size.
 constexpr std::size_t kRowsPerInsert = 200;
 
@@ -69,28 +59,6 @@ struct MemberState {
   std::unordered_map<std::int32_t, std::int64_t> earned;  // paid_day -> order points
   LoyaltyEngine::GrowthLots growth;  // every growth lot, read with the member (not lifetime)
 };
-
-// Runs `sql` (ending in an IN list of kLookup placeholders, then `extra` more bound by
-// `bind_extra`) over `ids` in groups; `row` is called for each result row.
-template <typename Extra, typename Row>
-Status lookup(store::Database& db, const std::string& sql, const std::vector<std::int64_t>& ids,
-              Extra bind_extra, Row row) {
-  if (ids.empty()) return Status();
-  ASSIGN_OR_RETURN(store::Statement * st, db.cached(sql));
-  for (std::size_t i = 0; i < ids.size(); i += kLookup) {
-    st->reset();
-    for (std::size_t k = 0; k < kLookup; ++k)
-      st->bind(static_cast<int>(k + 1), ids[std::min(ids.size() - 1, i + k)]);
-    bind_extra(*st, static_cast<int>(kLookup + 1));
-    while (true) {
-      ASSIGN_OR_RETURN(bool r, st->step());
-      if (!r) break;
-      row(*st);
-    }
-  }
-  st->reset();
-  return Status();
-}
 
 // Inserts rows[0..n) with `bind(statement, first parameter, row)`, kRowsPerInsert per statement.
 template <typename T, typename Bind>
@@ -229,18 +197,18 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
   if (!keys_new) {
     applied_keys.reserve(orders.size());
     static const std::string kSql =
-        "SELECT order_key FROM loyalty_orders WHERE order_key IN (" + placeholders(kLookup) + ")";
+        "SELECT order_key FROM loyalty_orders WHERE order_key IN (" + placeholders(kInList) + ")";
     ASSIGN_OR_RETURN(store::Statement * st, en.db_.cached(kSql));
-    for (std::size_t i = 0; i < orders.size(); i += kLookup) {
+    for (std::size_t i = 0; i < orders.size(); i += kInList) {
       st->reset();
-      for (std::size_t k = 0; k < kLookup; ++k)
+      for (std::size_t k = 0; k < kInList; ++k)
         st->bind_text_static(static_cast<int>(k + 1),
                              orders[std::min(orders.size() - 1, i + k)].key);
       while (true) {
         ASSIGN_OR_RETURN(bool r, st->step());
         if (!r) break;
         std::string_view key = st->column_text(0);
-        for (std::size_t k = i; k < std::min(orders.size(), i + kLookup); ++k)
+        for (std::size_t k = i; k < std::min(orders.size(), i + kInList); ++k)
           if (orders[k].key == key) applied_keys.insert(orders[k].key);
       }
     }
@@ -252,39 +220,39 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
   auto load_members = [&](const std::vector<std::int64_t>& ids) -> Status {
     static const std::string kMembers =
         "SELECT member_id, merged_into, birthday FROM members WHERE member_id IN (" +
-        placeholders(kLookup) + ")";
+        placeholders(kInList) + ")";
     static const std::string kAccounts =
         "SELECT member_id, points, points_debt, growth, tier, tier_since, grace_until_day, "
         "period_start_day, evaluated_day FROM loyalty_accounts WHERE member_id IN (" +
-        placeholders(kLookup) + ")";
+        placeholders(kInList) + ")";
     static const std::string kEarned =
         "SELECT member_id, paid_day, SUM(points) FROM loyalty_orders WHERE member_id IN (" +
-        placeholders(kLookup) + ") AND paid_day BETWEEN ? AND ? GROUP BY member_id, paid_day";
+        placeholders(kInList) + ") AND paid_day BETWEEN ? AND ? GROUP BY member_id, paid_day";
     auto none = [](store::Statement&, int) {};
     for (std::int64_t id : ids) {
       MemberState& m = state[id];
       m.account.member = id;
       m.account.tier = base_tier;
     }
-    RETURN_IF_ERROR(lookup(en.db_, kMembers, ids, none, [&](store::Statement& st) {
+    RETURN_IF_ERROR(for_each_in(en.db_, kMembers, ids, none, [&](store::Statement& st) {
       MemberState& m = state[st.column_int64(0)];
       m.exists = true;
       m.merged = !st.column_is_null(1);
       if (!st.column_is_null(2)) m.birthday = st.column_string(2);
     }));
-    RETURN_IF_ERROR(lookup(en.db_, kAccounts, ids, none, [&](store::Statement& st) {
+    RETURN_IF_ERROR(for_each_in(en.db_, kAccounts, ids, none, [&](store::Statement& st) {
       en.ledger_.read_account(st, 1, state[st.column_int64(0)].account);
     }));
     static const std::string kGrowth =
         "SELECT member_id, earned_at, remaining FROM loyalty_lots WHERE member_id IN (" +
-        placeholders(kLookup) + ") AND account = 'growth' AND remaining > 0";
+        placeholders(kInList) + ") AND account = 'growth' AND remaining > 0";
     if (p.evaluation.mode != TierMode::kLifetime)
-      RETURN_IF_ERROR(lookup(en.db_, kGrowth, ids, none, [&](store::Statement& st) {
+      RETURN_IF_ERROR(for_each_in(en.db_, kGrowth, ids, none, [&](store::Statement& st) {
         state[st.column_int64(0)].growth.emplace_back(Instant{st.column_int64(1)},
                                                       st.column_int64(2));
       }));
     if (p.points.earn.daily_cap > 0)
-      RETURN_IF_ERROR(lookup(
+      RETURN_IF_ERROR(for_each_in(
           en.db_, kEarned, ids,
           [&](store::Statement& st, int at) {
             st.bind(at, std::int64_t{s.first_day}).bind(at + 1, std::int64_t{s.last_day});

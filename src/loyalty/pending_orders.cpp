@@ -6,12 +6,11 @@
 #include <unordered_map>
 
 #include "loyalty/apply.h"
+#include "loyalty/in_list.h"
 
 namespace recur::loyalty {
 namespace {
 
-// Orders read per statement; a shorter list repeats its last key (an IN list ignores repeats).
-constexpr std::size_t kLookup = 500;
 // Blocks read ahead of the one being applied, at most.
 constexpr std::size_t kAhead = 8;
 
@@ -20,40 +19,30 @@ constexpr std::size_t kAhead = 8;
 Result<std::vector<OrderInput>> read_orders(store::Database& db,
                                             const std::vector<std::int64_t>& pks) {
   // One row per line; one row with NULL line columns for an order without lines.
-  static const std::string kSql = [] {
-    std::string s =
-        "SELECT o.order_pk, o.source, o.order_id, o.member_id, o.paid_at, l.line_no, l.sku, "
-        "COALESCE(l.category, ''), l.amount_fen FROM orders o "
-        "LEFT JOIN order_lines l ON l.order_pk = o.order_pk WHERE o.order_pk IN (?";
-    for (std::size_t i = 1; i < kLookup; ++i) s += ", ?";
-    return s + ") ORDER BY o.order_pk, l.line_no";
-  }();
+  static const std::string kSql =
+      "SELECT o.order_pk, o.source, o.order_id, o.member_id, o.paid_at, l.line_no, l.sku, "
+      "COALESCE(l.category, ''), l.amount_fen FROM orders o "
+      "LEFT JOIN order_lines l ON l.order_pk = o.order_pk WHERE o.order_pk IN (" +
+      placeholders(kInList) + ") ORDER BY o.order_pk, l.line_no";
   std::vector<OrderInput> out;
   if (pks.empty()) return out;
-  ASSIGN_OR_RETURN(store::Statement * st, db.cached(kSql));
   std::unordered_map<std::int64_t, OrderInput> loaded;
   loaded.reserve(pks.size());
-  for (std::size_t i = 0; i < pks.size(); i += kLookup) {
-    st->reset();
-    for (std::size_t k = 0; k < kLookup; ++k)
-      st->bind(static_cast<int>(k + 1), pks[std::min(pks.size() - 1, i + k)]);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st->step());
-      if (!row) break;
-      auto [it, fresh] = loaded.try_emplace(st->column_int64(0));
-      OrderInput& o = it->second;
-      if (fresh) {
-        o.key = order_key(st->column_text(1), st->column_text(2));
-        o.order_pk = it->first;
-        o.member = st->column_int64(3);
-        o.paid_at = Instant{st->column_int64(4)};
-      }
-      if (!st->column_is_null(5))
-        o.lines.push_back(OrderLineInput{st->column_int64(5), st->column_string(6),
-                                         st->column_string(7), st->column_int64(8)});
-    }
-  }
-  st->reset();
+  RETURN_IF_ERROR(for_each_in(
+      db, kSql, pks, [](store::Statement&, int) {},
+      [&](store::Statement& st) {
+        auto [it, fresh] = loaded.try_emplace(st.column_int64(0));
+        OrderInput& o = it->second;
+        if (fresh) {
+          o.key = order_key(st.column_text(1), st.column_text(2));
+          o.order_pk = it->first;
+          o.member = st.column_int64(3);
+          o.paid_at = Instant{st.column_int64(4)};
+        }
+        if (!st.column_is_null(5))
+          o.lines.push_back(OrderLineInput{st.column_int64(5), st.column_string(6),
+                                           st.column_string(7), st.column_int64(8)});
+      }));
   out.reserve(pks.size());
   for (std::int64_t pk : pks) {
     auto it = loaded.find(pk);
