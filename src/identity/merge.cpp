@@ -164,10 +164,7 @@ Status Merger::fill_profile(MergeId id, MemberId survivor, MemberId merged) {
     RETURN_IF_ERROR(up->run());
     record->reset();
     record->bind(1, id).bind(2, field);
-    if (previous)
-      record->bind(3, *previous);
-    else
-      record->bind(3, std::nullopt);
+    record->bind(3, previous);
     return record->run();
   };
   for (const char* f : kFillText) {
@@ -201,10 +198,7 @@ Status Merger::restore_profile(MergeId id, MemberId from) {
     ASSIGN_OR_RETURN(
         store::Statement * up,
         db_.cached(fmt::format("UPDATE members SET {} = ? WHERE member_id = ?", field)));
-    if (previous)
-      up->bind(1, *previous);
-    else
-      up->bind(1, std::nullopt);
+    up->bind(1, previous);
     up->bind(2, from);
     RETURN_IF_ERROR(up->run());
   }

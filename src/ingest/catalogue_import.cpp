@@ -84,10 +84,7 @@ Status import_products(ImportContext& ctx, RecordSource& src, ImportSummary& sum
         .bind_optional(2, p.name)
         .bind_optional(3, p.category)
         .bind_optional(4, p.brand);
-    if (p.price)
-      st.bind(5, *p.price);
-    else
-      st.bind(5, std::nullopt);
+    st.bind(5, p.price);
     st.bind(6, static_cast<std::int64_t>(p.consumable)).bind_optional(7, p.unit);
     RETURN_IF_ERROR(st.run());
     if (ctx.db.changes() > 0) {

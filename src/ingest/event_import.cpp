@@ -144,10 +144,7 @@ Status import_events(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
         .bind_optional(7, e.sku)
         .bind_optional(8, e.page)
         .bind_optional(9, e.zone);
-    if (e.dwell_ms)
-      insert_st.bind(10, *e.dwell_ms);
-    else
-      insert_st.bind(10, std::nullopt);
+    insert_st.bind(10, e.dwell_ms);
     insert_st.bind_optional(11, e.query).bind(12, ctx.batch_id);
     RETURN_IF_ERROR(insert_st.run());
     ++sum.applied;

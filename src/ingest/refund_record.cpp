@@ -136,10 +136,7 @@ Result<RefundWriter::Outcome> RefundWriter::write(const ImportContext& ctx,
   }
   insert_st_.reset();
   insert_st_.bind(1, v[kSource]).bind(2, v[kRefundId]).bind(3, pk);
-  if (line_no)
-    insert_st_.bind(4, *line_no);
-  else
-    insert_st_.bind(4, std::nullopt);
+  insert_st_.bind(4, line_no);
   insert_st_.bind(5, member)
       .bind(6, at->seconds)
       .bind(7, qty)

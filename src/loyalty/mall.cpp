@@ -171,10 +171,7 @@ Result<ExchangeEffect> Mall::exchange(const ExchangeInput& in) {
       .bind(4, item->points)
       .bind(5, item->cash)
       .bind(6, d.entry_id);
-  if (coupon)
-    ins->bind(7, *coupon);
-  else
-    ins->bind(7, std::nullopt);
+  ins->bind(7, coupon);
   ins->bind(8, in.at.seconds).bind(9, engine.program_version());
   RETURN_IF_ERROR(ins->run());
   ExchangeEffect e;

@@ -192,10 +192,7 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
                  "earned_points, earned_growth, cashback_fen, tier, lines) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st->bind(1, ok).bind(2, e.member).bind(3, in.at.seconds).bind(4, goods);
-  if (e.coupon_id)
-    st->bind(5, *e.coupon_id);
-  else
-    st->bind(5, std::nullopt);
+  st->bind(5, e.coupon_id);
   st->bind(6, e.coupon).bind(7, e.points).bind(8, e.points_fen).bind(9, e.wallet);
   st->bind(10, e.cash).bind(11, e.earned_points).bind(12, e.earned_growth).bind(13, e.cashback);
   st->bind(14, e.tier_after).bind(15, encode_settlement_lines(records));

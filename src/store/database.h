@@ -49,6 +49,10 @@ class Statement {
   Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, std::nullopt_t);
+  template <typename T>
+  Statement& bind(int index, const std::optional<T>& v) {  // none -> NULL
+    return v ? bind(index, *v) : bind(index, std::nullopt);
+  }
   Statement& bind_text_static(int index, std::string_view v);
   // Binary bytes (a BLOB), not copied: kept alive by the caller until the statement is reset.
   Statement& bind_blob_static(int index, std::string_view bytes);
