@@ -127,9 +127,9 @@ Status import_events(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
     MemberId member = kGuest;
     std::string ref;
     if (!e.ids.empty()) {
-      ASSIGN_OR_RETURN(
-          identity::Resolution res,
-          ctx.resolver.resolve(e.ids, [&e] { return fmt::format("event {}:{}", e.source, e.event_id); }));
+      ASSIGN_OR_RETURN(identity::Resolution res, ctx.resolver.resolve(e.ids, [&e] {
+        return fmt::format("event {}:{}", e.source, e.event_id);
+      }));
       member = res.member;
       ref = e.ids.front().to_string();
     }
