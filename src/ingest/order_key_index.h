@@ -15,7 +15,8 @@ class OrderKeyIndex {
  public:
   static std::uint64_t hash(std::string_view source, std::string_view id) {
     std::uint64_t h = std::hash<std::string_view>()(id);
-    return h ^ (std::hash<std::string_view>()(source) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    return h ^
+           (std::hash<std::string_view>()(source) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
   }
 
   // Returns (order number, inserted). `next` is the number a new order gets; `same(order)` tells
