@@ -98,7 +98,7 @@ Status write_entry(store::Database& db, MemberId member, std::string_view cause,
       .bind(3, amount)
       .bind(4, balance + amount)
       .bind(5, fmt::format("coupon:{}", coupon_id))
-      .bind(6, key)
+      .bind_optional(6, key)  // empty: no key (a checkout's use, see use_in_checkout)
       .bind(7, at.seconds)
       .bind(8, version)
       .bind_optional(9, note);
@@ -446,21 +446,22 @@ Result<UseEffect> CouponBook::use(std::int64_t coupon_id, MemberId member, const
       e.gift_sku = t->gift_sku;
     return e;
   }
-  ASSIGN_OR_RETURN(UseEffect e, apply_use(coupon_id, member, order, key));
+  ASSIGN_OR_RETURN(UseEffect e, apply_use(coupon_id, member, order, "coupon-use:" + key));
   RETURN_IF_ERROR(record_op(key, "use", coupon_id, e.member, order.at, order.order_key,
                             e.discount_fen, e.in_scope_fen));
   return e;
 }
 
 Result<UseEffect> CouponBook::use_in_checkout(std::int64_t coupon_id, MemberId member,
-                                              const CouponOrder& order, const std::string& key) {
-  if (key.empty()) return invalid_argument("using a coupon needs an idempotency key");
+                                              const CouponOrder& order) {
   if (order.order_key.empty()) return invalid_argument("using a coupon needs the order key");
-  return apply_use(coupon_id, member, order, key);
+  // Its ledger entry carries no key either (like an applied order's own entries): the
+  // settlement's row makes it happen once, and a keyless entry skips loyalty_entries_key.
+  return apply_use(coupon_id, member, order, "");
 }
 
 Result<UseEffect> CouponBook::apply_use(std::int64_t coupon_id, MemberId member,
-                                        const CouponOrder& order, const std::string& key) {
+                                        const CouponOrder& order, const std::string& entry_key) {
   ASSIGN_OR_RETURN(Coupon c, get(coupon_id));
   ASSIGN_OR_RETURN(MemberId m, live(member));
   RETURN_IF_ERROR(check_usable(c, m, order.at, order.order_key));
@@ -525,7 +526,7 @@ Result<UseEffect> CouponBook::apply_use(std::int64_t coupon_id, MemberId member,
   RETURN_IF_ERROR(st->run());
   if (db_.changes() != 1)
     return internal_error(fmt::format("coupon {} changed under us", coupon_id));
-  RETURN_IF_ERROR(entry(c.member, "use", -1, coupon_id, "coupon-use:" + key, order.at,
+  RETURN_IF_ERROR(entry(c.member, "use", -1, coupon_id, entry_key, order.at,
                         fmt::format("{} ¥{} off", order.order_key, format_money(e.discount_fen))));
   return e;
 }

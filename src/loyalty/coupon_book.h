@@ -125,10 +125,11 @@ class CouponBook {
   // another may not.
   Result<UseEffect> use(std::int64_t coupon_id, MemberId member, const CouponOrder& order,
                         const std::string& key);
-  // As use(), for Settlement::checkout: no coupon_operations row, because the settlement's row
-  // makes the checkout idempotent (a replay never reaches here); `key` names the ledger entry.
+  // As use(), for Settlement::checkout: no coupon_operations row and a ledger entry without a
+  // key, because the settlement's row makes the checkout idempotent (a replay never reaches
+  // here).
   Result<UseEffect> use_in_checkout(std::int64_t coupon_id, MemberId member,
-                                    const CouponOrder& order, const std::string& key);
+                                    const CouponOrder& order);
   // A locked coupon goes back to issued.
   Result<CouponChange> release(std::int64_t coupon_id, const std::string& key, Instant at);
   // An operator withdraws an unused coupon.
@@ -174,9 +175,10 @@ class CouponBook {
   Status set_state(std::int64_t coupon_id, CouponState state, Instant at);
   Result<std::optional<Coupon>> by_issue_key(const std::string& key);
   Status check_usable(const Coupon& c, MemberId member, Instant at, std::string_view order_key);
-  // use() and use_in_checkout() after their replay checks: validates, prices, writes.
+  // use() and use_in_checkout() after their replay checks: validates, prices, writes the
+  // coupon and its ledger entry (keyed `entry_key`; empty: no key).
   Result<UseEffect> apply_use(std::int64_t coupon_id, MemberId member, const CouponOrder& order,
-                              const std::string& key);
+                              const std::string& entry_key);
   // The coupons use() recorded on an order (coupon_operations, kind use), by id.
   Result<std::vector<std::int64_t>> used_on(const std::string& order_key);
 

@@ -116,7 +116,7 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
   if (in.coupon_id) {
     CouponOrder order{ok, in.channel, in.at, {}, 0};
     for (const CheckoutLine& l : in.lines) order.lines.push_back({l.sku, l.category, l.amount});
-    ASSIGN_OR_RETURN(UseEffect u, coupons_.use_in_checkout(*in.coupon_id, in.member, order, key));
+    ASSIGN_OR_RETURN(UseEffect u, coupons_.use_in_checkout(*in.coupon_id, in.member, order));
     const CouponTemplate* t = engine_.program().coupons.find(u.template_key);
     std::vector<std::int64_t> weight(n, 0);
     Fen in_scope = 0;

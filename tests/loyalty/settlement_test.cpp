@@ -114,6 +114,20 @@ TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
   auto report = run_check(*db, clock.now());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok);
+  // A checkout's coupon use is recorded by its settlement row and its ledger entry alone: no
+  // coupon_operations row, and an entry without a key (the settlement makes it happen once).
+  EXPECT_EQ(recur::testing::count(*db,
+                                  "SELECT COUNT(*) FROM coupon_operations WHERE kind = "
+                                  "'use'"),
+            0);
+  const std::int64_t uses = recur::testing::count(
+      *db,
+      "SELECT COUNT(*) FROM loyalty_entries_other WHERE account = 'coupon' AND cause = "
+      "'use' AND idem_key IS NULL");
+  EXPECT_GT(uses, 0);
+  EXPECT_EQ(uses, recur::testing::count(*db,
+                                        "SELECT COUNT(*) FROM loyalty_settlements WHERE "
+                                        "coupon_id IS NOT NULL"));
   // Everything was refunded: no points or growth earned by the orders remain.
   EXPECT_EQ(recur::testing::count(*db, "SELECT growth FROM loyalty_accounts"), 0);
 }
