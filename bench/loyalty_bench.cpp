@@ -9,6 +9,8 @@
 //     the tier check and upgrade, the order's row with its entries and lots, the balance).
 //     reference: raw sqlite3, per transaction "UPDATE a balance + INSERT a history row".
 //     Goals (issue): >= 10k orders/s and >= 0.4 of the reference.
+//  a''. the same orders, each using a coupon at checkout (Settlement::checkout); and a mixed
+//     stream, one order in four with a coupon at checkout and the others as (a).
 //  a'. the same orders through store::GroupCommit (what `recur order stream` runs): each order in
 //     its own SAVEPOINT, a COMMIT every 5 ms; must leave the ledger (a) leaves.
 //  b. bulk: ingest::import_file of a generated orders CSV (--lines), then apply_pending (what
@@ -58,6 +60,7 @@ constexpr double kGoalSingle = 10e3;
 constexpr double kGoalSingleRatio = 0.4;
 constexpr double kGoalBulkApply = 100e3;
 constexpr double kGroupMs = 5;          // the group commit window (recur order stream's default)
+constexpr std::size_t kMixedEvery = 4;  // the mixed stream: one order in four uses a coupon
 std::vector<std::string> g_drop_index;  // --drop-index
 // RECUR_SQL_PROFILE=1: print where SQLite spent (a)'s, (a'')'s and (b)'s time (slows the run).
 const bool g_sql_profile = std::getenv("RECUR_SQL_PROFILE") != nullptr;
@@ -281,13 +284,37 @@ void recur_checkout_one_by_one(store::Database& db, loyalty::Settlement& settlem
   }
 }
 
-// Issues one ¥5 no-threshold coupon (mall_5_off) per order to its member, a minute before it.
+// recur: a mixed stream, each order in its own transaction: an order with a coupon
+// (coupons[i] != 0) is checked out as in (a''), the others stored and applied as in (a).
+void recur_mixed_one_by_one(store::Database& db, loyalty::LoyaltyEngine& engine,
+                            loyalty::Settlement& settlement, const std::vector<Order>& orders,
+                            const std::vector<std::int64_t>& coupons) {
+  loyalty::OrderInput in;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    if (coupons[i] != 0) {
+      recur_checkout_one_by_one(db, settlement, {orders[i]}, {coupons[i]});
+      continue;
+    }
+    auto tx = store::Transaction::begin(db);
+    if (!tx.ok()) die(tx.status().to_string());
+    store_and_apply(db, engine, orders[i], in);
+    ok((*tx)->commit());
+  }
+}
+
+// Issues one ¥5 no-threshold coupon (mall_5_off) to the member of every `every`-th order (the
+// first, then every `every`), a minute before it; 0 for the orders without one.
 std::vector<std::int64_t> issue_coupons(store::Database& db, loyalty::CouponBook& book,
-                                        const std::vector<Order>& orders) {
+                                        const std::vector<Order>& orders, std::size_t every = 1) {
   std::vector<std::int64_t> ids;
   auto tx = store::Transaction::begin(db);
   if (!tx.ok()) die(tx.status().to_string());
-  for (const Order& o : orders) {
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const Order& o = orders[i];
+    if (i % every != 0) {
+      ids.push_back(0);
+      continue;
+    }
     auto e = book.issue(loyalty::IssueInput{o.member, "mall_5_off", "bench-" + o.key,
                                             Instant{o.paid_at - 60}, "operator", ""});
     if (!e.ok()) die(e.status().to_string());
@@ -559,7 +586,7 @@ int main(int argc, char** argv) {
   const std::int64_t n_members = std::max<std::int64_t>(1, args.lines / 12);
   const std::vector<Order> orders = make_orders(n_orders, n_members, args.seed);
   const std::string recur_db = dir.file("single.db"), raw_db = dir.file("raw.db");
-  Best single, single_raw, single_ceiling, grouped, with_coupon;
+  Best single, single_raw, single_ceiling, grouped, with_coupon, mixed;
   std::string single_print;
   std::int64_t groups = 0;  // COMMITs of the last group commit run
   const bool run_a = args.only != "b", run_b = args.only != "a";
@@ -611,6 +638,19 @@ int main(int argc, char** argv) {
         std::fputs(
             profile.report("(a'') checkout with a coupon", static_cast<double>(n_orders)).c_str(),
             stdout);
+    }
+    remove_db(recur_db);
+    {
+      auto db = program_store(recur_db, program, n_members);
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      loyalty::CouponBook book(**engine);
+      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders, kMixedEvery);
+      loyalty::Settlement settlement(**engine, book, nullptr);
+      mixed.run([&] {
+        checkpointed(*db,
+                     [&] { recur_mixed_one_by_one(*db, **engine, settlement, orders, coupons); });
+      });
     }
     remove_db(recur_db);
     {
@@ -688,6 +728,11 @@ int main(int argc, char** argv) {
         "ratio to raw %.2f\n",
         with_coupon.wall, with_coupon.cpu, rate(n / with_coupon.wall).c_str(),
         rate(n / with_coupon.cpu).c_str(), (n / with_coupon.wall) / single_raw_rate);
+    std::printf(
+        "# (a) a mixed stream: one order in %zu uses a coupon at checkout, the others as (a) "
+        "(wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), ratio to raw %.2f\n",
+        kMixedEvery, mixed.wall, mixed.cpu, rate(n / mixed.wall).c_str(),
+        rate(n / mixed.cpu).c_str(), (n / mixed.wall) / single_raw_rate);
     std::printf(
         "# (a') group commit (store::GroupCommit, as recur order stream), NOT one transaction per "
         "order: each order in a SAVEPOINT, durable at its group's COMMIT every %.0f ms, %lld "
