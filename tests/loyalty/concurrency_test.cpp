@@ -6,6 +6,7 @@
 
 #include "loyalty/check.h"
 #include "loyalty/coupon_book.h"
+#include "loyalty/settlement.h"
 #include "loyalty_fixture.h"
 #include "race.h"
 
@@ -97,6 +98,68 @@ TEST(Concurrency, OneCouponIsUsedOnce) {
   // ¥10 no-threshold coupon on a ¥50 order: ¥10 off, recorded once.
   EXPECT_EQ(count(*db, "SELECT discount_fen FROM coupons WHERE state = 'used'"), 1000);
   EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM coupon_operations WHERE kind = 'use'"), 1);
+  auto report = run_check(*db, kTestNow);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok);
+}
+
+// The checkout's coupon use writes no operation row of its own (the settlement's row makes the
+// checkout happen once), so the race is run through Settlement::checkout too: eight threads
+// check out their own orders with one coupon, and each also checks out order "pos:DUP" with it
+// again. Exactly one checkout uses the coupon; "pos:DUP" replays if it was that one; nothing
+// else succeeds, and the store holds one use.
+TEST(Concurrency, OneCouponIsUsedOnceAtCheckout) {
+  recur::testing::TempDir dir;
+  std::int64_t coupon = 0;
+  {
+    auto db = recur::testing::open_test_db(dir);
+    testing::load(*db, testing::default_program());
+    testing::add_members(*db, 1);
+    ManualClock clock(kTestNow);
+    auto engine = testing::engine(*db, clock);
+    CouponBook book(*engine);
+    auto issued = testing::in_tx(*db, [&] {
+      return book.issue(IssueInput{1, "birthday_10_off", "gift", kTestNow, "operator", ""});
+    });
+    ASSERT_TRUE(issued.ok()) << issued.status().to_string();
+    coupon = issued->coupon.coupon_id;
+  }
+  constexpr int kThreads = 8;
+  testing::RaceResult r = testing::race(
+      dir.file("t.db"), kThreads, 2,
+      [coupon](store::Database&, LoyaltyEngine& engine, int t, int i) -> Result<bool> {
+        CouponBook book(engine);
+        Settlement settle(engine, book, nullptr);
+        CheckoutInput in;
+        in.order_key = i == 0 ? "pos:DUP" : "pos:T" + std::to_string(t);
+        in.member = 1;
+        in.channel = "store";
+        in.at = kTestNow;
+        in.lines = {{1, "F1", "食品", 5000}};
+        in.coupon_id = coupon;
+        ASSIGN_OR_RETURN(CheckoutEffect e, settle.checkout(in));
+        return e.replayed;
+      },
+      [](const Status& s) {
+        return s.code() == StatusCode::kFailedPrecondition &&
+               s.message().find("already used") != std::string::npos;
+      });
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(r.ok, 1);
+  // Every thread tries "pos:DUP" first, so the first commit of all is a "pos:DUP": it uses the
+  // coupon, the other seven "pos:DUP" replay it (neither ok nor refused), and all eight orders
+  // of their own find the coupon used.
+  EXPECT_EQ(r.refused, kThreads);
+
+  auto db = recur::testing::open_test_db(dir);
+  EXPECT_EQ(count(*db,
+                  "SELECT COUNT(*) FROM loyalty_entries WHERE account = 'coupon' AND "
+                  "cause = 'use'"),
+            1);
+  EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM loyalty_settlements WHERE coupon_id IS NOT NULL"), 1);
+  EXPECT_EQ(count(*db, "SELECT discount_fen FROM coupons WHERE state = 'used'"), 1000);
+  EXPECT_EQ(count(*db, "SELECT points FROM loyalty_accounts WHERE member_id = 1"),
+            count(*db, "SELECT earned_points FROM loyalty_settlements"));
   auto report = run_check(*db, kTestNow);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok);
