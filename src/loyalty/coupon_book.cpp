@@ -70,22 +70,25 @@ Status ensure_account_row(store::Database& db, MemberId member, std::string_view
   return st->run();
 }
 
+// A member's coupon balance: the last coupon entry's balance_after, through the view (a coupon
+// used at checkout has its entry on the order's row, migration 14).
+Result<std::int64_t> coupon_balance(store::Database& db, MemberId member) {
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db.cached("SELECT balance_after FROM loyalty_entries WHERE member_id = ? AND "
+                             "account = 'coupon' ORDER BY entry_id DESC LIMIT 1"));
+  st->bind(1, member);
+  ASSIGN_OR_RETURN(bool row, st->step());
+  const std::int64_t balance = row ? st->column_int64(0) : 0;
+  st->reset();
+  return balance;
+}
+
 // One coupon entry: the running balance of account 'coupon' counts the unused coupons held.
 Status write_entry(store::Database& db, MemberId member, std::string_view cause, int amount,
                    std::int64_t coupon_id, const std::string& key, Instant at,
                    std::string_view note, int version) {
   if (!db.in_transaction()) return internal_error("coupon ledger written outside a transaction");
-  std::int64_t balance = 0;
-  {
-    ASSIGN_OR_RETURN(
-        store::Statement * st,
-        db.cached("SELECT balance_after FROM loyalty_entries_other WHERE member_id = ? AND "
-                  "account = 'coupon' ORDER BY entry_id DESC LIMIT 1"));
-    st->bind(1, member);
-    ASSIGN_OR_RETURN(bool row, st->step());
-    if (row) balance = st->column_int64(0);
-    st->reset();
-  }
+  ASSIGN_OR_RETURN(const std::int64_t balance, coupon_balance(db, member));
   ASSIGN_OR_RETURN(
       store::Statement * ins,
       db.cached(
@@ -98,7 +101,7 @@ Status write_entry(store::Database& db, MemberId member, std::string_view cause,
       .bind(3, amount)
       .bind(4, balance + amount)
       .bind(5, fmt::format("coupon:{}", coupon_id))
-      .bind_optional(6, key)  // empty: no key (a checkout's use, see use_in_checkout)
+      .bind(6, key)
       .bind(7, at.seconds)
       .bind(8, version)
       .bind_optional(9, note);
@@ -446,7 +449,9 @@ Result<UseEffect> CouponBook::use(std::int64_t coupon_id, MemberId member, const
       e.gift_sku = t->gift_sku;
     return e;
   }
-  ASSIGN_OR_RETURN(UseEffect e, apply_use(coupon_id, member, order, "coupon-use:" + key));
+  ASSIGN_OR_RETURN(UseEffect e, apply_use(coupon_id, member, order));
+  RETURN_IF_ERROR(entry(e.member, "use", -1, coupon_id, "coupon-use:" + key, order.at,
+                        fmt::format("{} ¥{} off", order.order_key, format_money(e.discount_fen))));
   RETURN_IF_ERROR(record_op(key, "use", coupon_id, e.member, order.at, order.order_key,
                             e.discount_fen, e.in_scope_fen));
   return e;
@@ -455,13 +460,15 @@ Result<UseEffect> CouponBook::use(std::int64_t coupon_id, MemberId member, const
 Result<UseEffect> CouponBook::use_in_checkout(std::int64_t coupon_id, MemberId member,
                                               const CouponOrder& order) {
   if (order.order_key.empty()) return invalid_argument("using a coupon needs the order key");
-  // Its ledger entry carries no key either (like an applied order's own entries): the
-  // settlement's row makes it happen once, and a keyless entry skips loyalty_entries_key.
-  return apply_use(coupon_id, member, order, "");
+  // Its ledger entry goes on the order's row (OrderCouponUse): only its balance is found here.
+  ASSIGN_OR_RETURN(UseEffect e, apply_use(coupon_id, member, order));
+  ASSIGN_OR_RETURN(const std::int64_t balance, coupon_balance(db_, e.member));
+  e.balance_after = balance - 1;
+  return e;
 }
 
 Result<UseEffect> CouponBook::apply_use(std::int64_t coupon_id, MemberId member,
-                                        const CouponOrder& order, const std::string& entry_key) {
+                                        const CouponOrder& order) {
   ASSIGN_OR_RETURN(Coupon c, get(coupon_id));
   ASSIGN_OR_RETURN(MemberId m, live(member));
   RETURN_IF_ERROR(check_usable(c, m, order.at, order.order_key));
@@ -526,8 +533,6 @@ Result<UseEffect> CouponBook::apply_use(std::int64_t coupon_id, MemberId member,
   RETURN_IF_ERROR(st->run());
   if (db_.changes() != 1)
     return internal_error(fmt::format("coupon {} changed under us", coupon_id));
-  RETURN_IF_ERROR(entry(c.member, "use", -1, coupon_id, entry_key, order.at,
-                        fmt::format("{} ¥{} off", order.order_key, format_money(e.discount_fen))));
   return e;
 }
 

@@ -81,9 +81,10 @@ struct UseEffect {
   std::int64_t coupon_id = 0;
   MemberId member = 0;
   std::string template_key, order_key;
-  Fen in_scope_fen = 0;  // the lines the coupon applies to
-  Fen discount_fen = 0;  // money off (free_shipping: the fee waived; gift: 0)
-  std::string gift_sku;  // gift coupons: the SKU to hand over
+  Fen in_scope_fen = 0;            // the lines the coupon applies to
+  Fen discount_fen = 0;            // money off (free_shipping: the fee waived; gift: 0)
+  std::string gift_sku;            // gift coupons: the SKU to hand over
+  std::int64_t balance_after = 0;  // use_in_checkout: the holder's coupon balance after the use
 };
 
 struct CouponChange {
@@ -125,9 +126,10 @@ class CouponBook {
   // another may not.
   Result<UseEffect> use(std::int64_t coupon_id, MemberId member, const CouponOrder& order,
                         const std::string& key);
-  // As use(), for Settlement::checkout: no coupon_operations row and a ledger entry without a
-  // key, because the settlement's row makes the checkout idempotent (a replay never reaches
-  // here).
+  // As use(), for Settlement::checkout: no coupon_operations row, because the settlement's row
+  // makes the checkout idempotent (a replay never reaches here), and no ledger entry: the caller
+  // records it on the order's row (OrderCouponUse, with `balance_after` from the effect) in the
+  // same transaction.
   Result<UseEffect> use_in_checkout(std::int64_t coupon_id, MemberId member,
                                     const CouponOrder& order);
   // A locked coupon goes back to issued.
@@ -175,10 +177,9 @@ class CouponBook {
   Status set_state(std::int64_t coupon_id, CouponState state, Instant at);
   Result<std::optional<Coupon>> by_issue_key(const std::string& key);
   Status check_usable(const Coupon& c, MemberId member, Instant at, std::string_view order_key);
-  // use() and use_in_checkout() after their replay checks: validates, prices, writes the
-  // coupon and its ledger entry (keyed `entry_key`; empty: no key).
-  Result<UseEffect> apply_use(std::int64_t coupon_id, MemberId member, const CouponOrder& order,
-                              const std::string& entry_key);
+  // use() and use_in_checkout() after their replay checks: validates, prices and marks the
+  // coupon used; the ledger entry is theirs to write.
+  Result<UseEffect> apply_use(std::int64_t coupon_id, MemberId member, const CouponOrder& order);
   // The coupons use() recorded on an order (coupon_operations, kind use), by id.
   Result<std::vector<std::int64_t>> used_on(const std::string& order_key);
 

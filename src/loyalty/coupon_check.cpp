@@ -12,23 +12,23 @@ struct Probe {
   int columns;
 };
 
-// Coupon entries are never an order's row (migration 11): the probes read loyalty_entries_other,
-// not the loyalty_entries view, whose joins would read every order.
+// Coupon entries are read through the loyalty_entries view with account = 'coupon': SQLite
+// skips its points and growth branches for that constant, and reads the other entries and the
+// coupon uses kept on order rows (migration 14). The probes group, rather than join, the view.
 constexpr Probe kProbes[] = {
     {"coupon_entries_match_states",
      "each coupon's ledger entries sum to 1 while it is unused (issued or locked), else 0",
      "SELECT c.coupon_id, c.state, COALESCE(e.s, 0) FROM coupons c LEFT JOIN (SELECT reference, "
-     "SUM(amount) AS s FROM loyalty_entries_other WHERE account = 'coupon' GROUP BY reference) e "
+     "SUM(amount) AS s FROM loyalty_entries WHERE account = 'coupon' GROUP BY reference) e "
      "ON e.reference = 'coupon:' || c.coupon_id WHERE COALESCE(e.s, 0) != "
      "CASE WHEN c.state IN ('issued', 'locked') THEN 1 ELSE 0 END",
      3},
     {"coupon_balances",
      "each member's coupon balance (the last entry's balance_after) equals the unused coupons "
      "they hold",
-     "SELECT b.member_id, b.balance, COALESCE(h.n, 0) FROM (SELECT e.member_id, e.balance_after "
-     "AS balance FROM loyalty_entries_other e JOIN (SELECT member_id, MAX(entry_id) AS last FROM "
-     "loyalty_entries_other WHERE account = 'coupon' GROUP BY member_id) m ON m.last = e.entry_id) "
-     "b "
+     "SELECT b.member_id, b.balance, COALESCE(h.n, 0) FROM (SELECT member_id, balance_after AS "
+     "balance FROM (SELECT member_id, balance_after, ROW_NUMBER() OVER (PARTITION BY member_id "
+     "ORDER BY entry_id DESC) AS n FROM loyalty_entries WHERE account = 'coupon') WHERE n = 1) b "
      "LEFT JOIN (SELECT member_id, COUNT(*) AS n FROM coupons WHERE state IN ('issued', "
      "'locked') GROUP BY member_id) h ON h.member_id = b.member_id "
      "WHERE b.balance != COALESCE(h.n, 0) UNION ALL SELECT h.member_id, 0, h.n FROM (SELECT "
@@ -41,8 +41,7 @@ constexpr Probe kProbes[] = {
      "unused one as many uses as refunds",
      "SELECT c.coupon_id, c.state, COALESCE(u.uses, 0), COALESCE(u.refunds, 0), c.order_key "
      "FROM coupons c LEFT JOIN (SELECT reference, SUM(cause = 'use') AS uses, "
-     "SUM(cause = 'refund') AS refunds FROM loyalty_entries_other WHERE account = 'coupon' GROUP "
-     "BY "
+     "SUM(cause = 'refund') AS refunds FROM loyalty_entries WHERE account = 'coupon' GROUP BY "
      "reference) u ON u.reference = 'coupon:' || c.coupon_id WHERE COALESCE(u.uses, 0) - "
      "COALESCE(u.refunds, 0) != CASE WHEN c.state = 'used' THEN 1 ELSE 0 END OR (c.state = "
      "'used' AND (c.order_key IS NULL OR c.discount_fen IS NULL OR c.used_at IS NULL))",

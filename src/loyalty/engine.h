@@ -41,6 +41,15 @@ struct OrderLineInput {
   Fen amount = 0;        // net paid for the line
 };
 
+// A coupon used on the order at checkout (Settlement::checkout, after CouponBook::
+// use_in_checkout changed the coupon): its ledger entry is kept on the order's row (migration
+// 14), not written as an entry of its own.
+struct OrderCouponUse {
+  std::int64_t coupon_id = 0;
+  Fen discount = 0;
+  std::int64_t balance_after = 0;  // the holder's coupon balance after the use
+};
+
 struct OrderInput {
   std::string key;       // idempotency key: "source:order_id"
   OrderPk order_pk = 0;  // the orders row, when the order is in the store (0: none)
@@ -183,8 +192,10 @@ class LoyaltyEngine {
  public:
   LoyaltyEngine(store::Database& db, ActiveProgram program, TimeZone zone, const Clock& clock);
 
-  // Earns points and growth for an order; upgrades the tier at once.
-  Result<OrderEffect> apply_order(const OrderInput& in);
+  // Earns points and growth for an order; upgrades the tier at once. `coupon`: a coupon used on
+  // it at checkout, whose ledger entry the order's row records (its holder is the member).
+  Result<OrderEffect> apply_order(const OrderInput& in,
+                                  const std::optional<OrderCouponUse>& coupon = std::nullopt);
   // Applies `orders` in their order with the result of calling apply_order on each (the same
   // effects, entry and lot ids, lots, balances and tier changes), reading the members, accounts
   // and daily sums in bulk and writing rows with multi-row statements (engine_batch.cpp). An

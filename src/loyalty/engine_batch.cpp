@@ -13,8 +13,9 @@
 //  - the tier check sums the member's growth lots in memory: the store's, read with the member,
 //    and those the batch added (nothing else changes them while the batch runs);
 //  - an order outside the simple case (its key applied before or earlier in the batch, a merged
-//    or unknown member, points debt, a negative line) is applied by apply_order itself after
-//    everything gathered so far is written, and its member is read again afterwards.
+//    or unknown member, points debt, a negative line) is applied by
+//    apply_order itself after everything gathered so far is written, and its member is read again
+//    afterwards.
 
 #include <fmt/format.h>
 

@@ -148,7 +148,8 @@ engine_detail::OrderRow LoyaltyEngine::order_row(const OrderInput& in, MemberId 
   return row;
 }
 
-Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
+Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in,
+                                               const std::optional<OrderCouponUse>& coupon) {
   RETURN_IF_ERROR(require_tx(db_));
   RETURN_IF_ERROR(require_key(in.key));
   OrderEffect e;
@@ -158,7 +159,12 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
     e.guest = true;
     return e;
   }
+  if (coupon && in.member == kGuest)
+    return internal_error(fmt::format("order {}: a guest order cannot record a coupon", in.key));
   ASSIGN_OR_RETURN(auto prior, find_order(in.key));
+  if (prior && coupon)
+    return internal_error(
+        fmt::format("order {} was applied before; its coupon use has nowhere to go", in.key));
   if (prior) {
     if (in.order_pk > 0) {  // applied through the API before the store had the row
       ASSIGN_OR_RETURN(store::Statement * st,
@@ -224,6 +230,14 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in) {
                                     std::string(kOrderRowPlaceholders) + ")";
     ASSIGN_OR_RETURN(store::Statement * st, cache_.get(kSql.c_str()));
     engine_detail::bind_order_row(*st, 1, row, active_.version);
+    RETURN_IF_ERROR(st->run());
+  }
+  if (coupon) {  // the coupon's entry, entry_id + 2 (the row's page is written anyway)
+    ASSIGN_OR_RETURN(store::Statement * st,
+                     cache_.get("UPDATE loyalty_orders SET coupon_id = ?, coupon_fen = ?, "
+                                "coupon_after = ? WHERE entry_id = ?"));
+    st->bind(1, coupon->coupon_id).bind(2, coupon->discount);
+    st->bind(3, coupon->balance_after).bind(4, row.entry_id);
     RETURN_IF_ERROR(st->run());
   }
   if (repay > 0) {

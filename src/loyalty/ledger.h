@@ -30,11 +30,13 @@ namespace recur::loyalty {
 
 // The id of the next entry, as a scalar SQL subquery. Entries come from one sequence over
 // loyalty_entries_other and loyalty_orders (an order's row is its points entry, its id + 1 its
-// growth entry: migration 11), kept above every lot id too, since a lot's id is the id of the
-// entry that created it. Every writer of an entry takes its id from here.
+// growth entry: migration 11; its id + 2 the entry of a coupon used on it at checkout:
+// migration 14), kept above every lot id too, since a lot's id is the id of the entry that
+// created it. Every writer of an entry takes its id from here.
 inline constexpr const char* kNextEntryIdSql =
     "(SELECT MAX(COALESCE((SELECT MAX(entry_id) FROM loyalty_entries_other), 0), "
-    "COALESCE((SELECT MAX(entry_id) + 1 FROM loyalty_orders), 0), "
+    "COALESCE((SELECT entry_id + CASE WHEN coupon_id IS NULL THEN 1 ELSE 2 END FROM "
+    "loyalty_orders ORDER BY entry_id DESC LIMIT 1), 0), "
     "COALESCE((SELECT MAX(lot_id) FROM loyalty_lots_other), 0)) + 1)";
 
 // The next entry id (kNextEntryIdSql) read once, for a writer that numbers rows itself.

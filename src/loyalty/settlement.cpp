@@ -112,11 +112,16 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
     e.lines[i].goods = in.lines[i].amount;
   }
 
-  // 1. The coupon, shared over the lines in its scope.
+  // 1. The coupon, shared over the lines in its scope. Its ledger entry is written with the
+  // order's row (step 4).
+  std::optional<OrderCouponUse> coupon_use;
+  MemberId coupon_holder = 0;
   if (in.coupon_id) {
     CouponOrder order{ok, in.channel, in.at, {}, 0};
     for (const CheckoutLine& l : in.lines) order.lines.push_back({l.sku, l.category, l.amount});
     ASSIGN_OR_RETURN(UseEffect u, coupons_.use_in_checkout(*in.coupon_id, in.member, order));
+    coupon_use = OrderCouponUse{u.coupon_id, u.discount_fen, u.balance_after};
+    coupon_holder = u.member;
     const CouponTemplate* t = engine_.program().coupons.find(u.template_key);
     std::vector<std::int64_t> weight(n, 0);
     Fen in_scope = 0;
@@ -168,11 +173,16 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
     s.paid = s.goods - s.coupon - s.points_fen;
     order.lines.push_back({s.line_no, in.lines[i].sku, in.lines[i].category, s.paid});
   }
-  ASSIGN_OR_RETURN(OrderEffect oe, engine_.apply_order(order));
+  ASSIGN_OR_RETURN(OrderEffect oe, engine_.apply_order(order, coupon_use));
   e.earned_points = oe.points;
   e.earned_growth = oe.growth;
   e.tier_after = oe.tier_after;
   e.member = oe.member == 0 ? in.member : oe.member;
+  if (coupon_use && coupon_holder != e.member)  // the entry on the row is the member's
+    return internal_error(
+        fmt::format("order {}: coupon {} is held by member {}, the order is "
+                    "member {}'s",
+                    ok, coupon_use->coupon_id, coupon_holder, e.member));
   if (wallet_ != nullptr && wallet_->rules().cashback.enabled) {
     CashbackInput c{e.member, ok, e.wallet + e.cash, in.channel, {}, in.at, key};
     for (std::size_t i = 0; i < n; ++i) c.lines.push_back({in.lines[i].category, e.lines[i].paid});

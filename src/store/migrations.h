@@ -45,6 +45,9 @@ const char* settlement_row_sql();
 // The SQL of migration 13 (the coupons' member index without the state), kept in
 // schema_coupon_member.cpp.
 const char* coupon_member_index_sql();
+// The SQL of migration 14 (a coupon used at checkout recorded on the order's row), kept in
+// schema_order_coupon.cpp.
+const char* order_coupon_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

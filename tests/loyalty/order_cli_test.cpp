@@ -140,12 +140,18 @@ TEST_F(OrderCli, CheckoutThenImportedOrderAndRefundRunTheCascade) {
                     .ok());
     // The refund no longer says it gave the coupon back, which is issued again.
     ASSERT_TRUE((*db)->exec("UPDATE loyalty_settlement_refunds SET coupon_returned = 0").ok());
+    // The coupon's use entry, kept on the order's row, says a wrong balance after it.
+    ASSERT_TRUE((*db)
+                    ->exec("UPDATE loyalty_orders SET coupon_after = coupon_after + 5 "
+                           "WHERE coupon_id IS NOT NULL")
+                    .ok());
   }
   CmdResult bad = run(r("check"));
   EXPECT_EQ(bad.code, 1) << bad.out;
   EXPECT_TRUE(has(bad.out, "settlements_add_up")) << bad.out;
   EXPECT_TRUE(has(bad.out, "settlement_refunds_within_paid")) << bad.out;
   EXPECT_TRUE(has(bad.out, "settlement_coupons_used")) << bad.out;
+  EXPECT_TRUE(has(bad.out, "running_balances")) << bad.out;
 }
 
 }  // namespace

@@ -114,17 +114,29 @@ TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
   auto report = run_check(*db, clock.now());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok);
-  // A checkout's coupon use is recorded by its settlement row and its ledger entry alone: no
-  // coupon_operations row, and an entry without a key (the settlement makes it happen once).
+  // A checkout's coupon use is recorded by its settlement and order rows alone: no
+  // coupon_operations row, and its ledger entry (cause use, no key) is the order row's
+  // (migration 14), one per settled order with a coupon.
   EXPECT_EQ(recur::testing::count(*db,
                                   "SELECT COUNT(*) FROM coupon_operations WHERE kind = "
                                   "'use'"),
             0);
+  EXPECT_EQ(recur::testing::count(*db,
+                                  "SELECT COUNT(*) FROM loyalty_entries_other WHERE "
+                                  "account = 'coupon' AND cause = 'use'"),
+            0);
   const std::int64_t uses = recur::testing::count(
       *db,
-      "SELECT COUNT(*) FROM loyalty_entries_other WHERE account = 'coupon' AND cause = "
-      "'use' AND idem_key IS NULL");
+      "SELECT COUNT(*) FROM loyalty_entries e JOIN loyalty_orders o ON o.entry_id + 2 = "
+      "e.entry_id AND o.coupon_id IS NOT NULL WHERE e.account = 'coupon' AND e.cause = "
+      "'use' AND e.idem_key IS NULL AND e.reference = 'coupon:' || o.coupon_id");
   EXPECT_GT(uses, 0);
+  // An order with a coupon takes three entry ids (ledger.h, kNextEntryIdSql): the entries written
+  // after it (the refunds') never reuse its coupon entry's.
+  EXPECT_EQ(recur::testing::count(*db,
+                                  "SELECT COUNT(*) - COUNT(DISTINCT entry_id) FROM "
+                                  "loyalty_entries"),
+            0);
   EXPECT_EQ(uses, recur::testing::count(*db,
                                         "SELECT COUNT(*) FROM loyalty_settlements WHERE "
                                         "coupon_id IS NOT NULL"));
