@@ -70,17 +70,31 @@ Status ensure_account_row(store::Database& db, MemberId member, std::string_view
   return st->run();
 }
 
-// A member's coupon balance: the last coupon entry's balance_after, through the view (a coupon
-// used at checkout has its entry on the order's row, migration 14).
+// A member's coupon balance: the last coupon entry's balance_after, kept on the member's
+// account (loyalty_accounts.coupons, migration 14). The last entry itself may be in
+// loyalty_entries_other or, for a coupon used at checkout, on the order's row.
 Result<std::int64_t> coupon_balance(store::Database& db, MemberId member) {
   ASSIGN_OR_RETURN(store::Statement * st,
-                   db.cached("SELECT balance_after FROM loyalty_entries WHERE member_id = ? AND "
-                             "account = 'coupon' ORDER BY entry_id DESC LIMIT 1"));
+                   db.cached("SELECT coupons FROM loyalty_accounts WHERE member_id = ?"));
   st->bind(1, member);
   ASSIGN_OR_RETURN(bool row, st->step());
   const std::int64_t balance = row ? st->column_int64(0) : 0;
   st->reset();
   return balance;
+}
+
+// Adds `amount` to the member's coupon balance; the member has an account (the coupon's issue
+// made sure of it).
+Status add_to_coupon_balance(store::Database& db, MemberId member, int amount) {
+  if (amount == 0) return Status();
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db.cached("UPDATE loyalty_accounts SET coupons = coupons + ? "
+                             "WHERE member_id = ?"));
+  st->bind(1, amount).bind(2, member);
+  RETURN_IF_ERROR(st->run());
+  if (db.changes() != 1)
+    return internal_error(fmt::format("member {} holds coupons but has no account", member));
+  return Status();
 }
 
 // One coupon entry: the running balance of account 'coupon' counts the unused coupons held.
@@ -109,7 +123,8 @@ Status write_entry(store::Database& db, MemberId member, std::string_view cause,
   if (s.code() == StatusCode::kAlreadyExists)
     return Status(StatusCode::kAlreadyExists,
                   fmt::format("ledger entry '{}' was already written", key));
-  return s;
+  RETURN_IF_ERROR(s);
+  return add_to_coupon_balance(db, member, amount);
 }
 
 std::string day_text(const TimeZone& tz, Instant t) {
@@ -464,6 +479,7 @@ Result<UseEffect> CouponBook::use_in_checkout(std::int64_t coupon_id, MemberId m
   ASSIGN_OR_RETURN(UseEffect e, apply_use(coupon_id, member, order));
   ASSIGN_OR_RETURN(const std::int64_t balance, coupon_balance(db_, e.member));
   e.balance_after = balance - 1;
+  RETURN_IF_ERROR(add_to_coupon_balance(db_, e.member, -1));
   return e;
 }
 

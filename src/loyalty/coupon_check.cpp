@@ -36,6 +36,13 @@ constexpr Probe kProbes[] = {
      "member_id) h WHERE NOT EXISTS (SELECT 1 FROM loyalty_entries_other e WHERE e.member_id = "
      "h.member_id AND e.account = 'coupon')",
      3},
+    {"coupon_accounts",
+     "each account's coupon balance (loyalty_accounts.coupons) equals the unused coupons its "
+     "member holds",
+     "SELECT a.member_id, a.coupons, COALESCE(h.n, 0) FROM loyalty_accounts a LEFT JOIN (SELECT "
+     "member_id, COUNT(*) AS n FROM coupons WHERE state IN ('issued', 'locked') GROUP BY "
+     "member_id) h ON h.member_id = a.member_id WHERE a.coupons != COALESCE(h.n, 0)",
+     3},
     {"coupons_used_once",
      "a used coupon has one more use than refund entries, on one order, with its discount; an "
      "unused one as many uses as refunds",

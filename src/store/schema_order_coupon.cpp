@@ -11,6 +11,10 @@
 //    makes the use happen once, as the order's key does for the order's own entries);
 //  - the loyalty_entries view gains a branch that reads them, so readers are unchanged. A reader
 //    by member finds them through loyalty_orders_member_day.
+//  - loyalty_accounts.coupons is the member's coupon balance (the last coupon entry's
+//    balance_after: the unused coupons held), kept by every coupon entry's writer, so that
+//    writing the next entry reads one row it would read anyway instead of finding the last
+//    entry in two tables.
 // Coupons used at checkout before this migration keep their entries in loyalty_entries_other.
 
 #include "store/migrations.h"
@@ -39,6 +43,10 @@ CREATE VIEW loyalty_entries AS
          NULL, paid_at, program_version,
          printf('%s ¥%d.%02d off', order_key, coupon_fen / 100, coupon_fen % 100)
   FROM loyalty_orders WHERE coupon_id IS NOT NULL;
+ALTER TABLE loyalty_accounts ADD COLUMN coupons INTEGER NOT NULL DEFAULT 0;
+UPDATE loyalty_accounts SET coupons = COALESCE((SELECT e.balance_after FROM loyalty_entries_other e
+  WHERE e.member_id = loyalty_accounts.member_id AND e.account = 'coupon'
+  ORDER BY e.entry_id DESC LIMIT 1), 0);
 )SQL";
 }
 

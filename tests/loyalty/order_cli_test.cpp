@@ -140,6 +140,8 @@ TEST_F(OrderCli, CheckoutThenImportedOrderAndRefundRunTheCascade) {
                     .ok());
     // The refund no longer says it gave the coupon back, which is issued again.
     ASSERT_TRUE((*db)->exec("UPDATE loyalty_settlement_refunds SET coupon_returned = 0").ok());
+    // The member's account counts a coupon it does not hold.
+    ASSERT_TRUE((*db)->exec("UPDATE loyalty_accounts SET coupons = coupons + 1").ok());
     // The coupon's use entry, kept on the order's row, says a wrong balance after it.
     ASSERT_TRUE((*db)
                     ->exec("UPDATE loyalty_orders SET coupon_after = coupon_after + 5 "
@@ -152,6 +154,7 @@ TEST_F(OrderCli, CheckoutThenImportedOrderAndRefundRunTheCascade) {
   EXPECT_TRUE(has(bad.out, "settlement_refunds_within_paid")) << bad.out;
   EXPECT_TRUE(has(bad.out, "settlement_coupons_used")) << bad.out;
   EXPECT_TRUE(has(bad.out, "running_balances")) << bad.out;
+  EXPECT_TRUE(has(bad.out, "coupon_accounts")) << bad.out;
 }
 
 }  // namespace

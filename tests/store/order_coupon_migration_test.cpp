@@ -1,7 +1,7 @@
 // Migration 14 gives loyalty_orders the columns of a coupon used at checkout and the
 // loyalty_entries view a branch that reads them as the coupon's 'use' entry (id entry_id + 2,
-// no key). Entries written before it, a legacy checkout's coupon entry among them, read back
-// unchanged; an order without a coupon adds no entry.
+// no key), and each account its coupon balance. Entries written before it, a legacy checkout's
+// coupon entry among them, read back unchanged; an order without a coupon adds no entry.
 
 #include <gtest/gtest.h>
 
@@ -28,7 +28,12 @@ INSERT INTO loyalty_entries_other (entry_id, member_id, account, cause, amount, 
   reference, idem_key, at, program_version, note) VALUES
   (1, 7, 'coupon', 'issue', 1, 1, 'coupon:3', 'coupon-issue:k1', 1700000000, 1, NULL),
   (4, 7, 'coupon', 'use', -1, 0, 'coupon:3', 'coupon-use:settle:pos:S1', 1700000500, 1,
-   'pos:S1 ¥5.00 off');
+   'pos:S1 ¥5.00 off'),
+  (8, 8, 'coupon', 'issue', 1, 1, 'coupon:4', 'coupon-issue:k2', 1700000700, 1, NULL),
+  (9, 8, 'coupon', 'issue', 1, 2, 'coupon:5', 'coupon-issue:k3', 1700000800, 1, NULL);
+INSERT INTO loyalty_accounts (member_id, tier, tier_since, updated_at) VALUES
+  (7, 'normal', 1700000000, 1700000000), (8, 'normal', 1700000000, 1700000000),
+  (9, 'normal', 1700000000, 1700000000);
 INSERT INTO loyalty_orders (entry_id, order_key, member_id, paid_at, paid_day, amount_fen,
   points, growth, tier, multipliers, program_version, applied_at, lines, points_after,
   growth_after, points_remaining, growth_remaining, usable_from)
@@ -40,6 +45,10 @@ INSERT INTO loyalty_orders (entry_id, order_key, member_id, paid_at, paid_day, a
   testing::apply_migrations(*db, 14, 14);
   EXPECT_EQ(schema_version(*db).value(), 14);
   EXPECT_EQ(recur::testing::dump(*db, kEntries), before);  // nothing added, nothing lost
+  // Each account's coupon balance is its last coupon entry's (none: 0).
+  EXPECT_EQ(recur::testing::dump(*db, "SELECT member_id, coupons FROM loyalty_accounts "
+                                      "ORDER BY member_id"),
+            "7|0\n8|2\n9|0\n");
 
   // An order checked out with a coupon after the migration: its row holds the use.
   ASSERT_TRUE(db->exec(R"SQL(
@@ -51,7 +60,7 @@ INSERT INTO loyalty_orders (entry_id, order_key, member_id, paid_at, paid_day, a
           '[[1,1205,12,12,0,0,0]]', 107, 107, 12, 12, 1700001000, 9, 1005, 2);
 )SQL")
                   .ok());
-  EXPECT_EQ(recur::testing::dump(*db, std::string(kEntries) + " LIMIT -1 OFFSET 4"),
+  EXPECT_EQ(recur::testing::dump(*db, std::string(kEntries) + " LIMIT 3 OFFSET 4"),
             "5|7|points|order|12|107|order:pos:S2|-|1700001000|2|-\n"
             "6|7|growth|order|12|107|order:pos:S2|-|1700001000|2|-\n"
             "7|7|coupon|use|-1|2|coupon:9|-|1700001000|2|pos:S2 ¥10.05 off\n");
