@@ -54,24 +54,28 @@ TEST(Concurrency, ParallelSpendsNeverOverdraw) {
   EXPECT_TRUE(report->ok);
 }
 
+// A store in `dir` with the default program, member 1 and one ¥10 no-threshold coupon issued to
+// it; the coupon's id (0 if that failed, with the failure reported).
+std::int64_t store_with_one_coupon(const recur::testing::TempDir& dir) {
+  auto db = recur::testing::open_test_db(dir);
+  testing::load(*db, testing::default_program());
+  testing::add_members(*db, 1);
+  ManualClock clock(kTestNow);
+  auto engine = testing::engine(*db, clock);
+  CouponBook book(*engine);
+  auto issued = testing::in_tx(*db, [&] {
+    return book.issue(IssueInput{1, "birthday_10_off", "gift", kTestNow, "operator", ""});
+  });
+  EXPECT_TRUE(issued.ok()) << issued.status().to_string();
+  return issued.ok() ? issued->coupon.coupon_id : 0;
+}
+
 // Many threads, each on its own connection, try to use the same coupon on their own orders at
 // once: BEGIN IMMEDIATE queues them, exactly one use succeeds, the others find it used.
 TEST(Concurrency, OneCouponIsUsedOnce) {
   recur::testing::TempDir dir;
-  std::int64_t coupon = 0;
-  {
-    auto db = recur::testing::open_test_db(dir);
-    testing::load(*db, testing::default_program());
-    testing::add_members(*db, 1);
-    ManualClock clock(kTestNow);
-    auto engine = testing::engine(*db, clock);
-    CouponBook book(*engine);
-    auto issued = testing::in_tx(*db, [&] {
-      return book.issue(IssueInput{1, "birthday_10_off", "gift", kTestNow, "operator", ""});
-    });
-    ASSERT_TRUE(issued.ok()) << issued.status().to_string();
-    coupon = issued->coupon.coupon_id;
-  }
+  const std::int64_t coupon = store_with_one_coupon(dir);
+  ASSERT_GT(coupon, 0);
   constexpr int kThreads = 8;
   testing::RaceResult r = testing::race(
       dir.file("t.db"), kThreads, 1,
@@ -110,20 +114,8 @@ TEST(Concurrency, OneCouponIsUsedOnce) {
 // else succeeds, and the store holds one use.
 TEST(Concurrency, OneCouponIsUsedOnceAtCheckout) {
   recur::testing::TempDir dir;
-  std::int64_t coupon = 0;
-  {
-    auto db = recur::testing::open_test_db(dir);
-    testing::load(*db, testing::default_program());
-    testing::add_members(*db, 1);
-    ManualClock clock(kTestNow);
-    auto engine = testing::engine(*db, clock);
-    CouponBook book(*engine);
-    auto issued = testing::in_tx(*db, [&] {
-      return book.issue(IssueInput{1, "birthday_10_off", "gift", kTestNow, "operator", ""});
-    });
-    ASSERT_TRUE(issued.ok()) << issued.status().to_string();
-    coupon = issued->coupon.coupon_id;
-  }
+  const std::int64_t coupon = store_with_one_coupon(dir);
+  ASSERT_GT(coupon, 0);
   constexpr int kThreads = 8;
   testing::RaceResult r = testing::race(
       dir.file("t.db"), kThreads, 2,
