@@ -10,7 +10,9 @@
 //    coupon at once queue, and the second finds it used). On an error the caller rolls back.
 //  - Every change of a coupon writes an append-only ledger entry in the same transaction
 //    (account `coupon`, reference `coupon:ID`, cause issue/lock/use/release/expire/revoke/
-//    refund/merge/unmerge, amount +1, −1 or 0; the balance counts the member's unused coupons).
+//    refund/merge/unmerge, amount +1, −1 or 0; the balance counts the member's unused coupons,
+//    and loyalty_accounts.coupons keeps it). A use at checkout (use_in_checkout) leaves its entry
+//    to the order's row, written by the caller in the same transaction.
 //  - Every mutation carries an idempotency key; a replay changes nothing and returns the first
 //    result with `replayed = true`.
 //  - Nothing reads the wall clock: each call says when it happens.
