@@ -3,7 +3,7 @@
 // column of the order's loyalty_orders row (migration 10): a JSON array of
 // [line_no, amount_fen, points, growth, refunded_fen, points_clawed, growth_clawed] arrays.
 // One row per order instead of one per line is one B-tree insert instead of several; SQL still
-// reads the lines with json_each (recur check's orders_consistent probe does).
+// reads the lines with json_each (the loyalty_order_lines view).
 
 #include <cstdint>
 #include <string>

@@ -180,6 +180,13 @@ TEST_F(CheckTest, FindsALineRefundedBeyondWhatItEarned) {
   EXPECT_EQ(violations(check(), "orders_consistent"), 1);
 }
 
+TEST_F(CheckTest, FindsAnOrderWhoseLinesAreNotTheirForm) {
+  // A broken lines column is a violation of the order, not a failure of the check.
+  ASSERT_TRUE(
+      db_->exec("UPDATE loyalty_orders SET lines = '[[1, 2' WHERE order_key = 'pos:1'").ok());
+  EXPECT_EQ(violations(check(), "orders_consistent"), 1);
+}
+
 TEST_F(CheckTest, ReportsOrdersNotAppliedYet) {
   ASSERT_TRUE(db_->exec("INSERT INTO orders (source, order_id, member_id, channel, paid_at, "
                         "paid_day, gross_fen, discount_fen, paid_fen, line_count, item_qty) "
