@@ -173,8 +173,6 @@ constexpr Probe kProbes[] = {
      "l.returned_points > l.points OR l.refunded_paid_fen > l.paid_fen))"},
 };
 
-constexpr int kExamples = 5;
-
 // The number of result columns of a probe: the commas of its outermost SELECT list.
 int columns_of(std::string_view sql) {
   std::size_t from = sql.find(" FROM ");
@@ -270,7 +268,7 @@ Result<CheckReport> run_check(store::Database& db, Instant now) {
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
-      if (f.violations++ < kExamples) {
+      if (f.violations++ < kCheckExamples) {
         std::string ex;
         for (int c = 0; c < columns_of(p.sql); ++c) {
           ex += c ? " " : "";

@@ -16,6 +16,9 @@
 
 namespace recur::loyalty {
 
+// Offending rows kept as examples per finding (all are counted).
+inline constexpr int kCheckExamples = 5;
+
 struct CheckFinding {
   std::string name;         // e.g. "balances_equal_entries"
   std::string description;  // what it proves, for a person

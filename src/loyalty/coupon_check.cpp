@@ -75,8 +75,6 @@ constexpr Probe kProbes[] = {
      4},
 };
 
-constexpr int kExamples = 5;
-
 }  // namespace
 
 Result<std::vector<CheckFinding>> coupon_checks(store::Database& db, const Program* program) {
@@ -89,7 +87,7 @@ Result<std::vector<CheckFinding>> coupon_checks(store::Database& db, const Progr
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
-      if (f.violations++ < kExamples) {
+      if (f.violations++ < kCheckExamples) {
         std::string ex;
         for (int c = 0; c < p.columns; ++c) {
           ex += c ? " " : "";
@@ -111,7 +109,7 @@ Result<std::vector<CheckFinding>> coupon_checks(store::Database& db, const Progr
       if (!row) break;
       const CouponTemplate* t = program->coupons.find(st.column_text(0));
       std::int64_t n = st.column_int64(1);
-      if (t && t->stock > 0 && n > t->stock && stock.violations++ < kExamples)
+      if (t && t->stock > 0 && n > t->stock && stock.violations++ < kCheckExamples)
         stock.examples.push_back(fmt::format("{} {} {}", t->key, n, t->stock));
     }
   }

@@ -5,11 +5,6 @@
 #include "loyalty/order_lines.h"
 
 namespace recur::loyalty {
-namespace {
-
-constexpr int kExamples = 5;
-
-}  // namespace
 
 Result<CheckFinding> check_orders_consistent(store::Database& db) {
   CheckFinding f;
@@ -46,7 +41,7 @@ Result<CheckFinding> check_orders_consistent(store::Database& db) {
             sum.refunded != refunded || sum.points_clawed != points_clawed ||
             sum.growth_clawed != growth_clawed;
     }
-    if (bad && f.violations++ < kExamples)
+    if (bad && f.violations++ < kCheckExamples)
       f.examples.push_back(fmt::format("{} {} {} {} {} {} {}", st.column_text(0), points,
                                        points_clawed, growth, growth_clawed, amount, refunded));
   }

@@ -24,6 +24,14 @@ std::vector<std::int64_t> spread(std::int64_t total, const std::vector<std::int6
   return allocate(total, w);
 }
 
+// A settlement's lines (its `lines` column) by line number, as refunds spread over them.
+Result<std::vector<SettlementLineRecord>> lines_by_number(std::string_view text) {
+  ASSIGN_OR_RETURN(std::vector<SettlementLineRecord> lines, decode_settlement_lines(text));
+  std::sort(lines.begin(), lines.end(),
+            [](const auto& a, const auto& b) { return a.line_no < b.line_no; });
+  return lines;
+}
+
 std::string line_key(const std::string& key, std::int64_t line_no) {
   return fmt::format("{}/line{}", key, line_no);
 }
@@ -61,11 +69,9 @@ Result<std::optional<CheckoutEffect>> Settlement::find_checkout(const std::strin
   e.earned_growth = st->column_int64(9);
   e.cashback = st->column_int64(10);
   e.tier_after = st->column_string(11);
-  auto lines = decode_settlement_lines(st->column_text(12));
+  auto lines = lines_by_number(st->column_text(12));
   st->reset();
   if (!lines.ok()) return lines.status();
-  std::sort(lines->begin(), lines->end(),
-            [](const auto& a, const auto& b) { return a.line_no < b.line_no; });
   for (const SettlementLineRecord& l : *lines)
     e.lines.push_back(SettledLine{l.line_no, l.goods, l.coupon, l.points_fen, l.paid, l.points});
   return std::optional<CheckoutEffect>(std::move(e));
@@ -347,12 +353,10 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
     o = Order{st->column_int64(0), st->column_int64(1), st->column_int64(2),
               st->column_int64(3), st->column_int64(4), std::nullopt};
     if (!st->column_is_null(5)) o.coupon = st->column_int64(5);
-    auto decoded = decode_settlement_lines(st->column_text(6));
+    auto decoded = lines_by_number(st->column_text(6));
     st->reset();
     if (!decoded.ok()) return decoded.status();
     lines = std::move(*decoded);
-    std::sort(lines.begin(), lines.end(),
-              [](const auto& a, const auto& b) { return a.line_no < b.line_no; });
   }
 
   // Goods value refunded per line: the named line, or the order's lines in proportion to what
