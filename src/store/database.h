@@ -76,6 +76,7 @@ class Statement {
   std::int64_t column_int64(int i) const { return sqlite3_column_int64(stmt_, i); }
   double column_double(int i) const { return sqlite3_column_double(stmt_, i); }
   bool column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+  int column_count() const { return sqlite3_column_count(stmt_); }
   std::string_view column_text(int i) const;
   std::string column_string(int i) const { return std::string(column_text(i)); }
   std::string_view column_blob(int i) const;
