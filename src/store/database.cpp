@@ -129,8 +129,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path,
   RETURN_IF_ERROR(db->exec("PRAGMA foreign_keys=ON"));
   RETURN_IF_ERROR(db->exec("PRAGMA cache_size=-65536"));  // 64 MiB page cache
   RETURN_IF_ERROR(db->exec("PRAGMA temp_store=MEMORY"));
-  if (options.migrate && !options.read_only) {
-    RETURN_IF_ERROR(migrate(*db));
+  if (options.migrate) {
+    RETURN_IF_ERROR(options.read_only ? check_schema_current(*db) : migrate(*db));
   }
   return db;
 }

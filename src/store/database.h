@@ -22,7 +22,7 @@ struct OpenOptions {
   Synchronous synchronous =
       Synchronous::kNormal;  // WAL + NORMAL: durable except last commits on power loss
   bool read_only = false;
-  bool migrate = true;  // apply pending schema migrations on open
+  bool migrate = true;  // apply pending schema migrations on open; read-only: require none pending
   int busy_timeout_ms = 10000;
   // Transactions refuse to begin or commit while a statement is left running (see
   // Database::busy_statements): for tests, and `RECUR_STRICT_STATEMENTS=1` in the CLI.

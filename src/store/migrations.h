@@ -52,8 +52,17 @@ const char* order_coupon_sql();
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();
 
-// Applies every migration newer than the database's version.
+// Applies every migration newer than the database's version. Refuses a database written by a
+// newer recur (a version above latest_schema_version()): this one would write to a schema it does
+// not know.
 Status migrate(Database& db);
+
+// For read-only opens, which cannot migrate: FailedPrecondition naming the versions and what to
+// do unless the database is exactly at latest_schema_version().
+Status check_schema_current(Database& db);
+
+// The version of the last migration this recur knows.
+int latest_schema_version();
 
 // The highest applied version; 0 for a new database.
 Result<int> schema_version(Database& db);

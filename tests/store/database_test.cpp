@@ -24,6 +24,54 @@ TEST(Database, MigratesOnceAndRecordsTheVersion) {
             static_cast<std::int64_t>(schema_migrations().size()));
 }
 
+// A read-only open cannot migrate: a store left behind by an older recur is refused with the
+// versions and what to do, not with the first missing table a query happens to meet.
+TEST(Database, ReadOnlyOpenOfAnOlderStoreSaysToUpgrade) {
+  TempDir dir;
+  const int latest = latest_schema_version();
+  {
+    auto db = recur::testing::open_test_db(dir);
+    ASSERT_TRUE(db->exec("DELETE FROM schema_migrations WHERE version > 8").ok());
+  }
+  OpenOptions ro;
+  ro.read_only = true;
+  auto old = Database::open(dir.file("t.db"), ro);
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(old.status().message().find("schema version 8 and this recur needs " +
+                                        std::to_string(latest)),
+            std::string::npos)
+      << old.status().message();
+  EXPECT_NE(old.status().message().find("recur init"), std::string::npos);
+  // Without migrating, a read-only open still works (a tool that reads what is there).
+  ro.migrate = false;
+  EXPECT_TRUE(Database::open(dir.file("t.db"), ro).ok());
+}
+
+// A store written by a newer recur is refused by both kinds of open: an older recur would write
+// to a schema it does not know.
+TEST(Database, RefusesAStoreFromANewerRecur) {
+  TempDir dir;
+  const int newer = latest_schema_version() + 1;
+  {
+    auto db = recur::testing::open_test_db(dir);
+    ASSERT_TRUE(db->exec("INSERT INTO schema_migrations (version, name) VALUES (" +
+                         std::to_string(newer) + ", 'from the future')")
+                    .ok());
+  }
+  for (bool read_only : {false, true}) {
+    OpenOptions o;
+    o.read_only = read_only;
+    auto db = Database::open(dir.file("t.db"), o);
+    ASSERT_FALSE(db.ok()) << "read_only " << read_only;
+    EXPECT_EQ(db.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(db.status().message().find("schema version " + std::to_string(newer) +
+                                         ", newer than this recur knows"),
+              std::string::npos)
+        << db.status().message();
+  }
+}
+
 TEST(Database, UsesWalJournal) {
   TempDir dir;
   auto db = recur::testing::open_test_db(dir);
