@@ -6,6 +6,7 @@
 
 #include "loyalty/coupon_check.h"
 #include "loyalty/decimal.h"
+#include "loyalty/entry_check.h"
 #include "loyalty/order_check.h"
 #include "loyalty/program_store.h"
 
@@ -20,22 +21,6 @@ struct Probe {
 
 // ?1 is bound to `now` (UTC seconds) where a probe needs it.
 constexpr Probe kProbes[] = {
-    {"balances_equal_entries",
-     "each member's points and growth balance equals the sum of their ledger entries",
-     "SELECT a.member_id, a.points, COALESCE(e.p, 0), a.growth, COALESCE(e.g, 0) "
-     "FROM loyalty_accounts a LEFT JOIN (SELECT member_id, "
-     "SUM(CASE WHEN account = 'points' THEN amount ELSE 0 END) AS p, "
-     "SUM(CASE WHEN account = 'growth' THEN amount ELSE 0 END) AS g "
-     "FROM loyalty_entries GROUP BY member_id) e ON e.member_id = a.member_id "
-     "WHERE a.points != COALESCE(e.p, 0) OR a.growth != COALESCE(e.g, 0)"},
-    {"entries_have_accounts", "every member with points or growth entries has a balance row",
-     "SELECT DISTINCT e.member_id FROM loyalty_entries e WHERE e.account IN ('points', 'growth') "
-     "AND NOT EXISTS (SELECT 1 FROM loyalty_accounts a WHERE a.member_id = e.member_id)"},
-    {"running_balances",
-     "every entry's balance_after is the running sum of the member's entries up to it",
-     "SELECT entry_id, member_id, account, balance_after, running FROM (SELECT entry_id, "
-     "member_id, account, balance_after, SUM(amount) OVER (PARTITION BY member_id, account "
-     "ORDER BY entry_id) AS running FROM loyalty_entries) t WHERE balance_after != running"},
     {"lots_within_bounds", "every lot has 0 <= remaining <= earned and earned > 0",
      "SELECT lot_id, member_id, earned, remaining FROM loyalty_lots "
      "WHERE remaining < 0 OR remaining > earned OR earned <= 0"},
@@ -259,6 +244,13 @@ Result<WalletLiability> wallet_liability(store::Database& db, Instant now) {
 
 Result<CheckReport> run_check(store::Database& db, Instant now) {
   CheckReport r;
+  {
+    ASSIGN_OR_RETURN(std::vector<CheckFinding> entries, check_entries(db));
+    for (CheckFinding& f : entries) {
+      if (!f.ok()) r.ok = false;
+      r.checks.push_back(std::move(f));
+    }
+  }
   for (const Probe& p : kProbes) {
     CheckFinding f;
     f.name = p.name;

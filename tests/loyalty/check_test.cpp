@@ -102,6 +102,39 @@ TEST_F(CheckTest, FindsAnEntryWithAWrongRunningBalance) {
   EXPECT_EQ(violations(check(), "running_balances"), 1);
 }
 
+// The entry probes read the ledger once and sort it in memory (entry_check.h): an example names
+// the entry, its member and account, the balance it records and the running sum it should be.
+TEST_F(CheckTest, EntryProbesNameTheEntryAndTheMissingAccount) {
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_entries_other SET balance_after = balance_after + 5 "
+                        "WHERE idem_key = 'adjust:a1:points'")
+                  .ok());
+  const std::int64_t id = recur::testing::count(
+      *db_, "SELECT entry_id FROM loyalty_entries_other WHERE idem_key = 'adjust:a1:points'");
+  const std::int64_t member = recur::testing::count(
+      *db_, "SELECT member_id FROM loyalty_entries_other WHERE idem_key = 'adjust:a1:points'");
+  const std::int64_t after = recur::testing::count(
+      *db_, "SELECT balance_after FROM loyalty_entries_other WHERE idem_key = 'adjust:a1:points'");
+  CheckReport r = check();
+  const CheckFinding* running = nullptr;
+  for (const auto& c : r.checks)
+    if (c.name == "running_balances") running = &c;
+  ASSERT_NE(running, nullptr);
+  ASSERT_EQ(running->violations, 1);
+  EXPECT_EQ(running->examples.at(0), std::to_string(id) + " " + std::to_string(member) +
+                                         " points " + std::to_string(after) + " " +
+                                         std::to_string(after - 5));
+
+  // A member whose account row is gone: their entries have no balance to equal.
+  ASSERT_TRUE(db_->exec("DELETE FROM loyalty_accounts WHERE member_id = 3").ok());
+  r = check();
+  EXPECT_EQ(violations(r, "entries_have_accounts"), 1);
+  EXPECT_EQ(violations(r, "balances_equal_entries"), 0);
+  // Growth that drifts from its entries is found as well as points.
+  ASSERT_TRUE(
+      db_->exec("UPDATE loyalty_accounts SET growth = growth + 2 WHERE member_id = 1").ok());
+  EXPECT_EQ(violations(check(), "balances_equal_entries"), 1);
+}
+
 TEST_F(CheckTest, FindsALotThatDoesNotAddUp) {
   ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET points_remaining = points_remaining + 10 "
                         "WHERE order_key = 'pos:1'")
