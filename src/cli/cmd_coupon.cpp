@@ -36,7 +36,19 @@ std::string through(const TimeZone& tz, Instant until) {
   return tz.local_date(Instant{until.seconds - 1}).to_string();
 }
 
-void write_coupon(JsonWriter& w, const loyalty::Coupon& c, const TimeZone& tz) {
+// An unused coupon outside its validity now: the daily `coupon expire` has not written it off
+// yet, or its first day is still to come. Empty for a coupon that can be used now or is not
+// unused.
+std::string_view validity_note(const loyalty::Coupon& c, Instant now) {
+  if (c.state != loyalty::CouponState::kIssued && c.state != loyalty::CouponState::kLocked)
+    return {};
+  if (now >= c.valid_until) return "past validity";
+  if (now < c.valid_from) return "not valid yet";
+  return {};
+}
+
+void write_coupon(JsonWriter& w, const loyalty::Coupon& c, const TimeZone& tz, Instant now) {
+  const std::string_view note = validity_note(c, now);
   w.begin_object()
       .field("coupon_id", c.coupon_id)
       .field("template", c.template_key)
@@ -52,11 +64,13 @@ void write_coupon(JsonWriter& w, const loyalty::Coupon& c, const TimeZone& tz) {
       .field("order", c.order_key)
       .field("discount_fen", c.discount_fen)
       .field("reason", c.reason)
+      .field("usable_now", c.state == loyalty::CouponState::kIssued && note.empty())
+      .field("validity_note", note)
       .end_object();
 }
 
-void print_coupon(const loyalty::Coupon& c, const TimeZone& tz) {
-  std::printf("  #%lld %-28s %-8s valid %s … %s  budget ¥%s", static_cast<long long>(c.coupon_id),
+void print_coupon(const loyalty::Coupon& c, const TimeZone& tz, Instant now) {
+  std::printf("  #%-7lld %-28s %-8s valid %s … %s  budget ¥%s", static_cast<long long>(c.coupon_id),
               c.template_key.c_str(), std::string(loyalty::coupon_state_name(c.state)).c_str(),
               tz.local_date(c.valid_from).to_string().c_str(), through(tz, c.valid_until).c_str(),
               format_money(c.budget_fen).c_str());
@@ -64,6 +78,11 @@ void print_coupon(const loyalty::Coupon& c, const TimeZone& tz) {
   if (c.state == loyalty::CouponState::kUsed)
     std::printf("  ¥%s off", format_money(c.discount_fen).c_str());
   if (!c.reason.empty()) std::printf("  (%s)", c.reason.c_str());
+  const std::string_view note = validity_note(c, now);
+  if (note == "past validity")
+    std::printf("  past validity 已过有效期 (recur coupon expire writes it off)");
+  else if (!note.empty())
+    std::printf("  not valid yet 未到使用时间");
   std::printf("\n");
 }
 
@@ -165,12 +184,12 @@ int issue(Context& ctx, const IssueArgs& a) {
     if (a.json) {
       JsonWriter w;
       w.begin_object().field("replayed", e.replayed).key("coupon");
-      write_coupon(w, e.coupon, tz);
+      write_coupon(w, e.coupon, tz, ctx.clock.now());
       w.end_object();
       std::printf("%s\n", w.str().c_str());
     } else {
       std::printf("%s\n", e.replayed ? "already issued (重复请求, 未变更):" : "issued 已发券:");
-      print_coupon(e.coupon, tz);
+      print_coupon(e.coupon, tz, ctx.clock.now());
     }
     return Status();
   });
@@ -184,14 +203,14 @@ int list(Context& ctx, const std::string& ref, bool all, bool json) {
     if (json) {
       JsonWriter w;
       w.begin_object().field("member_id", m).key("coupons").begin_array();
-      for (const auto& c : coupons) write_coupon(w, c, tz);
+      for (const auto& c : coupons) write_coupon(w, c, tz, ctx.clock.now());
       w.end_array().end_object();
       std::printf("%s\n", w.str().c_str());
       return Status();
     }
     std::printf("member 会员 %lld: %zu %scoupon(s) 券\n", static_cast<long long>(m), coupons.size(),
                 all ? "" : "unused ");
-    for (const auto& c : coupons) print_coupon(c, tz);
+    for (const auto& c : coupons) print_coupon(c, tz, ctx.clock.now());
     return Status();
   });
 }
@@ -202,14 +221,14 @@ int show(Context& ctx, std::int64_t id, bool json) {
     const TimeZone& tz = book.engine().zone();
     if (json) {
       JsonWriter w;
-      write_coupon(w, c, tz);
+      write_coupon(w, c, tz, ctx.clock.now());
       std::printf("%s\n", w.str().c_str());
     } else {
       std::printf("coupon 券 #%lld of member %lld (issued to %lld, %s %s, %s)\n",
                   static_cast<long long>(c.coupon_id), static_cast<long long>(c.member),
                   static_cast<long long>(c.origin_member), c.source.c_str(), c.source_ref.c_str(),
                   tz.format(c.issued_at).c_str());
-      print_coupon(c, tz);
+      print_coupon(c, tz, ctx.clock.now());
     }
     return Status();
   });

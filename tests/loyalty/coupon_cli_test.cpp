@@ -85,6 +85,26 @@ TEST_F(CouponCli, IssueUseAndReplay) {
   EXPECT_EQ(run(r("check")).code, 0);
 }
 
+// An unused coupon whose validity ended before now (the daily `coupon expire` has not run) is
+// listed as unused but marked, and is not usable now; one issued now is.
+TEST_F(CouponCli, ListMarksCouponsPastTheirValidity) {
+  const std::string m = "phone:13900000001";
+  ASSERT_EQ(run(r("coupon issue " + m + " birthday_10_off --key old --at 2024-03-10")).code, 0);
+  ASSERT_EQ(run(r("coupon issue " + m + " birthday_10_off --key new")).code, 0);
+  CmdResult l = run(r("coupon list " + m));
+  ASSERT_EQ(l.code, 0) << l.out;
+  EXPECT_TRUE(has(l.out, "2 unused coupon(s)")) << l.out;
+  EXPECT_TRUE(has(l.out, "valid 2024-03-10 … 2024-04-08  budget ¥10.00  past validity 已过有效期"))
+      << l.out;
+  CmdResult j = run(r("coupon list " + m + " --json"));
+  EXPECT_TRUE(has(j.out,
+                  "\"valid_through\":\"2024-04-08\",\"budget_fen\":1000,\"order\":\"\","
+                  "\"discount_fen\":0,\"reason\":\"\",\"usable_now\":false,"
+                  "\"validity_note\":\"past validity\""))
+      << j.out;
+  EXPECT_TRUE(has(j.out, "\"usable_now\":true,\"validity_note\":\"\"")) << j.out;
+}
+
 TEST_F(CouponCli, MallExchangeAndCancel) {
   const std::string m = "phone:13900000002";
   // The 2024 order's 300 points have expired by the wall clock (still in the balance until
