@@ -76,5 +76,6 @@ void register_segment(CLI::App& app, Context& ctx);
 void register_coupon(CLI::App& app, Context& ctx);
 void register_mall(CLI::App& app, Context& ctx);
 void register_order(CLI::App& app, Context& ctx);
+void register_ledger(CLI::App& app, Context& ctx);
 
 }  // namespace recur::cli

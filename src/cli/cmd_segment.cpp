@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "core/csv_field.h"
 #include "core/json_writer.h"
 #include "insight/insight_run.h"
 #include "insight/segment_table.h"
@@ -87,13 +88,6 @@ int count(Context& ctx, const SegmentArgs& a) {
   return kExitOk;
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
 int export_members(Context& ctx, const SegmentArgs& a) {
   std::string field_list;
   for (const auto& f : a.fields) field_list += f + " ";
@@ -140,7 +134,8 @@ int export_members(Context& ctx, const SegmentArgs& a) {
         for (const auto& s : *set) text += (text.empty() ? "" : "|") + s;
       } else
         text = insight::render_tag(*def, v);
-      out += "," + csv_field(text);
+      out += ',';
+      append_csv_field(out, text);
     }
     out += "\n";
     ++written;

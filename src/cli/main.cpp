@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   recur::cli::register_wallet(app, ctx);
   recur::cli::register_tiers(app, ctx);
   recur::cli::register_check(app, ctx);
+  recur::cli::register_ledger(app, ctx);
   recur::cli::register_loyalty(app, ctx);
   recur::cli::register_backtest(app, ctx);
   recur::cli::register_segment(app, ctx);

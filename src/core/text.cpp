@@ -41,4 +41,23 @@ std::string pad_right(std::string_view s, std::size_t width) {
   return out;
 }
 
+std::string pad_left(std::string_view s, std::size_t width) {
+  std::size_t w = display_width(s);
+  std::string out(w < width ? width - w : 0, ' ');
+  return out.append(s);
+}
+
+std::string group_thousands(std::string_view number) {
+  std::size_t begin = !number.empty() && (number[0] == '-' || number[0] == '+') ? 1 : 0;
+  std::size_t end = number.find('.');
+  if (end == std::string_view::npos) end = number.size();
+  std::string out(number.substr(0, begin));
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin && (end - i) % 3 == 0) out += ',';
+    out += number[i];
+  }
+  out += number.substr(end);
+  return out;
+}
+
 }  // namespace recur

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/csv_field.h"
 #include "core/money.h"
 #include "demo/calendar.h"
 
@@ -16,16 +17,7 @@ inline constexpr std::int64_t kSecondsPerDay = 86400;
 
 // A text field, quoted (with doubled quotes) when it holds a comma, quote, CR or LF.
 inline void field(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
+  append_csv_field(out, s);
 }
 
 inline void integer(std::string& out, std::int64_t v) {

@@ -9,7 +9,8 @@
 //   2. a command that fails leaves every table as it was (nothing half-applied);
 //   3. a command replayed with its idempotency key succeeds as a replay and changes nothing;
 //   4. the imported orders and refunds the generator writes are valid, and are all accepted;
-//   5. both modes give every other command the same result and end with the same ledger.
+//   5. both modes give every other command the same result and end with the same ledger;
+//   6. the ledger's roll-forward closes every account at the sum of its balances.
 // On a failure the test prints the script so far, ready to save as a scenario file.
 //
 // RECUR_FUZZ_SEEDS=N and RECUR_FUZZ_STEPS=N run more and longer scripts (a soak run); the
@@ -26,6 +27,7 @@
 
 #include "core/money.h"
 #include "core/time.h"
+#include "loyalty/ledger_report.h"
 #include "scenario_runner.h"
 
 namespace recur::loyalty {
@@ -591,6 +593,40 @@ Result<Scenario::Fields> run_one(Scenario& s, const Command& c, std::size_t inde
   return r;
 }
 
+// Property 6: the ledger's roll-forward (ledger_report.h) closes every account at the sum of the
+// balances it explains, and a period's closing is the next one's opening.
+void expect_roll_forward_adds_up(Scenario& s) {
+  s.settle();
+  store::Database& db = s.db();
+  const Instant end{4102444800};  // 2100-01-01: after every entry, imports' seconds included
+  auto all = roll_forward(db, Instant{0}, end);
+  ASSERT_TRUE(all.ok()) << all.status().to_string();
+  const std::map<std::string, std::string> balance_sql = {
+      {"points", "SELECT COALESCE(SUM(points), 0) FROM loyalty_accounts"},
+      {"growth", "SELECT COALESCE(SUM(growth), 0) FROM loyalty_accounts"},
+      {"coupon", "SELECT COUNT(*) FROM coupons WHERE state IN ('issued', 'locked')"},
+      {"stored_principal", "SELECT COALESCE(SUM(principal), 0) FROM wallet_accounts"},
+      {"stored_bonus", "SELECT COALESCE(SUM(bonus), 0) FROM wallet_accounts"},
+      {"cashback", "SELECT COALESCE(SUM(cashback), 0) FROM wallet_accounts"}};
+  for (const auto& [account, sql] : balance_sql) {
+    std::int64_t closing = 0;
+    for (const auto& a : all->accounts)
+      if (a.account == account) closing = a.closing;
+    EXPECT_EQ(closing, recur::testing::count(db, sql)) << "the roll-forward of " << account;
+  }
+  // Split at the clock's day: the two halves meet.
+  const Instant mid = TimeZone::shanghai().start_of_day(TimeZone::shanghai().local_date(s.now()));
+  auto first = roll_forward(db, Instant{0}, mid), second = roll_forward(db, mid, end);
+  ASSERT_TRUE(first.ok() && second.ok());
+  for (const auto& b : second->accounts) {
+    std::int64_t closing = 0;
+    for (const auto& a : first->accounts)
+      if (a.account == b.account) closing = a.closing;
+    EXPECT_EQ(b.opening, closing) << b.account << " opens where it closed";
+    EXPECT_EQ(b.closing, b.opening + b.in - b.out) << b.account;
+  }
+}
+
 void expect_check_clean(Scenario& s, std::size_t index) {
   s.settle();
   for (const std::string& f : s.check_failures())
@@ -679,6 +715,7 @@ void fuzz(std::uint64_t seed, int steps) {
     if ((n + 1) % kCheckEvery == 0) expect_check_clean(immediate, script.size() - 1);
   }
   expect_check_clean(immediate, script.size() - 1);
+  expect_roll_forward_adds_up(immediate);
   for (std::size_t i = opened; i < script.size(); ++i) g_stats.add(script[i], results[i]);
   follow_deferred(name, script, results, immediate);
   if (::testing::Test::HasFailure())

@@ -165,6 +165,8 @@ class Scenario {
   void open() {
     if (!db_) db_ = recur::testing::open_test_db(dir_);
   }
+  store::Database& db() { return *db_; }
+  Instant now() const { return clock_.now(); }
 
   // Runs one command (a line of the format, without `=> …`; `overrides` are a `program` line's
   // indented lines) and returns its result fields or its error. Commands that set things up
