@@ -84,14 +84,21 @@ struct Moved {
 Result<std::shared_ptr<const ActiveProgram>> LoyaltyMergeParticipant::program(store::Database& db) {
   ASSIGN_OR_RETURN(auto cur, current_program(db));
   if (!cur) return std::shared_ptr<const ActiveProgram>();
+  // The participant is process-wide and a process may serve several stores: the cache holds
+  // the program whose text is the one in force in this store (a version number alone names
+  // different programs in different stores).
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (cached_ && cached_->version == cur->version) return cached_;
+    if (cached_ && cached_->version == cur->version && cached_source_ == cur->source)
+      return cached_;
   }
   ASSIGN_OR_RETURN(ActiveProgram active, active_program(db));
+  if (active.version != cur->version)  // a newer version was loaded meanwhile: no caching
+    return std::make_shared<const ActiveProgram>(std::move(active));
   auto sp = std::make_shared<const ActiveProgram>(std::move(active));
   std::lock_guard<std::mutex> lock(mu_);
   cached_ = sp;
+  cached_source_ = cur->source;
   return sp;
 }
 

@@ -20,6 +20,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "identity/merge.h"
 #include "loyalty/program_store.h"
@@ -36,6 +37,7 @@ class LoyaltyMergeParticipant final : public identity::MergeParticipant {
   Result<std::shared_ptr<const ActiveProgram>> program(store::Database& db);
   std::mutex mu_;
   std::shared_ptr<const ActiveProgram> cached_;  // guarded by mu_
+  std::string cached_source_;                    // its YAML text; guarded by mu_
 };
 
 // Registers the process-wide participant with `merger`. One line where a Merger is built:

@@ -121,6 +121,7 @@ class Generator {
     on_success.swap(on_success_);
     if (!r.ok() || c.kind == Command::kReplay) return;
     for (auto& f : on_success) f();
+    if (auto it = r->find("merge"); it != r->end()) merges_.push_back(it->second);
     if (auto it = r->find("replayed");
         c.kind == Command::kMaybe && it != r->end() && it->second == "no")
       replayable_.push_back(c.text);
@@ -318,8 +319,15 @@ class Generator {
     }
   }
 
+  // Merges, and unmerges of the last merge or of any earlier one (those a record naming two
+  // members made have ids the generator did not see: it tries one past the last it knows).
   Command merge() {
-    if (chance(0.4)) return {"unmerge last", Command::kMaybe, {}};
+    if (chance(0.2)) return {"unmerge last", Command::kMaybe, {}};
+    if (chance(0.25)) {
+      std::string id = std::to_string(merges_.size() + 1);
+      if (!merges_.empty() && chance(0.8)) id = any(merges_);
+      return {"unmerge " + id, Command::kMaybe, {}};
+    }
     return {"merge " + member() + " " + member(), Command::kMaybe, {}};
   }
 
@@ -546,6 +554,7 @@ class Generator {
   std::vector<Spend> spends_;
   std::vector<Coupon> coupons_;
   std::vector<std::string> exchanges_, topups_, funded_, locked_, used_orders_, replayable_;
+  std::vector<std::string> merges_;                // ids of merges the generator made
   std::vector<std::function<void()>> on_success_;  // what the last command creates
 };
 
@@ -718,7 +727,7 @@ void fuzz(std::uint64_t seed, int steps) {
   expect_roll_forward_adds_up(immediate);
   for (std::size_t i = opened; i < script.size(); ++i) g_stats.add(script[i], results[i]);
   follow_deferred(name, script, results, immediate);
-  if (::testing::Test::HasFailure())
+  if (::testing::Test::HasFailure() || env_int("RECUR_FUZZ_PRINT", 0))
     std::fprintf(stderr, "--- the script (seed %llu) ---\n%s---\n",
                  static_cast<unsigned long long>(seed), script_text(script).c_str());
 }
