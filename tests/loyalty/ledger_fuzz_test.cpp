@@ -11,7 +11,7 @@
 //   4. the imported orders and refunds the generator writes are valid, and are all accepted;
 //   5. both modes give every other command the same result and end with the same ledger;
 //   6. the ledger's roll-forward closes every account at the sum of its balances.
-// On a failure the test prints the script so far, ready to save as a scenario file.
+// On a failure the test prints the script so far; RECUR_FUZZ_SCRIPT=FILE runs a saved one.
 //
 // RECUR_FUZZ_SEEDS=N and RECUR_FUZZ_STEPS=N run more and longer scripts (a soak run); the
 // default keeps the test to a few seconds.
@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -242,38 +243,52 @@ class Generator {
             {}};
   }
 
-  Command refund() {
+  // An order of `from` with something left to refund, or null.
+  Order* open_order(std::vector<Order>& from) {
     std::vector<Order*> open;
-    for (Order& o : orders_)
+    for (Order& o : from)
       if (o.refunded() < o.total()) open.push_back(&o);
-    if (open.empty()) return order();
-    Order& o = *any(open);
-    const std::string id = "r" + std::to_string(++refunds_);
+    return open.empty() ? nullptr : any(open);
+  }
+
+  // A refund of `o` that the model knows is valid: of one line (its index), or of the order —
+  // the engine spreads that over the lines, so no line refunds after the first one. Books it on
+  // the lines, to know what is left.
+  struct RefundPick {
+    std::optional<std::size_t> line;
+    Fen amount = 0;
+  };
+  RefundPick pick_refund(Order& o) {
     if (!o.whole_refunded && chance(0.6)) {
-      std::vector<Line*> ls;
-      for (Line& l : o.lines)
-        if (l.refunded < l.amount) ls.push_back(&l);
-      Line& l = *any(ls);
+      std::vector<std::size_t> open;
+      for (std::size_t i = 0; i < o.lines.size(); ++i)
+        if (o.lines[i].refunded < o.lines[i].amount) open.push_back(i);
+      const std::size_t i = any(open);
+      Line& l = o.lines[i];
       const Fen left = l.amount - l.refunded;
       const Fen amount = chance(0.4) ? left : pick(1, static_cast<int>(left));
       l.refunded += amount;
-      return {"refund " + o.key + " sku=" + l.sku + " amount=" + yuan(amount) + " id=" + id +
-                  import_at(),
-              Command::kImport,
-              {}};
+      return {i, amount};
     }
-    // Order level: the engine spreads it over the lines, so no line refunds after it.
     const Fen left = o.total() - o.refunded();
-    const Fen amount = chance(0.4) ? left : pick(1, static_cast<int>(std::min<Fen>(left, 1 << 30)));
+    const Fen amount = chance(0.45) ? left : pick(1, static_cast<int>(left));
     o.whole_refunded = true;
-    // Book it on the lines in order, only to know what is left.
     Fen rest = amount;
     for (Line& l : o.lines) {
       const Fen take = std::min(rest, l.amount - l.refunded);
       l.refunded += take;
       rest -= take;
     }
-    return {"refund " + o.key + " amount=" + yuan(amount) + " id=" + id + import_at(),
+    return {std::nullopt, amount};
+  }
+
+  Command refund() {
+    Order* o = open_order(orders_);
+    if (!o) return order();
+    const RefundPick r = pick_refund(*o);
+    const std::string line = r.line ? " sku=" + o->lines[*r.line].sku : "";
+    return {"refund " + o->key + line + " amount=" + yuan(r.amount) + " id=r" +
+                std::to_string(++refunds_) + import_at(),
             Command::kImport,
             {}};
   }
@@ -506,37 +521,14 @@ class Generator {
   }
 
   Command settle_refund() {
-    std::vector<Order*> open;
-    for (Order& o : checkouts_)
-      if (o.refunded() < o.total()) open.push_back(&o);
-    if (open.empty()) return checkout();
-    Order& o = *any(open);
-    const std::string id = "sr" + std::to_string(++refunds_);
-    std::vector<std::size_t> ls;
-    for (std::size_t i = 0; i < o.lines.size(); ++i)
-      if (o.lines[i].refunded < o.lines[i].amount) ls.push_back(i);
-    if (!o.whole_refunded && chance(0.6)) {
-      const std::size_t i = any(ls);
-      Line& l = o.lines[i];
-      const Fen left = l.amount - l.refunded;
-      const Fen amount = chance(0.4) ? left : pick(1, static_cast<int>(left));
-      l.refunded += amount;
-      return {"settle_refund " + o.key + " line=" + std::to_string(i + 1) +
-                  " amount=" + yuan(amount) + " id=" + id,
-              Command::kMaybe,
-              {}};
-    }
-    const Fen left = o.total() - o.refunded();
-    const Fen amount = chance(0.5) ? left : pick(1, static_cast<int>(left));
-    o.whole_refunded = true;
-    Fen rest = amount;
-    for (Line& l : o.lines) {
-      const Fen take = std::min(rest, l.amount - l.refunded);
-      l.refunded += take;
-      rest -= take;
-    }
-    return {
-        "settle_refund " + o.key + " amount=" + yuan(amount) + " id=" + id, Command::kMaybe, {}};
+    Order* o = open_order(checkouts_);
+    if (!o) return checkout();
+    const RefundPick r = pick_refund(*o);
+    const std::string line = r.line ? " line=" + std::to_string(*r.line + 1) : "";
+    return {"settle_refund " + o->key + line + " amount=" + yuan(r.amount) + " id=sr" +
+                std::to_string(++refunds_),
+            Command::kMaybe,
+            {}};
   }
 
   Command replay() {
