@@ -43,6 +43,9 @@ echo "== tiers and points outstanding (等级分布与积分负债)"
 "$RECUR" --db "$DB" check
 echo "== stored value owed (储值负债)"
 "$RECUR" --db "$DB" wallet liability
+echo "== the ledger over the data's last 12 months, rolled forward for finance (台账)"
+FIRST=$(sqlite3 "$DB" "SELECT date('$DAY0', '-1 year', '+1 day')")
+"$RECUR" --db "$DB" ledger summary --from "$FIRST" --to "$DAY0"
 echo "== coupon templates: issued, used, cost (优惠券发放、核销与成本)"
 "$RECUR" --db "$DB" coupon templates
 echo "== the points mall: stock left (积分商城库存)"
