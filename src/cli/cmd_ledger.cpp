@@ -115,7 +115,8 @@ int summary(Context& ctx, const PeriodArgs& a, bool json) {
     auto line = [&](const std::string& what, std::int64_t v, std::int64_t entries) {
       std::printf("  %s %s", pad_right(what, 24).c_str(),
                   pad_left(amount_text(acc.account, v), 18).c_str());
-      if (entries > 0) std::printf("  %lld entries", static_cast<long long>(entries));
+      if (entries > 0)
+        std::printf("  %s entries", group_thousands(std::to_string(entries)).c_str());
       std::printf("\n");
     };
     line("opening 期初", acc.opening, 0);
