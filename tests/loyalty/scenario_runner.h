@@ -125,6 +125,10 @@ class Scenario {
 
   // `path` names the scenario in failure messages; run() reads it as the scenario's file.
   Scenario(std::string path, Mode mode) : path_(std::move(path)), mode_(mode) {}
+  // On a store file of its own choosing, shared with other scenarios (each its own connection):
+  // for runs on several threads at once.
+  Scenario(std::string path, Mode mode, std::string db_file)
+      : path_(std::move(path)), mode_(mode), db_file_(std::move(db_file)) {}
 
   void run() {
     open();
@@ -163,7 +167,16 @@ class Scenario {
 
   // Opens the scenario's fresh store; run() does it, execute() needs it first.
   void open() {
-    if (!db_) db_ = recur::testing::open_test_db(dir_);
+    if (db_) return;
+    if (db_file_.empty()) {
+      db_ = recur::testing::open_test_db(dir_);
+      return;
+    }
+    store::OpenOptions options;
+    options.strict_statements = true;
+    auto db = store::Database::open(db_file_, options);
+    ASSERT_TRUE(db.ok()) << db.status().to_string();
+    db_ = std::move(db).value();
   }
   store::Database& db() { return *db_; }
   Instant now() const { return clock_.now(); }
@@ -1125,7 +1138,8 @@ class Scenario {
   std::string path_;
   Mode mode_;
   int line_ = 0;
-  int executed_ = 0;  // commands run through execute()
+  int executed_ = 0;     // commands run through execute()
+  std::string db_file_;  // empty: a fresh store in dir_
   recur::testing::TempDir dir_;
   std::unique_ptr<store::Database> db_;
   ManualClock clock_{recur::testing::kTestNow};
