@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "identity/member_view.h"
 #include "identity/merge.h"
 #include "store/settings.h"
@@ -11,7 +13,12 @@ namespace recur::cli {
 Result<MemberId> live_member(store::Database& db, const std::string& ref) {
   ASSIGN_OR_RETURN(MemberId id, identity::resolve_member_ref(db, ref));
   identity::Merger merger(db);
-  return merger.live_root(id);
+  ASSIGN_OR_RETURN(MemberId live, merger.live_root(id));
+  if (live != id)  // on stderr: standard output stays the command's (JSON) answer
+    std::fprintf(stderr, "note: member %lld was merged into member %lld (已合并); using %lld\n",
+                 static_cast<long long>(id), static_cast<long long>(live),
+                 static_cast<long long>(live));
+  return live;
 }
 
 Result<Instant> when(Context& ctx, store::Database& db, const std::string& at) {

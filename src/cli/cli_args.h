@@ -15,7 +15,7 @@
 
 namespace recur::cli {
 
-// A member id or identity, followed to the live member it was merged into.
+// A member id or identity, followed to the live member it was merged into (saying so on stderr).
 Result<MemberId> live_member(store::Database& db, const std::string& ref);
 
 // `at` in the merchant's time zone; now when empty.

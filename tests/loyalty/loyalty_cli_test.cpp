@@ -115,6 +115,22 @@ TEST_F(LoyaltyCli, ImportAppliesLoyaltyThenCheck) {
   EXPECT_TRUE(has(bad.out, "FAIL balances_equal_entries")) << bad.out;
 }
 
+// A merged-away member's id still works in every loyalty command, which says on stderr whose
+// account it uses; standard output stays the answer (parseable JSON).
+TEST_F(LoyaltyCli, AMergedMembersIdNamesTheSurvivorAndSaysSo) {
+  ASSERT_EQ(run(r("program load " + program())).code, 0);
+  import_orders();
+  ASSERT_EQ(run(r("member merge 1 2 --note same")).code, 0);
+  CmdResult shown = run(r("points show 2 --entries 0"));
+  ASSERT_EQ(shown.code, 0) << shown.out;
+  EXPECT_TRUE(has(shown.out, "note: member 2 was merged into member 1 (已合并); using 1"))
+      << shown.out;
+  EXPECT_TRUE(has(shown.out, "member 会员 1 ")) << shown.out;
+  // Standard output alone (stderr dropped by the shell before the pipe).
+  const std::string json = run(r("points show 2 --json 2>/dev/null | cat")).out;
+  EXPECT_EQ(json.rfind("{\"member_id\":1,", 0), 0u) << json;
+}
+
 TEST_F(LoyaltyCli, MutatingCommandsAreNoOpsWhenReplayed) {
   ASSERT_EQ(run(r("program load " + program())).code, 0);
   import_orders();
