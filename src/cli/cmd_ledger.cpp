@@ -108,7 +108,8 @@ int summary(Context& ctx, const PeriodArgs& a, bool json) {
   }
   std::printf("ledger 台账 %s … %s (%s)\n", p->first.to_string().c_str(),
               p->last.to_string().c_str(), p->zone.name().c_str());
-  if (r->accounts.empty()) std::printf("  no entries before %s\n", p->last.to_string().c_str());
+  if (r->accounts.empty())
+    std::printf("  no entries through %s (无流水)\n", p->last.to_string().c_str());
   for (const auto& acc : r->accounts) {
     const AccountLabel l = label(acc.account);
     std::printf("%s\n", *l.name ? l.name : acc.account.c_str());
