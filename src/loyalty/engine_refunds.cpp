@@ -222,7 +222,11 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
   }
   // Undo the upgrades this order paid for: if the tier rose at or after the order was paid,
   // the member falls back to the tier held before it, or to what the remaining qualifying
-  // growth reaches, whichever is higher (never above the current tier).
+  // growth reaches, whichever is higher (never above the current tier). The growth is counted
+  // as of the member's latest growth when that is later than the refund — a refund imported
+  // after later orders were applied (a nightly refunds file) — so that those orders count: as of
+  // the refund's own time they would not, and a member whose later orders reached gold would fall
+  // to the tier of months before. The change is dated then too.
   {
     ASSIGN_OR_RETURN(store::Statement * st,
                      cache_.get("SELECT COUNT(*) FROM loyalty_tier_changes WHERE member_id = ? "
@@ -239,9 +243,12 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
       ASSIGN_OR_RETURN(bool had, before->step());
       int prior = had ? std::max(0, program().tier_index(before->column_text(0))) : 0;
       before->reset();
-      ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, in.at));
+      Instant as_of = in.at;
+      ASSIGN_OR_RETURN(std::optional<Instant> latest, ledger_.last_growth_at(owner));
+      if (latest && latest->seconds > as_of.seconds) as_of = *latest;
+      ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, as_of));
       int target = std::max(prior, program().tier_for_growth(q));
-      if (target < tier_of(a)) RETURN_IF_ERROR(change_tier(a, target, in.at, "refund", reference));
+      if (target < tier_of(a)) RETURN_IF_ERROR(change_tier(a, target, as_of, "refund", reference));
     }
   }
   RETURN_IF_ERROR(ledger_.save(a, clock_.now()));

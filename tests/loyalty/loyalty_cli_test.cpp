@@ -115,6 +115,30 @@ TEST_F(LoyaltyCli, ImportAppliesLoyaltyThenCheck) {
   EXPECT_TRUE(has(bad.out, "FAIL balances_equal_entries")) << bad.out;
 }
 
+// Refunds imported after later orders were applied (a nightly refunds file): the tier is
+// re-evaluated with those later orders counted, as if things had arrived in order. Before, a
+// gold member fell to normal, the tier of the refund's date.
+TEST_F(LoyaltyCli, ALateRefundReEvaluatesTheTierWithLaterOrders) {
+  ASSERT_EQ(run(r("program load " + program())).code, 0);
+  recur::testing::write_file(
+      dir_.file("late.csv"),
+      "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,"
+      "amount\n"
+      "pos,L1,2024-01-10 10:00:00,phone:13900000009,store,S01,F1,食品,1,1500.00,0,1500.00\n"
+      "pos,L2,2024-06-10 10:00:00,phone:13900000009,store,S01,F2,食品,1,4000.00,0,4000.00\n");
+  recur::testing::write_file(dir_.file("late_r.csv"),
+                             "source,refund_id,order_id,refunded_at,sku,qty,amount,reason\n"
+                             "pos,LR1,L1,2024-02-01 10:00:00,F1,1,600.00,x\n");
+  ASSERT_EQ(run(r("import orders " + dir_.file("late.csv"))).code, 0);
+  EXPECT_TRUE(has(run(r("points show phone:13900000009 --entries 0")).out, "tier 等级 gold"));
+  ASSERT_EQ(run(r("import refunds " + dir_.file("late_r.csv"))).code, 0);
+  // 4,900 growth in the 12 months up to June: silver (1,000), not gold (5,000), not normal.
+  CmdResult shown = run(r("points show phone:13900000009 --entries 0"));
+  EXPECT_TRUE(has(shown.out, "tier 等级 silver 银卡会员 (since 2024-06-10)")) << shown.out;
+  EXPECT_TRUE(has(shown.out, "growth 成长值     4900")) << shown.out;
+  EXPECT_EQ(run(r("check")).code, 0);
+}
+
 // A merged-away member's id still works in every loyalty command, which says on stderr whose
 // account it uses; standard output stays the answer (parseable JSON).
 TEST_F(LoyaltyCli, AMergedMembersIdNamesTheSurvivorAndSaysSo) {
