@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "identity/merge.h"
 #include "loyalty/decimal.h"
@@ -616,6 +617,13 @@ Result<WalletEffect> Wallet::withdraw(MemberId member_in, const std::string& top
     Fen amount;
   };
   std::vector<Forfeit> forfeits;
+  // A top-up may have several principal lots here: a refund of a payment whose lot an unmerge
+  // moved away comes back as a new lot with the same top-up. Its bonus is shared out over the
+  // principal the top-up has left in all of them, and what this withdrawal already forfeits
+  // from a bonus lot is not there for the next.
+  std::map<std::string, Fen> topup_left;
+  for (const PLot& l : plots) topup_left[l.topup] += l.remaining;
+  std::map<std::int64_t, Fen> planned;  // bonus lot -> forfeited by this withdrawal so far
   Fen need = amount;
   for (const PLot& l : plots) {
     if (need == 0) break;
@@ -649,15 +657,22 @@ Result<WalletEffect> Wallet::withdraw(MemberId member_in, const std::string& top
         deducted = tp.column_int64(1);
       }
     }
-    const bool whole = t == l.remaining;
-    // Withdrawing a share of the principal left forfeits that share of the bonus left.
-    Fen forfeit = whole ? b_rem : scale(b_rem, t, l.remaining);
+    const Fen left = topup_left[l.topup];
+    topup_left[l.topup] -= t;
+    const Fen already = blot ? planned[blot] : 0;
+    b_rem -= already;  // its earlier forfeits are taken after the loop; the top-up row has them
+    const bool whole = t == left;
+    // Withdrawing a share of the top-up's principal left forfeits that share of its bonus left.
+    Fen forfeit = whole ? b_rem : scale(b_rem, t, left);
     Fen charge = 0;
     if (deduct) {
       Fen spent = std::max<Fen>(0, b_earned - b_rem - forfeited - deducted);
-      charge = std::min(t, whole ? spent : scale(spent, t, l.remaining));
+      charge = std::min(t, whole ? spent : scale(spent, t, left));
     }
-    if (forfeit > 0) forfeits.push_back(Forfeit{blot, forfeit});
+    if (forfeit > 0) {
+      forfeits.push_back(Forfeit{blot, forfeit});
+      planned[blot] += forfeit;
+    }
     e.deducted += charge;
     e.paid_out += t - charge;
     ASSIGN_OR_RETURN(auto up, db_.prepare("UPDATE wallet_topups SET withdrawn_fen = "
