@@ -3,6 +3,7 @@
 
 #include "loyalty/ledger_report.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "scenario_runner.h"
@@ -104,8 +105,8 @@ TEST_F(LedgerReport, ExportsThePeriodsEntriesByTimeWithFilters) {
   auto rows = [&](LedgerFilter f) {
     std::vector<std::string> out;
     Status st = for_each_ledger_row(s_.db(), f, [&](const LedgerRow& r) {
-      out.push_back(r.account + ":" + r.cause + ":" + std::to_string(r.amount) + ":" +
-                    (r.balance_after ? std::to_string(*r.balance_after) : "NULL"));
+      out.push_back(fmt::format("{}:{}:{}:{}", r.account, r.cause, r.amount,
+                                r.balance_after ? std::to_string(*r.balance_after) : "NULL"));
       return Status();
     });
     EXPECT_TRUE(st.ok()) << st.to_string();

@@ -513,7 +513,8 @@ class Scenario {
         auto bar = m.find('|', start);
         std::string part =
             m.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
-        member_text += (member_text.empty() ? "" : "|") + identity_text(part);
+        if (!member_text.empty()) member_text += '|';
+        member_text += identity_text(part);
         if (bar == std::string::npos) break;
         start = bar + 1;
       }
