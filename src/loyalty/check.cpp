@@ -7,6 +7,7 @@
 #include "loyalty/coupon_check.h"
 #include "loyalty/decimal.h"
 #include "loyalty/entry_check.h"
+#include "loyalty/lot_check.h"
 #include "loyalty/order_check.h"
 #include "loyalty/program_store.h"
 
@@ -21,24 +22,6 @@ struct Probe {
 
 // ?1 is bound to `now` (UTC seconds) where a probe needs it.
 constexpr Probe kProbes[] = {
-    {"lots_within_bounds", "every lot has 0 <= remaining <= earned and earned > 0",
-     "SELECT lot_id, member_id, earned, remaining FROM loyalty_lots "
-     "WHERE remaining < 0 OR remaining > earned OR earned <= 0"},
-    {"lot_usage_matches", "each lot's remaining equals earned minus what was taken from it",
-     "SELECT l.lot_id, l.earned, l.remaining, COALESCE(u.used, 0) FROM loyalty_lots l "
-     "LEFT JOIN (SELECT lot_id, SUM(amount) AS used FROM loyalty_lot_usage GROUP BY lot_id) u "
-     "ON u.lot_id = l.lot_id WHERE l.remaining != l.earned - COALESCE(u.used, 0)"},
-    {"lots_equal_balances",
-     "points lots' remaining minus debt equals the points balance; growth lots equal growth",
-     "SELECT a.member_id, a.points, a.points_debt, COALESCE(l.p, 0), a.growth, COALESCE(l.g, 0) "
-     "FROM loyalty_accounts a LEFT JOIN (SELECT member_id, "
-     "SUM(CASE WHEN account = 'points' THEN remaining ELSE 0 END) AS p, "
-     "SUM(CASE WHEN account = 'growth' THEN remaining ELSE 0 END) AS g "
-     "FROM loyalty_lots GROUP BY member_id) l ON l.member_id = a.member_id "
-     "WHERE COALESCE(l.p, 0) - a.points_debt != a.points OR COALESCE(l.g, 0) != a.growth"},
-    {"lots_have_accounts", "every member holding a lot with something left has a balance row",
-     "SELECT DISTINCT l.member_id FROM loyalty_lots l WHERE l.remaining > 0 AND NOT EXISTS "
-     "(SELECT 1 FROM loyalty_accounts a WHERE a.member_id = l.member_id)"},
     {"nothing_negative",
      "no negative growth or debt, and points below zero only as debt; usage amounts positive",
      "SELECT member_id, points, points_debt, growth FROM loyalty_accounts "
@@ -246,10 +229,12 @@ Result<CheckReport> run_check(store::Database& db, Instant now) {
   CheckReport r;
   {
     ASSIGN_OR_RETURN(std::vector<CheckFinding> entries, check_entries(db));
-    for (CheckFinding& f : entries) {
-      if (!f.ok()) r.ok = false;
-      r.checks.push_back(std::move(f));
-    }
+    ASSIGN_OR_RETURN(std::vector<CheckFinding> lots, check_lots(db));
+    for (auto* found : {&entries, &lots})
+      for (CheckFinding& f : *found) {
+        if (!f.ok()) r.ok = false;
+        r.checks.push_back(std::move(f));
+      }
   }
   for (const Probe& p : kProbes) {
     CheckFinding f;

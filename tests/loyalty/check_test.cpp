@@ -135,6 +135,36 @@ TEST_F(CheckTest, EntryProbesNameTheEntryAndTheMissingAccount) {
   EXPECT_EQ(violations(check(), "balances_equal_entries"), 1);
 }
 
+// The lot probes read the lots once (lot_check.h): an example names the lot with its earned,
+// remaining and taken amounts; a member holding lots without an account row is named.
+TEST_F(CheckTest, LotProbesNameTheLotAndTheMissingAccount) {
+  const std::int64_t lot = recur::testing::count(
+      *db_, "SELECT MIN(lot_id) FROM loyalty_lots_other WHERE member_id = 3 AND remaining > 0");
+  ASSERT_GT(lot, 0);
+  const std::int64_t earned = recur::testing::count(
+      *db_, "SELECT earned FROM loyalty_lots_other WHERE lot_id = " + std::to_string(lot));
+  const std::int64_t remaining = recur::testing::count(
+      *db_, "SELECT remaining FROM loyalty_lots_other WHERE lot_id = " + std::to_string(lot));
+  ASSERT_TRUE(db_->exec("UPDATE loyalty_lots_other SET remaining = remaining - 1 WHERE lot_id = " +
+                        std::to_string(lot))
+                  .ok());
+  CheckReport r = check();
+  const CheckFinding* usage = nullptr;
+  for (const auto& c : r.checks)
+    if (c.name == "lot_usage_matches") usage = &c;
+  ASSERT_NE(usage, nullptr);
+  ASSERT_EQ(usage->violations, 1);
+  EXPECT_EQ(usage->examples.at(0), std::to_string(lot) + " " + std::to_string(earned) + " " +
+                                       std::to_string(remaining - 1) + " " +
+                                       std::to_string(earned - remaining));
+  EXPECT_EQ(violations(r, "lots_equal_balances"), 1);
+  EXPECT_EQ(violations(r, "lots_have_accounts"), 0);
+  ASSERT_TRUE(db_->exec("DELETE FROM loyalty_accounts WHERE member_id = 3").ok());
+  r = check();
+  EXPECT_EQ(violations(r, "lots_have_accounts"), 1);
+  EXPECT_EQ(violations(r, "lots_equal_balances"), 0);  // no row to compare
+}
+
 TEST_F(CheckTest, FindsALotThatDoesNotAddUp) {
   ASSERT_TRUE(db_->exec("UPDATE loyalty_orders SET points_remaining = points_remaining + 10 "
                         "WHERE order_key = 'pos:1'")
