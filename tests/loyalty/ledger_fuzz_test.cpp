@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -91,22 +92,47 @@ class Generator {
   }
 
   // The next command: an order most often, then everything else.
+  // Each seed weighs the kinds of command its own way (a base mix, each kind scaled by 1/3 to 3),
+  // so that some scripts are mostly merges and stored value, others mostly coupons: sequences
+  // rare in the base mix (a refund after an unmerge, then a merge again) come up.
   Command next() {
-    const int roll = pick(0, 999);
-    if (roll < 250) return order();
-    if (roll < 330) return refund();
-    if (roll < 370) return redeem();
-    if (roll < 400) return adjust();
-    if (roll < 450) return task();
-    if (roll < 480) return daily_job();
-    if (roll < 500) return merge();
-    if (roll < 590) return wallet();
-    if (roll < 720) return coupon();
-    if (roll < 760) return mall();
-    if (roll < 870) return checkout();
-    if (roll < 930) return settle_refund();
-    if (roll < 935 && program_changes_) return program_command();
-    return replay();
+    if (weights_.empty()) {
+      static constexpr double kBase[] = {250, 80, 40, 30, 50, 30, 20, 90, 130, 40, 110, 60, 5, 65};
+      std::uniform_real_distribution<double> scale(-1.0986, 1.0986);  // e^±ln 3
+      for (double w : kBase) weights_.push_back(w * std::exp(scale(rng_)));
+      if (!program_changes_) weights_[12] = 0;
+    }
+    std::discrete_distribution<int> kind(weights_.begin(), weights_.end());
+    switch (kind(rng_)) {
+      case 0:
+        return order();
+      case 1:
+        return refund();
+      case 2:
+        return redeem();
+      case 3:
+        return adjust();
+      case 4:
+        return task();
+      case 5:
+        return daily_job();
+      case 6:
+        return merge();
+      case 7:
+        return wallet();
+      case 8:
+        return coupon();
+      case 9:
+        return mall();
+      case 10:
+        return checkout();
+      case 11:
+        return settle_refund();
+      case 12:
+        return program_command();
+      default:
+        return replay();
+    }
   }
 
   // Moves the clock on; returns the `at` line.
@@ -547,6 +573,7 @@ class Generator {
   std::mt19937_64 rng_;
   std::string tag_;
   bool program_changes_ = true;
+  std::vector<double> weights_;  // of the kinds of command next() picks, drawn on first use
   std::int64_t minutes_ =
       static_cast<std::int64_t>(Date::from_ymd(2024, 1, 5).days) * 1440 + 10 * 60;
   int import_second_ = 0;
