@@ -222,18 +222,20 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
   }
   // Undo the upgrades this order paid for: if the tier rose at or after the order was paid,
   // the member falls back to the tier held before it, or to what the remaining qualifying
-  // growth reaches, whichever is higher (never above the current tier). The growth is counted
-  // as of the member's latest growth when that is later than the refund — a refund imported
-  // after later orders were applied (a nightly refunds file) — so that those orders count: as of
-  // the refund's own time they would not, and a member whose later orders reached gold would fall
-  // to the tier of months before. The change is dated then too.
+  // growth reaches, whichever is higher (never above the current tier).
+  // A refund may be applied after later growth (refunds imported after the orders, a nightly
+  // refunds file). Had things arrived in order, each later order would have upgraded the member
+  // at once as its growth reached a tier: so the growth reached is the highest the remaining
+  // growth reaches as of the refund or as of any later growth, not as of the refund alone
+  // (which would drop a member whose later orders reached gold to the tier of months before).
+  // The change is dated at the latest moment the growth reached the tier it keeps.
   {
     ASSIGN_OR_RETURN(store::Statement * st,
                      cache_.get("SELECT COUNT(*) FROM loyalty_tier_changes WHERE member_id = ? "
                                 "AND reason = 'upgrade' AND at >= ?"));
     st->bind(1, owner).bind(2, paid_at.seconds);
     ASSIGN_OR_RETURN(bool row, st->step());
-    std::int64_t upgrades = row ? st->column_int64(0) : 0;
+    const std::int64_t upgrades = row ? st->column_int64(0) : 0;
     st->reset();
     if (upgrades > 0) {
       ASSIGN_OR_RETURN(store::Statement * before,
@@ -243,11 +245,30 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
       ASSIGN_OR_RETURN(bool had, before->step());
       int prior = had ? std::max(0, program().tier_index(before->column_text(0))) : 0;
       before->reset();
-      Instant as_of = in.at;
-      ASSIGN_OR_RETURN(std::optional<Instant> latest, ledger_.last_growth_at(owner));
-      if (latest && latest->seconds > as_of.seconds) as_of = *latest;
-      ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, as_of));
-      int target = std::max(prior, program().tier_for_growth(q));
+      GrowthLots lots;
+      ASSIGN_OR_RETURN(store::Statement * gl,
+                       cache_.get("SELECT earned_at, remaining FROM loyalty_lots WHERE "
+                                  "member_id = ? AND account = 'growth'"));
+      gl->bind(1, owner);
+      while (true) {
+        ASSIGN_OR_RETURN(bool more, gl->step());
+        if (!more) break;
+        lots.emplace_back(Instant{gl->column_int64(0)}, gl->column_int64(1));
+      }
+      gl->reset();
+      ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, in.at, &lots));
+      int reached = program().tier_for_growth(q);
+      Instant as_of = in.at;  // the latest moment the growth reached `reached`
+      for (const auto& [earned_at, remaining] : lots) {
+        if (earned_at.seconds <= in.at.seconds) continue;
+        ASSIGN_OR_RETURN(std::int64_t later, qualifying_growth(a, earned_at, &lots));
+        const int tier = program().tier_for_growth(later);
+        if (tier > reached || (tier == reached && earned_at.seconds > as_of.seconds)) {
+          reached = tier;
+          as_of = earned_at;
+        }
+      }
+      const int target = std::max(prior, reached);
       if (target < tier_of(a)) RETURN_IF_ERROR(change_tier(a, target, as_of, "refund", reference));
     }
   }

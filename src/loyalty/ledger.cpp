@@ -341,17 +341,6 @@ Result<std::int64_t> Ledger::growth_between(MemberId member, Instant from, Insta
   return v;
 }
 
-Result<std::optional<Instant>> Ledger::last_growth_at(MemberId member) {
-  ASSIGN_OR_RETURN(store::Statement * st, cache_.get("SELECT MAX(earned_at) FROM loyalty_lots "
-                                                     "WHERE member_id = ? AND account = 'growth'"));
-  st->bind(1, member);
-  ASSIGN_OR_RETURN(bool row, st->step());
-  std::optional<Instant> at;
-  if (row && !st->column_is_null(0)) at = Instant{st->column_int64(0)};
-  st->reset();
-  return at;
-}
-
 Result<std::vector<Lot>> Ledger::lots(MemberId member, Account account, bool open_only) {
   ASSIGN_OR_RETURN(
       store::Statement * st,

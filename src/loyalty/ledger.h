@@ -159,8 +159,6 @@ class Ledger {
   Result<std::int64_t> pending_points(MemberId member, Instant at);
   // Remaining growth earned in [from, to).
   Result<std::int64_t> growth_between(MemberId member, Instant from, Instant to);
-  // When the member's latest growth was earned (any growth lot, spent or not), if ever.
-  Result<std::optional<Instant>> last_growth_at(MemberId member);
 
   Result<std::vector<Lot>> lots(MemberId member, Account account, bool open_only);
   // The points lot `lot_id`, if there is one.

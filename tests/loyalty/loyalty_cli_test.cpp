@@ -131,11 +131,17 @@ TEST_F(LoyaltyCli, ALateRefundReEvaluatesTheTierWithLaterOrders) {
                              "pos,LR1,L1,2024-02-01 10:00:00,F1,1,600.00,x\n");
   ASSERT_EQ(run(r("import orders " + dir_.file("late.csv"))).code, 0);
   EXPECT_TRUE(has(run(r("points show phone:13900000009 --entries 0")).out, "tier 等级 gold"));
+  // Growth a year after the upgrade does not move the date the tier is judged at: a decline
+  // since the upgrade is `tiers evaluate`'s, with its grace period.
+  ASSERT_EQ(run(r("points adjust phone:13900000009 --growth 10 --reason x --key g1 --at "
+                  "\"2025-07-01 10:00\""))
+                .code,
+            0);
   ASSERT_EQ(run(r("import refunds " + dir_.file("late_r.csv"))).code, 0);
   // 4,900 growth in the 12 months up to June: silver (1,000), not gold (5,000), not normal.
   CmdResult shown = run(r("points show phone:13900000009 --entries 0"));
   EXPECT_TRUE(has(shown.out, "tier 等级 silver 银卡会员 (since 2024-06-10)")) << shown.out;
-  EXPECT_TRUE(has(shown.out, "growth 成长值     4900")) << shown.out;
+  EXPECT_TRUE(has(shown.out, "growth 成长值     4910")) << shown.out;
   EXPECT_EQ(run(r("check")).code, 0);
 }
 
