@@ -246,16 +246,8 @@ Result<RefundEffect> LoyaltyEngine::apply_refund(const RefundInput& in) {
       int prior = had ? std::max(0, program().tier_index(before->column_text(0))) : 0;
       before->reset();
       GrowthLots lots;
-      ASSIGN_OR_RETURN(store::Statement * gl,
-                       cache_.get("SELECT earned_at, remaining FROM loyalty_lots WHERE "
-                                  "member_id = ? AND account = 'growth'"));
-      gl->bind(1, owner);
-      while (true) {
-        ASSIGN_OR_RETURN(bool more, gl->step());
-        if (!more) break;
-        lots.emplace_back(Instant{gl->column_int64(0)}, gl->column_int64(1));
-      }
-      gl->reset();
+      ASSIGN_OR_RETURN(std::vector<Lot> growth, ledger_.lots(owner, Account::kGrowth, false));
+      for (const Lot& l : growth) lots.emplace_back(l.earned_at, l.remaining);
       ASSIGN_OR_RETURN(std::int64_t q, qualifying_growth(a, in.at, &lots));
       int reached = program().tier_for_growth(q);
       Instant as_of = in.at;  // the latest moment the growth reached `reached`
