@@ -14,7 +14,8 @@
 // On a failure the test prints the script so far; RECUR_FUZZ_SCRIPT=FILE runs a saved one.
 //
 // RECUR_FUZZ_SEEDS=N and RECUR_FUZZ_STEPS=N run more and longer scripts (a soak run); the
-// default keeps the test to a few seconds.
+// default keeps the test to a few seconds. RECUR_FUZZ_TRACE=1 prints each command with its result
+// (or why it was refused) as it runs.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -153,6 +154,8 @@ class Generator {
   void learn(const Command& c, const Result<Scenario::Fields>& r) {
     std::vector<std::function<void()>> on_success;
     on_success.swap(on_success_);
+    if (trace_)
+      fmt::print(stderr, "{} => {}\n", c.text, r.ok() ? "ok" : std::string(r.status().message()));
     if (!r.ok() || c.kind == Command::kReplay) return;
     for (auto& f : on_success) f();
     if (auto it = r->find("merge"); it != r->end()) merges_.push_back(it->second);
@@ -187,9 +190,22 @@ class Generator {
     std::string order;
     Fen amount = 0;
   };
+  // A coupon as the generator last saw it succeed: what it may do next is a guess (merges move
+  // holders, daily jobs expire coupons, refunds give used ones back), good enough to aim with.
   struct Coupon {
+    enum State { kIssued, kLocked, kUsed, kGone };
     std::string name, holder;  // holder: the member alias it was issued to
+    State state = kIssued;
+    std::string lock_order;  // while locked: the order it is held for
+    std::int32_t issued_day = 0;
   };
+  Coupon new_coupon(std::string name, std::string holder) const {
+    Coupon c;
+    c.name = std::move(name);
+    c.holder = std::move(holder);
+    c.issued_day = today().days;
+    return c;
+  }
 
   int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
@@ -450,16 +466,47 @@ class Generator {
   // A member that topped up, mostly; anyone sometimes.
   std::string funded() { return funded_.empty() || chance(0.2) ? member() : any(funded_); }
 
-  // A coupon and, mostly, the member it was issued to (the runner follows merges); now and
-  // then a coupon that does not exist.
-  Coupon coupon_pick() {
-    if (coupons_.empty() || chance(0.04)) return {"999999", member()};
-    // Mostly one of the last few issued: most coupons are valid for a month.
-    const int n = static_cast<int>(coupons_.size());
-    Coupon c = chance(0.7) ? coupons_[static_cast<std::size_t>(pick(std::max(0, n - 4), n - 1))]
-                           : any(coupons_);
-    if (chance(0.15)) c.holder = member();
+  // A coupon and, mostly, the member it was issued to (the runner follows merges); mostly one
+  // the generator believes usable (issued or locked in the last few weeks: most coupons are
+  // valid for a month), else any; now and then a coupon that does not exist.
+  std::optional<Coupon> coupon_pick() {
+    if (coupons_.empty() || chance(0.04)) return new_coupon("999999", member());
+    std::vector<const Coupon*> live;
+    for (const Coupon& c : coupons_)
+      if ((c.state == Coupon::kIssued || c.state == Coupon::kLocked) &&
+          today().days - c.issued_day <= 20)
+        live.push_back(&c);
+    if (live.empty() && chance(0.85)) return std::nullopt;  // issue one first, mostly
+    Coupon c;
+    if (!live.empty() && chance(0.9)) {
+      c = *any(live);
+    } else {
+      const int n = static_cast<int>(coupons_.size());
+      c = chance(0.7) ? coupons_[static_cast<std::size_t>(pick(std::max(0, n - 4), n - 1))]
+                      : any(coupons_);
+    }
+    if (chance(0.08)) c.holder = member();
     return c;
+  }
+  Coupon* coupon_named(const std::string& name) {
+    for (Coupon& c : coupons_)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
+  // After a command on coupon `name` succeeds: its state is `state`, held for `order`.
+  void on_coupon(const std::string& name, Coupon::State state, std::string order = "") {
+    on_success_.push_back([this, name, state, order] {
+      if (Coupon* c = coupon_named(name)) {
+        c->state = state;
+        c->lock_order = order;
+      }
+    });
+  }
+  // The order a command using coupon `c` pays: the one it is locked to, mostly, if it is locked
+  // (using a coupon on the order it is held for is the lock's purpose); else `fresh`.
+  std::string order_for(const Coupon& c, std::string fresh) {
+    if (c.state == Coupon::kLocked && !c.lock_order.empty() && chance(0.85)) return c.lock_order;
+    return fresh;
   }
 
   Command coupon() {
@@ -473,31 +520,44 @@ class Generator {
                                              "wipes_gift"};
     const std::string k = key("coupon");
     const int roll = pick(0, 9);
-    if (roll < 4 || coupons_.empty()) {
-      const Coupon c{"c" + std::to_string(++coupons_made_), member()};
+    std::optional<Coupon> picked;
+    if (roll >= 4 && !coupons_.empty()) picked = coupon_pick();
+    if (!picked) {
+      const Coupon c = new_coupon("c" + std::to_string(++coupons_made_), member());
       on_success_.push_back([this, c] { coupons_.push_back(c); });
       return {
           "coupon issue " + c.holder + " " + kTemplates[pick(0, 7)] + " key=" + k + " as=" + c.name,
           Command::kMaybe,
           {}};
     }
-    const Coupon c = coupon_pick();
+    const Coupon& c = *picked;
     switch (roll) {
-      case 4:
-        on_success_.push_back([this, c] { locked_.push_back(c.name); });
-        return {"coupon lock " + c.name + " " + c.holder + " order=lock:" + tag_ +
-                    std::to_string(pick(1, 50)) + " key=" + k,
+      case 4: {
+        // Held for an order still to come: a `coupon use` or a checkout (which then names the
+        // coupon's order, see order_for), or now and then one that never comes.
+        const int to = pick(0, 9);
+        const std::string order = to < 4 ? "use:" + tag_ + std::to_string(++uses_)
+                                  : to < 8
+                                      ? "till:" + tag_ + "k" + std::to_string(++checkouts_made_)
+                                      : "lock:" + tag_ + std::to_string(pick(1, 50));
+        on_coupon(c.name, Coupon::kLocked, order);
+        return {"coupon lock " + c.name + " " + c.holder + " order=" + order + " key=" + k,
                 Command::kMaybe,
                 {}};
+      }
       case 5: {
-        const std::string name = locked_.empty() || chance(0.2) ? c.name : any(locked_);
-        on_success_.push_back([this, name] { std::erase(locked_, name); });
+        std::vector<const Coupon*> locked;
+        for (const Coupon& l : coupons_)
+          if (l.state == Coupon::kLocked) locked.push_back(&l);
+        const std::string name = locked.empty() || chance(0.2) ? c.name : any(locked)->name;
+        on_coupon(name, Coupon::kIssued);
         return {"coupon release " + name + " key=" + k, Command::kMaybe, {}};
       }
       case 6:
       case 7: {
-        const std::string order = "use:" + tag_ + std::to_string(++uses_);
+        const std::string order = order_for(c, "use:" + tag_ + std::to_string(++uses_));
         on_success_.push_back([this, order] { used_orders_.push_back(order); });
+        on_coupon(c.name, Coupon::kUsed);
         return {"coupon use " + c.name + " " + c.holder + " order=" + order + " channel=" +
                     (chance(0.5) ? "online" : "store") + " lines=" + lines_text(lines(3)) +
                     (chance(0.3) ? " shipping=" + yuan(pick(0, 2500)) : "") + " key=" + k,
@@ -505,6 +565,7 @@ class Generator {
                 {}};
       }
       case 8:
+        on_coupon(c.name, Coupon::kGone);
         return {"coupon revoke " + c.name + " reason=\"fuzz\" key=" + k, Command::kMaybe, {}};
       default:
         if (used_orders_.empty()) return order();
@@ -523,7 +584,7 @@ class Generator {
       on_success_.push_back([this, name] { exchanges_.push_back(name); });
       std::string coupon;
       if (item == 0) {  // coupon_5 issues a coupon
-        const Coupon c{"c" + std::to_string(++coupons_made_), who};
+        const Coupon c = new_coupon("c" + std::to_string(++coupons_made_), who);
         coupon = " coupon_as=" + c.name;
         on_success_.push_back([this, c] { coupons_.push_back(c); });
       }
@@ -540,14 +601,17 @@ class Generator {
     o.key = "till:" + tag_ + "k" + std::to_string(++checkouts_made_);
     o.lines = lines(3);
     std::string who = member(), coupon;
-    if (!coupons_.empty() && chance(0.4)) {
-      const Coupon c = coupon_pick();
-      who = c.holder;
-      coupon = " coupon=" + c.name;
+    if (std::optional<Coupon> c; chance(0.4) && (c = coupon_pick())) {
+      who = c->holder;
+      coupon = " coupon=" + c->name;
+      o.key = order_for(*c, o.key);
+      on_coupon(c->name, Coupon::kUsed);
     }
+    const bool wallet = chance(0.3);
+    if (wallet && coupon.empty() && chance(0.6)) who = funded();  // someone with stored value
     std::string t = "checkout " + o.key + " " + who + " lines=" + lines_text(o.lines) + coupon;
     if (chance(0.4)) t += " points=" + std::to_string(pick(1, 20) * 100);
-    if (chance(0.3))
+    if (wallet)
       t += " wallet=" + yuan(pick(100, static_cast<int>(std::min<Fen>(o.total(), 50000))));
     if (chance(0.3)) t += " channel=online";
     on_success_.push_back([this, o] { checkouts_.push_back(o); });
@@ -573,6 +637,7 @@ class Generator {
   std::mt19937_64 rng_;
   std::string tag_;
   bool program_changes_ = true;
+  bool trace_ = env_int("RECUR_FUZZ_TRACE", 0) != 0;
   std::vector<double> weights_;  // of the kinds of command next() picks, drawn on first use
   std::int64_t minutes_ =
       static_cast<std::int64_t>(Date::from_ymd(2024, 1, 5).days) * 1440 + 10 * 60;
@@ -582,7 +647,7 @@ class Generator {
   std::vector<Order> orders_, checkouts_, cashback_orders_;
   std::vector<Spend> spends_;
   std::vector<Coupon> coupons_;
-  std::vector<std::string> exchanges_, topups_, funded_, locked_, used_orders_, replayable_;
+  std::vector<std::string> exchanges_, topups_, funded_, used_orders_, replayable_;
   std::vector<std::string> merges_;                // ids of merges the generator made
   std::vector<std::function<void()>> on_success_;  // what the last command creates
 };
