@@ -8,6 +8,17 @@
 
 namespace recur::cli {
 
+CommandClock::CommandClock() {
+  const char* env = std::getenv("RECUR_NOW");
+  if (env == nullptr || *env == 0) return;
+  auto t = parse_timestamp(env, TimeZone::utc());
+  if (t.ok())
+    fixed_ = *t;
+  else
+    error_ = invalid_argument(
+        fmt::format("RECUR_NOW='{}' is not a time: {} (不是有效时间)", env, t.status().message()));
+}
+
 Result<std::unique_ptr<store::Database>> Context::open_db(bool read_only) const {
   std::string path = global.db_path;
   if (path.empty()) {

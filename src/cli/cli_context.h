@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
@@ -30,9 +31,25 @@ struct GlobalOptions {
   bool profile_sql = false;  // --profile-sql: where SQLite spent the command's time, on stderr
 };
 
+// The command's "now": the system's, or the instant $RECUR_NOW names (an ISO 8601 time with
+// its offset, e.g. 2026-01-01T09:00:00+08:00), so that replays and tests of the binary that
+// compare two stores get the same times (a merge is dated when recur makes it).
+class CommandClock final : public Clock {
+ public:
+  CommandClock();
+  Instant now() const override { return fixed_ ? *fixed_ : system_.now(); }
+  // Not OK when $RECUR_NOW is set but is not a time (main reports it before any command).
+  const Status& error() const { return error_; }
+
+ private:
+  SystemClock system_;
+  std::optional<Instant> fixed_;
+  Status error_;
+};
+
 struct Context {
   GlobalOptions global;
-  SystemClock clock;
+  CommandClock clock;
   // Statements of every store the command opened (with --profile-sql, made by the first
   // open_db); outlives them.
   mutable std::unique_ptr<store::StatementProfile> profile;

@@ -8,6 +8,7 @@
 
 int main(int argc, char** argv) {
   recur::cli::Context ctx;
+  if (!ctx.clock.error().ok()) return recur::cli::report(ctx.clock.error());
   CLI::App app{"recur — member repurchase engine for retailers (会员复购引擎)"};
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();

@@ -113,7 +113,10 @@ Result<Resolution> Resolver::resolve(const std::vector<Identity>& ids,
         ++stats_.conflicts;
         continue;
       }
-      if (why.empty()) why = evidence();
+      if (why.empty()) {
+        if (before_merge_) RETURN_IF_ERROR(before_merge_());
+        why = evidence();
+      }
       std::vector<std::string> moved;
       ASSIGN_OR_RETURN(MergeRecord rec, merger_.merge(survivor, other, MergeReason::kIdentity, why,
                                                       clock_.now(), &moved));

@@ -57,6 +57,10 @@ class Resolver {
   Result<Resolution> resolve(const std::vector<Identity>& ids, std::string_view evidence) {
     return resolve(ids, [evidence] { return std::string(evidence); });
   }
+  // Called once before a record merges members, ahead of any change: an import applies what
+  // it wrote so far (the loyalty effects of the orders before the merging record), so that the
+  // merge finds what a stream of the same records would have found. Empty: nothing.
+  void set_before_merge(std::function<Status()> hook) { before_merge_ = std::move(hook); }
   // The owner of one identity, if any. Does not create.
   Result<std::optional<MemberId>> find(const Identity& id);
   const ResolverStats& stats() const { return stats_; }
@@ -69,6 +73,7 @@ class Resolver {
   store::Database& db_;
   Merger& merger_;
   const Clock& clock_;
+  std::function<Status()> before_merge_;
   store::Statement find_stmt_, attach_stmt_, create_stmt_;
   struct KeyHash {
     using is_transparent = void;

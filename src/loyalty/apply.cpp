@@ -28,6 +28,10 @@ constexpr const char* kPendingOrders =
     "SELECT o.order_pk, o.paid_at, lo.order_key IS NOT NULL FROM orders o "
     "LEFT JOIN loyalty_orders lo ON lo.order_key = o.source || ':' || o.order_id "
     "WHERE o.member_id != 0 AND lo.order_pk IS NULL ORDER BY o.paid_at, o.order_pk";
+constexpr const char* kPendingOrdersInRange =
+    "SELECT o.order_pk, o.paid_at, lo.order_key IS NOT NULL FROM orders o "
+    "LEFT JOIN loyalty_orders lo ON lo.order_key = o.source || ':' || o.order_id "
+    "WHERE o.order_pk BETWEEN ? AND ? AND o.member_id != 0 AND lo.order_pk IS NULL";
 constexpr const char* kPendingRefunds =
     "SELECT r.refund_pk, r.refunded_at FROM refunds r WHERE r.member_id != 0 AND NOT EXISTS "
     "(SELECT 1 FROM loyalty_refunds lr WHERE lr.refund_pk = r.refund_pk) AND NOT EXISTS "
@@ -61,25 +65,19 @@ Status collect(store::Database& db, const char* sql, int kind, std::vector<Item>
   return Status();
 }
 
-}  // namespace
-
-Result<PendingCounts> count_pending(store::Database& db) {
-  PendingCounts c;
-  ASSIGN_OR_RETURN(c.orders,
-                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingOrders + ")"));
-  ASSIGN_OR_RETURN(c.refunds,
-                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingRefunds + ")"));
-  return c;
-}
-
-Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
-                                   const ApplyOptions& options) {
-  if (db.in_transaction())
-    return internal_error("apply_pending runs its own transactions; call it outside one");
-  std::vector<Item> items;
-  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, items));
-  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
-  std::sort(items.begin(), items.end());
+// Applies `items` (sorted) with `engine`: in chunked transactions of its own, reading ahead on a
+// second connection; or, with `here`, inside the caller's transaction, reading on its
+// connection.
+Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
+                                 std::vector<Item> items, const ApplyOptions& options, bool here) {
+  // A transaction of its own per chunk, or nothing inside the caller's.
+  auto begin = [&]() -> Result<std::unique_ptr<store::Transaction>> {
+    if (here) return std::unique_ptr<store::Transaction>();
+    return store::Transaction::begin(db);
+  };
+  auto commit = [](std::unique_ptr<store::Transaction>& tx) {
+    return tx ? tx->commit() : Status();
+  };
   // Orders applied before the store had their row only learn their order_pk (a replay, which
   // changes no balance): done first, so every order left has a key never applied.
   {
@@ -88,9 +86,9 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
       if (it.applied) replays.push_back(it.pk);
     if (!replays.empty()) {
       ASSIGN_OR_RETURN(std::vector<OrderInput> orders, read_orders(db, replays));
-      ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
+      ASSIGN_OR_RETURN(auto tx, begin());
       for (const OrderInput& o : orders) RETURN_IF_ERROR(engine.apply_order(o).status());
-      RETURN_IF_ERROR(tx->commit());
+      RETURN_IF_ERROR(commit(tx));
       items.erase(
           std::remove_if(items.begin(), items.end(), [](const Item& it) { return it.applied; }),
           items.end());
@@ -115,7 +113,7 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
     for (; i < chunk_end && items[i].kind == 0 && block.size() < kBlock; ++i)
       block.push_back(items[i].pk);
   }
-  ASSIGN_OR_RETURN(auto reader, PendingOrderReader::start(db, std::move(blocks)));
+  ASSIGN_OR_RETURN(auto reader, PendingOrderReader::start(db, std::move(blocks), here));
   RefundCascade cascade(engine);
   ApplySummary sum;
   RefundInput refund;
@@ -148,7 +146,7 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
   };
   for (std::size_t start = 0; start < items.size(); start += chunk) {
     std::size_t end = std::min(items.size(), start + chunk);
-    ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
+    ASSIGN_OR_RETURN(auto tx, begin());
     for (std::size_t i = start; i < end;) {
       if (items[i].kind == 0) {  // a run of orders up to the next refund
         std::size_t j = i;
@@ -179,12 +177,57 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
       sum.deducted_fen += e.deducted_fen;
     }
     refund_st.reset();
-    RETURN_IF_ERROR(tx->commit());
+    RETURN_IF_ERROR(commit(tx));
     if (options.progress)
       options.progress(static_cast<double>(end) / static_cast<double>(items.size()),
                        static_cast<std::int64_t>(end));
   }
   return sum;
+}
+
+}  // namespace
+
+Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
+                                   const ApplyOptions& options) {
+  if (db.in_transaction())
+    return internal_error("apply_pending runs its own transactions; call it outside one");
+  std::vector<Item> items;
+  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, items));
+  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
+  std::sort(items.begin(), items.end());
+  return apply_items(db, engine, std::move(items), options, /*here=*/false);
+}
+
+Result<ApplySummary> apply_pending_here(store::Database& db, LoyaltyEngine& engine,
+                                        const OrderPkRange* orders) {
+  if (!db.in_transaction()) return internal_error("apply_pending_here needs a transaction");
+  std::vector<Item> items;
+  if (orders == nullptr) {
+    RETURN_IF_ERROR(collect(db, kPendingOrders, 0, items));
+    RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
+  } else {
+    ASSIGN_OR_RETURN(store::Statement * st, db.cached(kPendingOrdersInRange));
+    st->bind(1, orders->first).bind(2, orders->last);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st->step());
+      if (!row) break;
+      items.push_back(Item{st->column_int64(1), 0, st->column_int64(0), st->column_int64(2) != 0});
+    }
+    st->reset();
+  }
+  std::sort(items.begin(), items.end());
+  ApplyOptions options;
+  options.chunk = std::max<std::size_t>(1, items.size());
+  return apply_items(db, engine, std::move(items), options, /*here=*/true);
+}
+
+Result<PendingCounts> count_pending(store::Database& db) {
+  PendingCounts c;
+  ASSIGN_OR_RETURN(c.orders,
+                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingOrders + ")"));
+  ASSIGN_OR_RETURN(c.refunds,
+                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingRefunds + ")"));
+  return c;
 }
 
 Status apply_after_import(store::Database& db, const Clock& clock, std::size_t chunk) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/money.h"
@@ -50,6 +51,17 @@ Result<PendingCounts> count_pending(store::Database& db);
 Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
                                    const ApplyOptions& options = {});
 
+// Order pks from `first` to `last`, both included.
+struct OrderPkRange {
+  std::int64_t first = 0, last = 0;
+};
+// Applies, inside the caller's write transaction and reading on its connection, the orders of
+// `orders` not yet applied (in the order they happened), or with null every order and refund
+// pending in the store, exactly as apply_pending would. An import calls it before a record
+// merges two members, so that the orders written before that record count for the member they
+// named then, as they would have had they arrived one by one.
+Result<ApplySummary> apply_pending_here(store::Database& db, LoyaltyEngine& engine,
+                                        const OrderPkRange* orders);
 // For `recur import`: applies what is pending when a program is loaded, `chunk` orders and
 // refunds per transaction; does nothing otherwise.
 Status apply_after_import(store::Database& db, const Clock& clock, std::size_t chunk);

@@ -1,7 +1,6 @@
 #include "loyalty/pending_orders.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <string>
 #include <unordered_map>
 
@@ -52,11 +51,11 @@ Result<std::vector<OrderInput>> read_orders(store::Database& db,
 }
 
 Result<std::unique_ptr<PendingOrderReader>> PendingOrderReader::start(
-    store::Database& db, std::vector<std::vector<std::int64_t>> blocks) {
+    store::Database& db, std::vector<std::vector<std::int64_t>> blocks, bool same_connection) {
   std::unique_ptr<PendingOrderReader> r(new PendingOrderReader(std::move(blocks)));
   const std::string& path = db.path();
   const bool file = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
-  if (std::getenv("NOTHREAD") == nullptr && file && r->blocks_.size() > 1) {
+  if (!same_connection && file && r->blocks_.size() > 1) {
     store::OpenOptions o;
     o.migrate = false;
     auto own = store::Database::open(path, o);

@@ -21,9 +21,12 @@ namespace recur::loyalty {
 
 class PendingOrderReader {
  public:
-  // `blocks`: the order_pks to read, in the order next() will be asked for them.
+  // `blocks`: the order_pks to read, in the order next() will be asked for them. With
+  // `same_connection` it reads on `db` when asked: inside a write transaction, the only
+  // connection that sees the orders it wrote.
   static Result<std::unique_ptr<PendingOrderReader>> start(
-      store::Database& db, std::vector<std::vector<std::int64_t>> blocks);
+      store::Database& db, std::vector<std::vector<std::int64_t>> blocks,
+      bool same_connection = false);
   ~PendingOrderReader();  // stops reading and waits for the thread
   PendingOrderReader(const PendingOrderReader&) = delete;
   PendingOrderReader& operator=(const PendingOrderReader&) = delete;

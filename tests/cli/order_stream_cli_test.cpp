@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli_run.h"
+#include "ledger_dump.h"
 #include "store/database.h"
 #include "test_util.h"
 
@@ -18,6 +19,8 @@ namespace {
 
 using recur::testing::CmdResult;
 using recur::testing::has;
+using recur::testing::ledger_dump;
+using recur::testing::rows;
 using recur::testing::run;
 using recur::testing::TempDir;
 using recur::testing::write_file;
@@ -136,61 +139,6 @@ std::string refunds_csv() {
     out += "pos," + r.id + "," + r.order_id + "," + r.at + "," + r.sku + "," + r.qty + "," +
            r.amount + "\n";
   return out;
-}
-
-// Every row of `sql`, one per line, its columns joined by "|".
-std::string rows(store::Database& db, const std::string& sql) {
-  return recur::testing::dump(db, sql);  // "a|b\n" per row
-}
-
-// What the store holds of members, orders and the loyalty ledger, without bookkeeping times.
-std::string ledger_dump(const std::string& path) {
-  auto db = store::Database::open(path);
-  EXPECT_TRUE(db.ok());
-  store::Database& d = **db;
-  return rows(d,
-              "SELECT printf('member %d merged_into %s', member_id, merged_into) FROM members "
-              "ORDER BY member_id") +
-         rows(d,
-              "SELECT printf('identity %s:%s -> %d', kind, value, member_id) FROM identities "
-              "ORDER BY kind, value") +
-         rows(d,
-              "SELECT printf('order %s:%s member %d ref %s day %d paid %d', source, order_id, "
-              "member_id, member_ref, paid_day, paid_fen) FROM orders ORDER BY order_pk") +
-         rows(d,
-              "SELECT printf('line %d/%d %s %s %d %d %d %d', order_pk, line_no, sku, category, "
-              "qty, unit_price_fen, discount_fen, amount_fen) FROM order_lines "
-              "ORDER BY order_pk, line_no") +
-         rows(d,
-              "SELECT printf('refund %s:%s order %d line %s member %d %d', source, refund_id, "
-              "order_pk, line_no, member_id, amount_fen) FROM refunds ORDER BY refund_pk") +
-         rows(d,
-              "SELECT printf('account %d points %d debt %d growth %d tier %s since %d', "
-              "member_id, points, points_debt, growth, tier, tier_since) "
-              "FROM loyalty_accounts ORDER BY member_id") +
-         rows(d,
-              "SELECT printf('entry %d %d %s %s %d -> %d ref %s at %d', entry_id, member_id, "
-              "account, cause, amount, balance_after, reference, at) FROM loyalty_entries "
-              "ORDER BY entry_id") +
-         rows(d,
-              "SELECT printf('lot %d %d %s %d left %d at %d usable %d expires %s order %s', "
-              "lot_id, member_id, account, earned, remaining, earned_at, usable_from, "
-              "expires_at, order_key) FROM loyalty_lots ORDER BY lot_id") +
-         rows(d,
-              "SELECT printf('applied %s pk %s member %d points %d growth %d tier %s "
-              "refunded %d clawed %d/%d', order_key, order_pk, member_id, points, growth, "
-              "tier, refunded_fen, points_clawed, growth_clawed) FROM loyalty_orders "
-              "ORDER BY order_key") +
-         rows(d,
-              "SELECT printf('applied refund %s pk %s %s member %d %d clawed %d/%d', "
-              "refund_key, refund_pk, order_key, member_id, amount_fen, points_clawed, "
-              "growth_clawed) FROM loyalty_refunds ORDER BY refund_key") +
-         rows(d,
-              "SELECT printf('settlement refund %s pk %s', refund_key, refund_pk) "
-              "FROM loyalty_settlement_refunds ORDER BY refund_key") +
-         rows(d,
-              "SELECT printf('tier %d %s -> %s at %d %s %s', member_id, from_tier, to_tier, at, "
-              "reason, reference) FROM loyalty_tier_changes ORDER BY change_id");
 }
 
 class OrderStreamCli : public ::testing::Test {
@@ -454,6 +402,63 @@ TEST_F(OrderStreamCli, ABareMemberValueTakesTheKindGiven) {
                   "SELECT COUNT(*) FROM orders o JOIN identities i ON i.member_id = o.member_id "
                   "WHERE o.order_id = 'K1' AND i.kind = 'phone' AND i.value = '13900000009'"),
             1);
+}
+
+// A record that joins two members merges them: an import first applies the orders written
+// before it, so the merged member's order earns as its own and moves with the merge, as it does
+// when the records arrive one by one.
+TEST_F(OrderStreamCli, AnImportAppliesTheOrdersBeforeARecordThatMergesTheirMembers) {
+  const std::string header =
+      "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,"
+      "amount\n";
+  write_file(dir_.file("merge.csv"),
+             header +
+                 "pos,X1,2024-04-01 10:00:00,phone:13900000101,store,,F1,食品,1,50.00,,50.00\n"
+                 "pos,X2,2024-04-02 10:00:00,card_no:88000102,store,,P1,3C/手机,1,1999.00,,"
+                 "1999.00\n"
+                 "pos,X3,2024-04-03 10:00:00,phone:13900000101|card_no:88000102,store,,F1,食品,1,"
+                 "50.00,,50.00\n");
+  write_file(
+      dir_.file("merge.ndjson"),
+      R"({"source":"pos","order_id":"X1","paid_at":"2024-04-01 10:00:00","member":"phone:13900000101","channel":"store","sku":"F1","category":"食品","qty":1,"unit_price":"50.00","amount":"50.00"})"
+      "\n"
+      R"({"source":"pos","order_id":"X2","paid_at":"2024-04-02 10:00:00","member":"card_no:88000102","channel":"store","sku":"P1","category":"3C/手机","qty":1,"unit_price":"1999.00","amount":"1999.00"})"
+      "\n"
+      R"({"source":"pos","order_id":"X3","paid_at":"2024-04-03 10:00:00","member":"phone:13900000101|card_no:88000102","channel":"store","sku":"F1","category":"食品","qty":1,"unit_price":"50.00","amount":"50.00"})"
+      "\n");
+  setenv("RECUR_NOW", "2024-04-03T12:00:00+08:00", 1);  // the merge's time, the same in both
+  const std::string imported = store("merge_imported.db");
+  CmdResult i = run(imported + "import orders " + dir_.file("merge.csv"));
+  const std::string streamed = store("merge_streamed.db");
+  CmdResult s = run(streamed + "order stream --file " + dir_.file("merge.ndjson"));
+  unsetenv("RECUR_NOW");
+  ASSERT_EQ(i.code, 0) << i.out;
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_TRUE(has(i.out, "merges 1")) << i.out;
+
+  const std::string a =
+      rows_of("merge_imported.db", "SELECT member_id FROM identities WHERE value = '13900000101'");
+  const std::string b =
+      rows_of("merge_imported.db", "SELECT member_id FROM identities WHERE value = '88000102'");
+  EXPECT_EQ(a, b);  // one member now
+  // X2 earned as the card's member, at its tier then, and its lots moved with the merge.
+  EXPECT_EQ(rows_of("merge_imported.db",
+                    "SELECT printf('%d %s %s', m.merged_into = lo.holder, lo.tier, "
+                    "lo.holder = " +
+                        a +
+                        ") FROM loyalty_orders lo JOIN members m "
+                        "ON m.member_id = lo.member_id WHERE order_key = 'pos:X2'"),
+            "1 normal 1");
+  EXPECT_EQ(query("merge_imported.db",
+                  "SELECT COUNT(*) FROM loyalty_entries WHERE cause = 'merge' AND amount > 0 "
+                  "AND member_id = " +
+                      a),
+            2);  // B's points and growth
+  EXPECT_EQ(
+      rows_of("merge_imported.db", "SELECT tier FROM loyalty_accounts WHERE member_id = " + a),
+      "silver");
+  EXPECT_EQ(ledger_dump(dir_.file("merge_imported.db")),
+            ledger_dump(dir_.file("merge_streamed.db")));
 }
 
 }  // namespace
