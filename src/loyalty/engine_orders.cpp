@@ -228,7 +228,7 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in,
   {
     static const std::string kSql = std::string(engine_detail::kOrderRowInsert) + "(" +
                                     std::string(kOrderRowPlaceholders) + ")";
-    ASSIGN_OR_RETURN(store::Statement * st, cache_.get(kSql.c_str()));
+    ASSIGN_OR_RETURN(store::Statement * st, cache_.get_built(kSql));
     engine_detail::bind_order_row(*st, 1, row, active_.version);
     RETURN_IF_ERROR(st->run());
   }

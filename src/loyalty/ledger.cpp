@@ -116,7 +116,7 @@ Result<std::int64_t> Ledger::append(AccountState& a, Account account, std::int64
           "INSERT INTO loyalty_entries_other (entry_id, member_id, account, cause, amount, "
           "balance_after, reference, idem_key, at, program_version, note) VALUES (") +
       kNextEntryIdSql + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  ASSIGN_OR_RETURN(store::Statement * st, cache_.get(kSql.c_str()));
+  ASSIGN_OR_RETURN(store::Statement * st, cache_.get_built(kSql));
   st->bind(1, a.member)
       .bind_text_static(2, account_name(account))
       .bind_text_static(3, cause_name(p.cause))
@@ -148,11 +148,11 @@ Status Ledger::use_lot(std::int64_t lot_id, Account account, MemberId member, st
   if (db_.changes() != 1) {  // an order's lot: its points lot has its id, its growth lot id + 1
     ASSIGN_OR_RETURN(
         store::Statement * order,
-        cache_.get(account == Account::kPoints
-                       ? "UPDATE loyalty_orders SET points_remaining = points_remaining - ?1 "
+        account == Account::kPoints
+            ? cache_.get("UPDATE loyalty_orders SET points_remaining = points_remaining - ?1 "
                          "WHERE entry_id = ?2 AND points_after IS NOT NULL AND "
-                         "points_remaining >= ?1"
-                       : "UPDATE loyalty_orders SET growth_remaining = growth_remaining - ?1 "
+                         "points_remaining >= ?1")
+            : cache_.get("UPDATE loyalty_orders SET growth_remaining = growth_remaining - ?1 "
                          "WHERE entry_id = ?2 - 1 AND growth_after IS NOT NULL AND "
                          "growth_remaining >= ?1"));
     order->bind(1, amount).bind(2, lot_id);
@@ -199,29 +199,31 @@ Result<std::int64_t> Ledger::credit(AccountState& a, Account account, std::int64
 
 Result<std::vector<std::pair<std::int64_t, std::int64_t>>> Ledger::pick(
     MemberId member, Account account, LotOrder order, Instant at, std::string_view order_key) {
-  const char* sql = nullptr;
-  if (!order_key.empty()) {
-    sql =
-        "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
-        "order_key = ?4 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?3) "
-        "ORDER BY lot_id";
-  } else if (order == LotOrder::kSpend) {
-    sql =
-        "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
-        "remaining > 0 AND usable_from <= ?3 AND (expires_at IS NULL OR expires_at > ?3) "
-        "ORDER BY expires_at IS NULL, expires_at, usable_from, lot_id";
-  } else if (order == LotOrder::kLive) {
-    sql =
-        "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
-        "remaining > 0 AND (expires_at IS NULL OR expires_at > ?3) "
-        "ORDER BY expires_at IS NULL, expires_at, usable_from, lot_id";
-  } else {
-    sql =
-        "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
-        "remaining > 0 AND (expires_at IS NULL OR expires_at > ?3) "
-        "ORDER BY earned_at DESC, lot_id DESC";
-  }
-  ASSIGN_OR_RETURN(store::Statement * st, cache_.get(sql));
+  // Each branch names its literal: the cache keys statements by the literal's address.
+  auto statement = [&]() -> Result<store::Statement*> {
+    if (!order_key.empty()) {
+      return cache_.get(
+          "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
+          "order_key = ?4 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?3) "
+          "ORDER BY lot_id");
+    } else if (order == LotOrder::kSpend) {
+      return cache_.get(
+          "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
+          "remaining > 0 AND usable_from <= ?3 AND (expires_at IS NULL OR expires_at > ?3) "
+          "ORDER BY expires_at IS NULL, expires_at, usable_from, lot_id");
+    } else if (order == LotOrder::kLive) {
+      return cache_.get(
+          "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
+          "remaining > 0 AND (expires_at IS NULL OR expires_at > ?3) "
+          "ORDER BY expires_at IS NULL, expires_at, usable_from, lot_id");
+    } else {
+      return cache_.get(
+          "SELECT lot_id, remaining FROM loyalty_lots WHERE member_id = ?1 AND account = ?2 AND "
+          "remaining > 0 AND (expires_at IS NULL OR expires_at > ?3) "
+          "ORDER BY earned_at DESC, lot_id DESC");
+    }
+  };
+  ASSIGN_OR_RETURN(store::Statement * st, statement());
   st->bind(1, member).bind_text_static(2, account_name(account)).bind(3, at.seconds);
   if (!order_key.empty()) st->bind(4, order_key);
   std::vector<std::pair<std::int64_t, std::int64_t>> out;
