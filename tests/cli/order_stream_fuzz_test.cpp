@@ -3,7 +3,9 @@
 // orders and loyalty ledger that `recur import` + apply leaves for the same records (split over
 // several files, in chunks of a random size). The records name people by phone, by card or by
 // both, so members are created from either identity and merged when a record joins them; some
-// buyers are guests; refunds are of lines or of whole orders, some arriving after later orders.
+// buyers are guests; refunds are of lines or of whole orders, some arriving after later orders;
+// in half the cases the people are members by phone beforehand and a few orders are checked out
+// through `recur order checkout` before they arrive (each store gets the same checkouts first).
 //
 // RECUR_STREAM_FUZZ_SEEDS=N and RECUR_STREAM_FUZZ_ORDERS=N run more and larger cases; a failure
 // prints the seed, and the files stay in RECUR_STREAM_FUZZ_KEEP=DIR when that is set.
@@ -69,6 +71,8 @@ struct Line {
 };
 struct Order {
   std::string id, member, channel;
+  int person = 0;         // who paid, when it is one person by phone alone
+  bool checkout = false;  // paid through `recur order checkout` before it arrives
   Local at = 0;
   std::vector<Line> lines;
   bool whole_refunded = false;  // an amount of the whole order was refunded: only those now
@@ -89,7 +93,10 @@ class Generator {
  public:
   explicit Generator(std::uint64_t seed) : rng_(seed) {}
 
-  void make(int orders) {
+  // With `members`, every person is a member by phone before the orders come (members.csv),
+  // and one order in twenty of a person named by phone is checked out through recur first.
+  void make(int orders, bool members) {
+    members_ = members;
     Local t = Local{Date::from_ymd(2024, 1, 3).days} * 86400 + 9 * 3600;
     for (int i = 0; i < orders; ++i) {
       t += pick(60, 3 * 86400);
@@ -131,6 +138,26 @@ class Generator {
             fmt::format("pos,{},{},{},{},,{},{},{},{},{},{}\n", o.id, text_at(o.at), o.member,
                         o.channel, l.sku, l.category, l.qty, format_money(l.unit_price),
                         l.discount ? format_money(l.discount) : "", format_money(l.amount));
+    }
+    return out;
+  }
+
+  std::string members_csv() const {
+    std::string out = "member,name\n";
+    for (int p = 1; p <= kPeople; ++p) out += fmt::format("{},顾客{}\n", phone(p), p);
+    return out;
+  }
+
+  // The `recur order checkout` arguments of the orders checked out before they arrive.
+  std::vector<std::string> checkouts() const {
+    std::vector<std::string> out;
+    for (const Order& o : orders_) {
+      if (!o.checkout) continue;
+      std::string c = fmt::format("order checkout pos:{} {} --channel {} --at '{}'", o.id, o.member,
+                                  o.channel, text_at(o.at));
+      for (const Line& l : o.lines)
+        c += fmt::format(" --line '{}:{}:{}'", category_of(l), l.sku, format_money(l.amount));
+      out.push_back(c);
     }
     return out;
   }
@@ -178,6 +205,12 @@ class Generator {
   static constexpr int kPeople = 30;
 
   static std::string phone(int p) { return fmt::format("phone:139{:08}", p); }
+  static std::string category_of(const Line& l) {
+    if (!l.category.empty()) return l.category;
+    for (const Product& p : kProducts)
+      if (l.sku == p.sku) return p.category;
+    return "";
+  }
   static std::string card(int p) { return fmt::format("card_no:8800{:04}", p); }
 
   // Who paid: a guest now and then; else a person by phone, by card or by both (which merges
@@ -185,7 +218,10 @@ class Generator {
   std::string buyer() {
     if (chance(0.08)) return "";
     const int p = pick(1, kPeople), roll = pick(0, 99);
-    if (roll < 45) return phone(p);
+    if (roll < 45) {
+      last_person_ = p;
+      return phone(p);
+    }
     if (roll < 80) return card(p);
     if (roll < 97) return card(p) + "|" + phone(p);
     return phone(p) + "|" + card(pick(1, kPeople));
@@ -195,7 +231,10 @@ class Generator {
     static const char* const kChannels[] = {"store", "online", "miniprogram", "marketplace:tmall"};
     Order o;
     o.id = fmt::format("O{}", i + 1);
+    last_person_ = 0;
     o.member = buyer();
+    o.person = last_person_;
+    o.checkout = members_ && o.person != 0 && chance(0.05);
     o.channel = kChannels[pick(0, 3)];
     o.at = at;
     std::vector<int> skus(std::size(kProducts));
@@ -261,6 +300,8 @@ class Generator {
   std::vector<Order> orders_;
   std::vector<Refund> refunds_;
   int refunds_made_ = 0;
+  int last_person_ = 0;  // the person buyer() named by phone alone, else 0
+  bool members_ = false;
 };
 
 std::int64_t count(const std::string& path, const std::string& sql) {
@@ -286,8 +327,10 @@ void run_case(std::uint64_t seed, int orders) {
     ~Unset() { unsetenv("RECUR_NOW"); }
   } unset;
   Generator gen(seed);
-  gen.make(orders);
+  const bool members = gen.chance(0.5);
+  gen.make(orders, members);
   write_file(file("products.csv"), gen.products_csv());
+  write_file(file("members.csv"), gen.members_csv());
   const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
   auto fresh = [&](const std::string& name) {
     std::filesystem::remove(file(name));
@@ -296,6 +339,14 @@ void run_case(std::uint64_t seed, int orders) {
     EXPECT_EQ(p.code, 0) << p.out;
     CmdResult i = run(db + "import products " + file("products.csv"));
     EXPECT_EQ(i.code, 0) << i.out;
+    if (members) {
+      CmdResult m = run(db + "import members " + file("members.csv"));
+      EXPECT_EQ(m.code, 0) << m.out;
+    }
+    for (const std::string& c : gen.checkouts()) {
+      CmdResult r = run(db + c);
+      EXPECT_EQ(r.code, 0) << c << "\n" << r.out;
+    }
     return db;
   };
 
@@ -340,6 +391,11 @@ void run_case(std::uint64_t seed, int orders) {
   EXPECT_GT(count(db, "SELECT COUNT(*) FROM loyalty_tier_changes"), 0);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM refunds"), static_cast<std::int64_t>(gen.refunds()));
   EXPECT_GT(count(db, "SELECT COUNT(*) FROM loyalty_refunds WHERE points_clawed > 0"), 0);
+  // The orders checked out first arrived as replays: each has its settlement and its row.
+  EXPECT_EQ(count(db,
+                  "SELECT COUNT(*) FROM loyalty_settlements s JOIN loyalty_orders lo "
+                  "ON lo.order_key = s.order_key WHERE lo.order_pk IS NOT NULL"),
+            static_cast<std::int64_t>(gen.checkouts().size()));
 }
 
 TEST(OrderStreamFuzz, RandomRecordsLeaveTheLedgerThatImportLeaves) {
