@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "identity/resolver.h"
 #include "ingest/import_types.h"
+#include "ingest/merge_flush.h"
 #include "ingest/record_source.h"
 #include "store/database.h"
 
@@ -24,6 +25,7 @@ struct ImportContext {
   const ImportOptions& options;
   const ProgressFn& progress;
   std::int64_t batch_id = 0;
+  MergeFlush* merge_flush = nullptr;  // a bulk import's: told of each member order written
 
   // A bad row: records it with the file's column name for canonical field `field` (-1: none).
   void reject(ImportSummary& sum, const RecordSource& src, const SourceRow& row, int field,

@@ -188,7 +188,9 @@ Result<ImportSummary> import_text(store::Database& db, RecordKind kind, std::str
   // after every chunk.
   ASSIGN_OR_RETURN(std::int64_t autocheckpoint, db.query_int("PRAGMA wal_autocheckpoint", 1000));
   if (!options.dry_run) RETURN_IF_ERROR(db.exec("PRAGMA wal_autocheckpoint=100000"));
-  ImportContext ctx{db, resolver, clock, zone, options, progress, sum.batch_id};
+  MergeFlush merge_flush(db, clock);  // merges find the orders before them applied
+  merge_flush.attach(resolver);
+  ImportContext ctx{db, resolver, clock, zone, options, progress, sum.batch_id, &merge_flush};
   Status st;
   switch (kind) {
     case RecordKind::kOrders:

@@ -11,8 +11,6 @@
 #include "ingest/import_context.h"
 #include "ingest/order_key_index.h"
 #include "ingest/order_record.h"
-#include "loyalty/apply.h"
-#include "loyalty/program_store.h"
 #include "store/database.h"
 
 namespace recur::ingest {
@@ -197,35 +195,6 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       if (!any) fresh_sources.push_back(o.head.source);
     }
   }
-  // Before a record merges two members, the loyalty effects of the orders written so far are
-  // applied (the first time, with everything else pending in the store): the merge then moves
-  // what the merged member earned as its own, as it would had the orders arrived one by one
-  // (recur order stream). The rest is applied after the import (apply_after_import).
-  // Member orders written since the last merge: none while first > last.
-  loyalty::OrderPkRange unapplied{1, 0};
-  std::unique_ptr<loyalty::LoyaltyEngine> engine;
-  bool program = true, flushed = false;
-  ctx.resolver.set_before_merge([&]() -> Status {
-    if (!program) return Status();
-    if (!engine) {
-      ASSIGN_OR_RETURN(auto cur, loyalty::current_program(db));
-      if (!cur) {
-        program = false;
-        return Status();
-      }
-      ASSIGN_OR_RETURN(engine, loyalty::open_engine(db, ctx.clock));
-    }
-    if (!flushed || unapplied.first <= unapplied.last)
-      RETURN_IF_ERROR(
-          loyalty::apply_pending_here(db, *engine, flushed ? &unapplied : nullptr).status());
-    flushed = true;
-    unapplied = {1, 0};
-    return Status();
-  });
-  struct Unhook {
-    identity::Resolver& r;
-    ~Unhook() { r.set_before_merge(nullptr); }
-  } unhook{ctx.resolver};
   for (std::size_t start = 0; start < orders.size(); start += chunk) {
     std::size_t end = std::min(orders.size(), start + chunk);
     ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
@@ -246,10 +215,7 @@ Status import_orders(ImportContext& ctx, RecordSource& src, ImportSummary& sum) 
       }
       ASSIGN_OR_RETURN(OrderWriter::Written w,
                        writer.write(ctx, o.head, std::span(items).subspan(o.begin, o.nlines)));
-      if (w.member != kGuest) {
-        if (unapplied.first > unapplied.last) unapplied.first = w.pk;
-        unapplied.last = w.pk;
-      }
+      if (w.member != kGuest && ctx.merge_flush) ctx.merge_flush->written(w.pk);
       sum.applied += o.nlines;
       ++sum.records_applied;
     }

@@ -28,7 +28,7 @@ struct RecordStream::State {
         zone(std::move(z)),
         merger(d),
         resolver(d, merger, c),
-        ctx{d, resolver, c, zone, options, progress, 0},
+        ctx{d, resolver, c, zone, options, progress, 0, nullptr},
         orders(d),
         refunds(d) {}
 

@@ -461,5 +461,36 @@ TEST_F(OrderStreamCli, AnImportAppliesTheOrdersBeforeARecordThatMergesTheirMembe
             ledger_dump(dir_.file("merge_streamed.db")));
 }
 
+// Orders imported before the program was loaded are pending; a members file that then merges two
+// members applies them first, so the store ends as if the program had been there all along.
+TEST_F(OrderStreamCli, AMembersImportAppliesPendingOrdersBeforeItMerges) {
+  const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
+  write_file(dir_.file("orders.csv"),
+             "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,"
+             "discount,amount\n"
+             "pos,Y1,2024-04-01 10:00:00,phone:13900000201,store,,F1,食品,1,50.00,,50.00\n"
+             "pos,Y2,2024-04-02 10:00:00,card_no:88000202,store,,P1,3C/手机,1,1999.00,,1999.00\n"
+             "pos,Y3,2024-04-05 10:00:00,card_no:88000202,store,,F1,食品,2,50.00,,100.00\n");
+  write_file(dir_.file("join.csv"), "member,name\nphone:13900000201|card_no:88000202,丁\n");
+  setenv("RECUR_NOW", "2024-04-06T12:00:00+08:00", 1);
+  const std::string late = "--db " + dir_.file("late.db") + " ";
+  CmdResult o1 = run(late + "import orders " + dir_.file("orders.csv"));
+  CmdResult p1 = run(late + "program load " + program);
+  CmdResult m1 = run(late + "import members " + dir_.file("join.csv"));
+  const std::string first = "--db " + dir_.file("first.db") + " ";
+  CmdResult p2 = run(first + "program load " + program);
+  CmdResult o2 = run(first + "import orders " + dir_.file("orders.csv"));
+  CmdResult m2 = run(first + "import members " + dir_.file("join.csv"));
+  unsetenv("RECUR_NOW");
+  for (const CmdResult* r : {&o1, &p1, &m1, &p2, &o2, &m2}) ASSERT_EQ(r->code, 0) << r->out;
+  EXPECT_TRUE(has(m1.out, "merges 1")) << m1.out;
+  // Y2 and Y3 earned as the card's member (silver after Y2) and moved with the merge.
+  EXPECT_EQ(rows_of("late.db",
+                    "SELECT group_concat(printf('%s %s %d', order_key, tier, holder IS NOT NULL), "
+                    "', ') FROM (SELECT * FROM loyalty_orders ORDER BY order_key)"),
+            "pos:Y1 normal 0, pos:Y2 normal 1, pos:Y3 silver 1");
+  EXPECT_EQ(ledger_dump(dir_.file("late.db")), ledger_dump(dir_.file("first.db")));
+}
+
 }  // namespace
 }  // namespace recur
