@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "cli_run.h"
 #include "store/database.h"
@@ -26,10 +27,17 @@ using recur::testing::run;
 constexpr const char* kHeader =
     "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,amount\n";
 
-std::string orders(int n, int offset = 0) {
+// `n` orders of 5,000 people by phone; with `merges`, one in three by card instead (a member of
+// its own) and, from the 15,000th order on, one in fifty by both, which merges the two.
+std::string orders(int n, int offset = 0, bool merges = false) {
   std::string s = kHeader;
   for (int i = offset; i < offset + n; ++i) {
     std::string phone = "phone:139" + std::to_string(10000000 + i % 5000);
+    const std::string card = "card_no:88" + std::to_string(100000 + i % 5000);
+    if (merges && i % 50 == 0 && i >= 15000)  // by then each person has both members
+      phone += "|" + card;
+    else if (merges && i % 3 == 1)
+      phone = card;
     for (int line = 0; line < 3; ++line)
       s += "pos,O" + std::to_string(i) + ",2024-06-18 10:00:00," + phone + ",store,S01,SKU" +
            std::to_string(line) + ",食品,1,10.00,0,10.00\n";
@@ -184,19 +192,21 @@ TEST(Cli, KilledImportIsConsistentAndRerunFinishes) {
 // With a loyalty program in force, a kill during the import or during the loyalty apply that
 // follows it leaves a ledger `recur check` finds clean; re-running the import ends with the
 // same balances as an import that was never interrupted.
-class KilledLoyaltyImport : public ::testing::TestWithParam<const char*> {};
+// The data with merges too: then the import itself applies orders before each merge.
+class KilledLoyaltyImport : public ::testing::TestWithParam<std::tuple<const char*, bool>> {};
 
 TEST_P(KilledLoyaltyImport, CheckIsCleanAndRerunMatchesAnUninterruptedRun) {
   TempDir dir;
   constexpr int kOrders = 30000;
-  recur::testing::write_file(dir.file("big.csv"), orders(kOrders));
+  const auto [watch, merges] = GetParam();
+  recur::testing::write_file(dir.file("big.csv"), orders(kOrders, 0, merges));
   const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
   const std::string killed = "--db " + dir.file("killed.db");
   const std::string clean = "--db " + dir.file("clean.db");
   for (const std::string& db : {killed, clean})
     ASSERT_EQ(run(db + " program load " + program).code, 0);
 
-  import_and_kill(dir.file("killed.db"), dir.file("big.csv"), GetParam());
+  import_and_kill(dir.file("killed.db"), dir.file("big.csv"), watch);
   CmdResult mid = run(killed + " check");
   EXPECT_EQ(mid.code, 0) << mid.out;
   ASSERT_EQ(run(killed + " import orders " + dir.file("big.csv")).code, 0);
@@ -215,11 +225,22 @@ TEST_P(KilledLoyaltyImport, CheckIsCleanAndRerunMatchesAnUninterruptedRun) {
   EXPECT_GT(recur::testing::count(**b, kTotals), 0);
   EXPECT_EQ(recur::testing::count(**a, "SELECT COUNT(*) FROM loyalty_entries"),
             recur::testing::count(**b, "SELECT COUNT(*) FROM loyalty_entries"));
+  // With merges, each moved what the merged member had earned by then.
+  if (merges) {
+    EXPECT_GT(recur::testing::count(**b, "SELECT COUNT(*) FROM merges"), 0);
+    EXPECT_GT(
+        recur::testing::count(**b, "SELECT COUNT(*) FROM loyalty_entries WHERE cause = 'merge'"),
+        0);
+  }
+  EXPECT_EQ(recur::testing::count(**a, "SELECT COUNT(*) FROM merges"),
+            recur::testing::count(**b, "SELECT COUNT(*) FROM merges"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Cli, KilledLoyaltyImport,
-                         ::testing::Values("SELECT COUNT(*) FROM orders",
-                                           "SELECT COUNT(*) FROM loyalty_orders"));
+INSTANTIATE_TEST_SUITE_P(
+    Cli, KilledLoyaltyImport,
+    ::testing::Combine(::testing::Values("SELECT COUNT(*) FROM orders",
+                                         "SELECT COUNT(*) FROM loyalty_orders"),
+                       ::testing::Bool()));
 
 }  // namespace
 }  // namespace recur
