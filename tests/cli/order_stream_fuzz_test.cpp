@@ -142,9 +142,13 @@ class Generator {
     return out;
   }
 
-  std::string members_csv() const {
-    std::string out = "member,name\n";
-    for (int p = 1; p <= kPeople; ++p) out += fmt::format("{},顾客{}\n", phone(p), p);
+  // Every person by phone, half with a birthday (points double in the birthday month).
+  std::string members_csv() {
+    std::string out = "member,name,birthday\n";
+    for (int p = 1; p <= kPeople; ++p)
+      out +=
+          fmt::format("{},顾客{},{}\n", phone(p), p,
+                      chance(0.5) ? fmt::format("1990-{:02}-{:02}", pick(1, 12), pick(1, 28)) : "");
     return out;
   }
 
@@ -331,7 +335,22 @@ void run_case(std::uint64_t seed, int orders) {
   gen.make(orders, members);
   write_file(file("products.csv"), gen.products_csv());
   write_file(file("members.csv"), gen.members_csv());
-  const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
+  // The shipped program, in one of its tier modes, with points usable at once or after a week.
+  std::string yaml =
+      recur::testing::read_file(std::string(RECUR_SOURCE_DIR) + "/config/program.yaml");
+  static const char* const kModes[] = {"rolling", "lifetime", "periodic"};
+  const std::string mode = kModes[gen.pick(0, 2)];
+  auto set = [&](const std::string& from, const std::string& to) {
+    const std::size_t at = yaml.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    yaml.replace(at, from.size(), to);
+  };
+  set("  mode: rolling ", "  mode: " + mode + " ");
+  if (gen.chance(0.5)) set("  pending_days: 7 ", "  pending_days: 0 ");
+  if (gen.chance(0.5))
+    set("    spent_points: negative_balance", "    spent_points: deduct_from_refund");
+  const std::string program = file("program.yaml");
+  write_file(program, yaml);
   auto fresh = [&](const std::string& name) {
     std::filesystem::remove(file(name));
     const std::string db = "--db " + file(name) + " ";
