@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "loyalty/pending_orders.h"
 #include "loyalty/refund_cascade.h"
+#include "store/settings.h"
 
 namespace recur::loyalty {
 
@@ -24,16 +28,19 @@ namespace {
 
 // Orders not applied, or applied (through the API) before the store had their row: the third
 // column says which.
+// Only those above `?1`, the watermark: every order at or below it is applied (or a guest's).
 constexpr const char* kPendingOrders =
     "SELECT o.order_pk, o.paid_at, lo.order_key IS NOT NULL FROM orders o "
     "LEFT JOIN loyalty_orders lo ON lo.order_key = o.source || ':' || o.order_id "
-    "WHERE o.member_id != 0 AND lo.order_pk IS NULL ORDER BY o.paid_at, o.order_pk";
+    "WHERE o.order_pk > ?1 AND o.member_id != 0 AND lo.order_pk IS NULL "
+    "ORDER BY o.paid_at, o.order_pk";
 constexpr const char* kPendingOrdersInRange =
     "SELECT o.order_pk, o.paid_at, lo.order_key IS NOT NULL FROM orders o "
     "LEFT JOIN loyalty_orders lo ON lo.order_key = o.source || ':' || o.order_id "
     "WHERE o.order_pk BETWEEN ? AND ? AND o.member_id != 0 AND lo.order_pk IS NULL";
 constexpr const char* kPendingRefunds =
-    "SELECT r.refund_pk, r.refunded_at FROM refunds r WHERE r.member_id != 0 AND NOT EXISTS "
+    "SELECT r.refund_pk, r.refunded_at FROM refunds r WHERE r.refund_pk > ?1 AND "
+    "r.member_id != 0 AND NOT EXISTS "
     "(SELECT 1 FROM loyalty_refunds lr WHERE lr.refund_pk = r.refund_pk) AND NOT EXISTS "
     "(SELECT 1 FROM loyalty_settlement_refunds sr WHERE sr.refund_pk = r.refund_pk) "
     "ORDER BY r.refunded_at, r.refund_pk";
@@ -54,8 +61,47 @@ struct Item {
   }
 };
 
-Status collect(store::Database& db, const char* sql, int kind, std::vector<Item>& out) {
+// The apply watermarks (settings): every member order (refund) with a pk at or below the value
+// is applied, so the search for what is pending starts above it and costs what was added since,
+// not the whole store. Raised by each apply to the highest pk it saw; never lowered.
+constexpr const char* kOrdersThrough = "loyalty.orders_applied_through";
+constexpr const char* kRefundsThrough = "loyalty.refunds_applied_through";
+
+struct Watermarks {
+  std::int64_t orders = 0, refunds = 0;
+};
+
+Result<Watermarks> read_watermarks(store::Database& db) {
+  Watermarks w;
+  for (auto [key, value] : {std::pair{kOrdersThrough, &w.orders}, {kRefundsThrough, &w.refunds}}) {
+    ASSIGN_OR_RETURN(std::optional<std::string> v, store::get_setting(db, key));
+    if (v) *value = std::strtoll(v->c_str(), nullptr, 10);
+  }
+  return w;
+}
+
+// The highest order and refund pks in the store, read in the caller's transaction.
+Result<Watermarks> highest_pks(store::Database& db) {
+  Watermarks w;
+  ASSIGN_OR_RETURN(w.orders, db.query_int("SELECT COALESCE(MAX(order_pk), 0) FROM orders"));
+  ASSIGN_OR_RETURN(w.refunds, db.query_int("SELECT COALESCE(MAX(refund_pk), 0) FROM refunds"));
+  return w;
+}
+
+// Raises the watermarks to `to` where that is higher, in the caller's write transaction.
+Status raise_watermarks(store::Database& db, const Watermarks& to) {
+  ASSIGN_OR_RETURN(Watermarks now, read_watermarks(db));
+  if (to.orders > now.orders)
+    RETURN_IF_ERROR(store::set_setting(db, kOrdersThrough, std::to_string(to.orders)));
+  if (to.refunds > now.refunds)
+    RETURN_IF_ERROR(store::set_setting(db, kRefundsThrough, std::to_string(to.refunds)));
+  return Status();
+}
+
+Status collect(store::Database& db, const char* sql, int kind, std::int64_t after,
+               std::vector<Item>& out) {
   ASSIGN_OR_RETURN(auto st, db.prepare(sql));
+  st.bind(1, after);
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
@@ -68,8 +114,11 @@ Status collect(store::Database& db, const char* sql, int kind, std::vector<Item>
 // Applies `items` (sorted) with `engine`: in chunked transactions of its own, reading ahead on a
 // second connection; or, with `here`, inside the caller's transaction, reading on its
 // connection.
+// Afterwards the watermarks rise to `raise_to`, when given: the highest pks of the snapshot
+// `items` were read in, every pending row of which they hold.
 Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
-                                 std::vector<Item> items, const ApplyOptions& options, bool here) {
+                                 std::vector<Item> items, const ApplyOptions& options, bool here,
+                                 const Watermarks* raise_to) {
   // A transaction of its own per chunk, or nothing inside the caller's.
   auto begin = [&]() -> Result<std::unique_ptr<store::Transaction>> {
     if (here) return std::unique_ptr<store::Transaction>();
@@ -182,7 +231,29 @@ Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
       options.progress(static_cast<double>(end) / static_cast<double>(items.size()),
                        static_cast<std::int64_t>(end));
   }
+  if (raise_to) {  // after the last chunk: a crash before it only leaves them lower
+    ASSIGN_OR_RETURN(auto tx, begin());
+    RETURN_IF_ERROR(raise_watermarks(db, *raise_to));
+    RETURN_IF_ERROR(commit(tx));
+  }
   return sum;
+}
+
+// What is pending above the watermarks, and the highest pks, read in one snapshot: the caller's
+// transaction, or one of its own.
+Result<std::pair<std::vector<Item>, Watermarks>> pending_items(store::Database& db) {
+  std::unique_ptr<store::Transaction> tx;
+  if (!db.in_transaction()) {
+    ASSIGN_OR_RETURN(tx, store::Transaction::begin(db));
+  }
+  ASSIGN_OR_RETURN(Watermarks from, read_watermarks(db));
+  std::vector<Item> items;
+  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, from.orders, items));
+  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, from.refunds, items));
+  ASSIGN_OR_RETURN(Watermarks top, highest_pks(db));
+  if (tx) RETURN_IF_ERROR(tx->commit());
+  std::sort(items.begin(), items.end());
+  return std::pair{std::move(items), top};
 }
 
 }  // namespace
@@ -191,20 +262,20 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
                                    const ApplyOptions& options) {
   if (db.in_transaction())
     return internal_error("apply_pending runs its own transactions; call it outside one");
-  std::vector<Item> items;
-  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, items));
-  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
-  std::sort(items.begin(), items.end());
-  return apply_items(db, engine, std::move(items), options, /*here=*/false);
+  ASSIGN_OR_RETURN(auto pending, pending_items(db));
+  return apply_items(db, engine, std::move(pending.first), options, /*here=*/false,
+                     &pending.second);
 }
 
 Result<ApplySummary> apply_pending_here(store::Database& db, LoyaltyEngine& engine,
                                         const OrderPkRange* orders) {
   if (!db.in_transaction()) return internal_error("apply_pending_here needs a transaction");
   std::vector<Item> items;
+  std::optional<Watermarks> top;
   if (orders == nullptr) {
-    RETURN_IF_ERROR(collect(db, kPendingOrders, 0, items));
-    RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, items));
+    ASSIGN_OR_RETURN(auto pending, pending_items(db));
+    items = std::move(pending.first);
+    top = pending.second;
   } else {
     ASSIGN_OR_RETURN(store::Statement * st, db.cached(kPendingOrdersInRange));
     st->bind(1, orders->first).bind(2, orders->last);
@@ -218,15 +289,23 @@ Result<ApplySummary> apply_pending_here(store::Database& db, LoyaltyEngine& engi
   std::sort(items.begin(), items.end());
   ApplyOptions options;
   options.chunk = std::max<std::size_t>(1, items.size());
-  return apply_items(db, engine, std::move(items), options, /*here=*/true);
+  return apply_items(db, engine, std::move(items), options, /*here=*/true, top ? &*top : nullptr);
 }
 
 Result<PendingCounts> count_pending(store::Database& db) {
+  ASSIGN_OR_RETURN(Watermarks w, read_watermarks(db));
+  std::vector<Item> items;  // every pending row, the watermarks aside
+  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, 0, items));
+  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, 0, items));
   PendingCounts c;
-  ASSIGN_OR_RETURN(c.orders,
-                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingOrders + ")"));
-  ASSIGN_OR_RETURN(c.refunds,
-                   db.query_int(std::string("SELECT COUNT(*) FROM (") + kPendingRefunds + ")"));
+  for (const Item& it : items) {
+    (it.kind == 0 ? c.orders : c.refunds) += 1;
+    if (it.pk <= (it.kind == 0 ? w.orders : w.refunds)) {
+      ++c.below_watermark;
+      if (c.examples.size() < 5)
+        c.examples.push_back(fmt::format("{} {}", it.kind == 0 ? "order" : "refund", it.pk));
+    }
+  }
   return c;
 }
 

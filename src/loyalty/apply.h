@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "core/clock.h"
@@ -41,13 +42,21 @@ struct ApplySummary {
 
 struct PendingCounts {
   std::int64_t orders = 0, refunds = 0;
+  // Of those, the ones at or below the apply watermark (which says everything there is
+  // applied): a broken invariant, which `recur check` reports; the first few as examples.
+  std::int64_t below_watermark = 0;
+  std::vector<std::string> examples;
 };
 
-// Orders of members and their refunds not yet applied.
+// Orders of members and their refunds not yet applied: all of them, whatever the watermark
+// says (it reads the whole store).
 Result<PendingCounts> count_pending(store::Database& db);
 
 // Applies them with `engine` (bound to `db`), in chunked transactions of its own: the caller
-// must not hold a transaction.
+// must not hold a transaction. It looks for them above the apply watermarks only (settings
+// `loyalty.orders_applied_through`, `loyalty.refunds_applied_through`: every member order or
+// refund at or below is applied), so its search costs what was added since the last apply, not
+// the whole store; afterwards it raises them to the highest pks it saw.
 Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
                                    const ApplyOptions& options = {});
 

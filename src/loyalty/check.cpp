@@ -263,6 +263,14 @@ Result<CheckReport> run_check(store::Database& db, Instant now) {
     r.checks.push_back(std::move(f));
   }
   ASSIGN_OR_RETURN(r.pending, count_pending(db));
+  {
+    CheckFinding f{"applied_through_watermark",
+                   "every member order and refund at or below the apply watermark is applied "
+                   "(an apply looks for pending ones only above it)",
+                   r.pending.below_watermark, r.pending.examples};
+    if (!f.ok()) r.ok = false;
+    r.checks.push_back(std::move(f));
+  }
   ASSIGN_OR_RETURN(r.stored_value, wallet_liability(db, now));
   ASSIGN_OR_RETURN(auto cur, current_program(db));
   std::optional<ActiveProgram> active;

@@ -1,0 +1,90 @@
+// The apply watermarks end to end: each apply raises them to the highest order and refund it saw,
+// an import then looks for pending orders only above them (so a small import into a large store
+// costs what it adds), orders imported before the program are all applied once it is loaded,
+// and `recur check` reports a watermark that claims more than was applied.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cli_run.h"
+#include "store/database.h"
+#include "test_util.h"
+
+namespace recur {
+namespace {
+
+using recur::testing::CmdResult;
+using recur::testing::has;
+using recur::testing::run;
+
+class ApplyWatermark : public recur::testing::StoreCli {
+ protected:
+  // `n` one-line orders O<first>… of two members, a day apart.
+  std::string orders(int first, int n) {
+    std::string csv =
+        "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,discount,"
+        "amount\n";
+    for (int i = first; i < first + n; ++i)
+      csv += "pos,O" + std::to_string(i) + ",2024-03-" + (i < 10 ? "0" : "") + std::to_string(i) +
+             " 10:00:00,phone:1390000000" + std::to_string(i % 2) +
+             ",store,,F1,食品,1,100.00,,"
+             "100.00\n";
+    const std::string file = dir_.file("o" + std::to_string(first) + ".csv");
+    recur::testing::write_file(file, csv);
+    return file;
+  }
+  std::string setting(const std::string& key) {
+    auto db = store::Database::open(dir_.file("t.db"));
+    return recur::testing::dump(**db, "SELECT value FROM settings WHERE key = '" + key + "'");
+  }
+  std::int64_t applied() {
+    auto db = store::Database::open(dir_.file("t.db"));
+    return recur::testing::count(**db, "SELECT COUNT(*) FROM loyalty_orders");
+  }
+};
+
+TEST_F(ApplyWatermark, EachApplyRaisesItAndTheNextLooksAboveIt) {
+  ASSERT_EQ(load_shipped_program(), 0);
+  ASSERT_EQ(run(r("import orders " + orders(1, 3))).code, 0);
+  EXPECT_EQ(setting("loyalty.orders_applied_through"), "3\n");
+  ASSERT_EQ(run(r("import orders " + orders(4, 2))).code, 0);
+  EXPECT_EQ(setting("loyalty.orders_applied_through"), "5\n");
+  EXPECT_EQ(applied(), 5);
+  recur::testing::write_file(dir_.file("r.csv"),
+                             "source,refund_id,order_id,refunded_at,amount\n"
+                             "pos,R1,O2,2024-03-20 10:00:00,40.00\n");
+  ASSERT_EQ(run(r("import refunds " + dir_.file("r.csv"))).code, 0);
+  EXPECT_EQ(setting("loyalty.refunds_applied_through"), "1\n");
+  CmdResult c = run(r("check"));
+  EXPECT_EQ(c.code, 0) << c.out;
+  EXPECT_TRUE(has(c.out, "ok   applied_through_watermark")) << c.out;
+}
+
+TEST_F(ApplyWatermark, OrdersImportedBeforeTheProgramAreAppliedOnceItIsLoaded) {
+  ASSERT_EQ(run(r("import orders " + orders(1, 4))).code, 0);  // no program: nothing applied
+  EXPECT_EQ(setting("loyalty.orders_applied_through"), "");
+  EXPECT_EQ(applied(), 0);
+  ASSERT_EQ(load_shipped_program(), 0);
+  ASSERT_EQ(run(r("import orders " + orders(5, 1))).code, 0);  // applies the four too
+  EXPECT_EQ(applied(), 5);
+  EXPECT_EQ(setting("loyalty.orders_applied_through"), "5\n");
+}
+
+TEST_F(ApplyWatermark, CheckReportsAWatermarkAboveAnOrderNotApplied) {
+  ASSERT_EQ(run(r("import orders " + orders(1, 2))).code, 0);  // pending: no program yet
+  {
+    auto db = store::Database::open(dir_.file("t.db"));
+    ASSERT_TRUE((*db)
+                    ->exec("INSERT INTO settings (key, value) VALUES "
+                           "('loyalty.orders_applied_through', '7')")
+                    .ok());
+  }
+  CmdResult c = run(r("check"));
+  EXPECT_EQ(c.code, 1) << c.out;
+  EXPECT_TRUE(has(c.out, "FAIL applied_through_watermark")) << c.out;
+  EXPECT_TRUE(has(c.out, "order 1")) << c.out;
+}
+
+}  // namespace
+}  // namespace recur
