@@ -105,6 +105,10 @@ std::string_view Statement::column_text(int i) const {
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path,
                                                  const OpenOptions& options) {
+  // Once, before SQLite initialises: no memory statistics, which would take a process-wide
+  // mutex on every allocation SQLite makes (recur never reads them).
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
   sqlite3* raw = nullptr;
   int flags =
       options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
