@@ -307,6 +307,9 @@ class LoyaltyEngine::OrderBatch {
                                        bool keys_new = false);
   // Writes the accounts the parts changed.
   Status finish();
+  // After finish(), once something outside the batch changed `member` (a refund applied
+  // between parts): the next part reads the member again, and the ledger's next entry id.
+  void forget(MemberId member);
 
  private:
   struct State;
