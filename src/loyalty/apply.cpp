@@ -304,7 +304,7 @@ Result<ApplySummary> apply_pending_here(store::Database& db, LoyaltyEngine& engi
   return apply_items(db, engine, std::move(items), options, /*here=*/true, top ? &*top : nullptr);
 }
 
-Result<PendingCounts> count_pending(store::Database& db) {
+Result<PendingCounts> count_pending(store::Database& db, std::size_t examples) {
   ASSIGN_OR_RETURN(Watermarks w, read_watermarks(db));
   std::vector<Item> items;  // every pending row, the watermarks aside
   RETURN_IF_ERROR(collect(db, kPendingOrders, 0, 0, items));
@@ -314,7 +314,7 @@ Result<PendingCounts> count_pending(store::Database& db) {
     (it.kind == 0 ? c.orders : c.refunds) += 1;
     if (it.pk <= (it.kind == 0 ? w.orders : w.refunds)) {
       ++c.below_watermark;
-      if (c.examples.size() < 5)
+      if (c.examples.size() < examples)
         c.examples.push_back(fmt::format("{} {}", it.kind == 0 ? "order" : "refund", it.pk));
     }
   }

@@ -49,8 +49,8 @@ struct PendingCounts {
 };
 
 // Orders of members and their refunds not yet applied: all of them, whatever the watermark
-// says (it reads the whole store).
-Result<PendingCounts> count_pending(store::Database& db);
+// says (it reads the whole store); at most `examples` of those below the watermark named.
+Result<PendingCounts> count_pending(store::Database& db, std::size_t examples = 0);
 
 // Applies them with `engine` (bound to `db`), in chunked transactions of its own: the caller
 // must not hold a transaction. It looks for them above the apply watermarks only (settings

@@ -262,7 +262,7 @@ Result<CheckReport> run_check(store::Database& db, Instant now) {
     if (!f.ok()) r.ok = false;
     r.checks.push_back(std::move(f));
   }
-  ASSIGN_OR_RETURN(r.pending, count_pending(db));
+  ASSIGN_OR_RETURN(r.pending, count_pending(db, kCheckExamples));
   {
     CheckFinding f{"applied_through_watermark",
                    "every member order and refund at or below the apply watermark is applied "
