@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "identity/member_view.h"
 #include "identity/merge.h"
+#include "ingest/merge_flush.h"
 #include "insight/insight_run.h"
 #include "insight/tags.h"
 #include "loyalty/merge_participant.h"
@@ -203,6 +204,9 @@ int merge(Context& ctx, const std::string& a, const std::string& b, const std::s
   if (*ra == *rb)
     return report(
         failed_precondition(fmt::format("{} and {} are already one member ({})", a, b, *ra)));
+  // Orders and refunds not applied yet count for the members they named before the merge, as
+  // an import's merges do.
+  if (Status s = ingest::MergeFlush(**db, ctx.clock).before_merge(); !s.ok()) return report(s);
   std::string evidence = note.empty() ? "operator" : note;
   auto rec = merger.merge(*ra, *rb, identity::MergeReason::kManual, evidence, ctx.clock.now());
   if (!rec.ok()) return report(rec.status());

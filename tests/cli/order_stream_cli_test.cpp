@@ -492,5 +492,32 @@ TEST_F(OrderStreamCli, AMembersImportAppliesPendingOrdersBeforeItMerges) {
   EXPECT_EQ(ledger_dump(dir_.file("late.db")), ledger_dump(dir_.file("first.db")));
 }
 
+// The same for an operator's merge: orders imported before the program are applied to the
+// members they named, then merged.
+TEST_F(OrderStreamCli, AManualMergeAppliesPendingOrdersFirst) {
+  const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
+  write_file(dir_.file("orders.csv"),
+             "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,"
+             "discount,amount\n"
+             "pos,Z1,2024-04-01 10:00:00,phone:13900000301,store,,F1,食品,1,50.00,,50.00\n"
+             "pos,Z2,2024-04-02 10:00:00,card_no:88000302,store,,P1,3C/手机,1,1999.00,,1999.00\n");
+  setenv("RECUR_NOW", "2024-04-06T12:00:00+08:00", 1);
+  const std::string late = "--db " + dir_.file("mlate.db") + " ";
+  CmdResult o1 = run(late + "import orders " + dir_.file("orders.csv"));
+  CmdResult p1 = run(late + "program load " + program);
+  CmdResult m1 = run(late + "member merge phone:13900000301 card_no:88000302");
+  const std::string first = "--db " + dir_.file("mfirst.db") + " ";
+  CmdResult p2 = run(first + "program load " + program);
+  CmdResult o2 = run(first + "import orders " + dir_.file("orders.csv"));
+  CmdResult m2 = run(first + "member merge phone:13900000301 card_no:88000302");
+  unsetenv("RECUR_NOW");
+  for (const CmdResult* r : {&o1, &p1, &m1, &p2, &o2, &m2}) ASSERT_EQ(r->code, 0) << r->out;
+  EXPECT_EQ(rows_of("mlate.db",
+                    "SELECT group_concat(printf('%s %s %d', order_key, tier, holder IS NOT NULL), "
+                    "', ') FROM (SELECT * FROM loyalty_orders ORDER BY order_key)"),
+            "pos:Z1 normal 0, pos:Z2 normal 1");
+  EXPECT_EQ(ledger_dump(dir_.file("mlate.db")), ledger_dump(dir_.file("mfirst.db")));
+}
+
 }  // namespace
 }  // namespace recur
