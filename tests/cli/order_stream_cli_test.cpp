@@ -165,6 +165,31 @@ class OrderStreamCli : public ::testing::Test {
     if (!out.empty()) out.pop_back();
     return out;
   }
+  std::string file(const std::string& name) const { return dir_.file(name); }
+  // Two stores get `orders` (an orders CSV without its header) and then `merge`, a command that
+  // merges two of their members: one store imports the orders before the program is loaded (they
+  // stay pending until the merge), the other after. Both must end with the same ledger; returns
+  // what `merge` printed in the first ("late.db"). The merge is dated by RECUR_NOW in both.
+  CmdResult merge_with_orders_pending(const std::string& orders, const std::string& merge) {
+    const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
+    write_file(file("orders.csv"),
+               "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,"
+               "discount,amount\n" +
+                   orders);
+    setenv("RECUR_NOW", "2024-04-06T12:00:00+08:00", 1);
+    const std::string late = "--db " + file("late.db") + " ";
+    const std::string first = "--db " + file("first.db") + " ";
+    const CmdResult runs[] = {run(late + "import orders " + file("orders.csv")),
+                              run(late + "program load " + program),
+                              run(late + merge),
+                              run(first + "program load " + program),
+                              run(first + "import orders " + file("orders.csv")),
+                              run(first + merge)};
+    unsetenv("RECUR_NOW");
+    for (const CmdResult& r : runs) EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(ledger_dump(file("late.db")), ledger_dump(file("first.db")));
+    return runs[2];
+  }
   std::int64_t query(const std::string& name, const std::string& sql) {
     auto db = store::Database::open(dir_.file(name));
     return recur::testing::count(**db, sql);
@@ -464,59 +489,30 @@ TEST_F(OrderStreamCli, AnImportAppliesTheOrdersBeforeARecordThatMergesTheirMembe
 // Orders imported before the program was loaded are pending; a members file that then merges two
 // members applies them first, so the store ends as if the program had been there all along.
 TEST_F(OrderStreamCli, AMembersImportAppliesPendingOrdersBeforeItMerges) {
-  const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
-  write_file(dir_.file("orders.csv"),
-             "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,"
-             "discount,amount\n"
-             "pos,Y1,2024-04-01 10:00:00,phone:13900000201,store,,F1,食品,1,50.00,,50.00\n"
-             "pos,Y2,2024-04-02 10:00:00,card_no:88000202,store,,P1,3C/手机,1,1999.00,,1999.00\n"
-             "pos,Y3,2024-04-05 10:00:00,card_no:88000202,store,,F1,食品,2,50.00,,100.00\n");
-  write_file(dir_.file("join.csv"), "member,name\nphone:13900000201|card_no:88000202,丁\n");
-  setenv("RECUR_NOW", "2024-04-06T12:00:00+08:00", 1);
-  const std::string late = "--db " + dir_.file("late.db") + " ";
-  CmdResult o1 = run(late + "import orders " + dir_.file("orders.csv"));
-  CmdResult p1 = run(late + "program load " + program);
-  CmdResult m1 = run(late + "import members " + dir_.file("join.csv"));
-  const std::string first = "--db " + dir_.file("first.db") + " ";
-  CmdResult p2 = run(first + "program load " + program);
-  CmdResult o2 = run(first + "import orders " + dir_.file("orders.csv"));
-  CmdResult m2 = run(first + "import members " + dir_.file("join.csv"));
-  unsetenv("RECUR_NOW");
-  for (const CmdResult* r : {&o1, &p1, &m1, &p2, &o2, &m2}) ASSERT_EQ(r->code, 0) << r->out;
-  EXPECT_TRUE(has(m1.out, "merges 1")) << m1.out;
+  write_file(file("join.csv"), "member,name\nphone:13900000201|card_no:88000202,丁\n");
+  CmdResult m = merge_with_orders_pending(
+      "pos,Y1,2024-04-01 10:00:00,phone:13900000201,store,,F1,食品,1,50.00,,50.00\n"
+      "pos,Y2,2024-04-02 10:00:00,card_no:88000202,store,,P1,3C/手机,1,1999.00,,1999.00\n"
+      "pos,Y3,2024-04-05 10:00:00,card_no:88000202,store,,F1,食品,2,50.00,,100.00\n",
+      "import members " + file("join.csv"));
+  EXPECT_TRUE(has(m.out, "merges 1")) << m.out;
   // Y2 and Y3 earned as the card's member (silver after Y2) and moved with the merge.
   EXPECT_EQ(rows_of("late.db",
                     "SELECT group_concat(printf('%s %s %d', order_key, tier, holder IS NOT NULL), "
                     "', ') FROM (SELECT * FROM loyalty_orders ORDER BY order_key)"),
             "pos:Y1 normal 0, pos:Y2 normal 1, pos:Y3 silver 1");
-  EXPECT_EQ(ledger_dump(dir_.file("late.db")), ledger_dump(dir_.file("first.db")));
 }
 
-// The same for an operator's merge: orders imported before the program are applied to the
-// members they named, then merged.
+// The same for an operator's merge.
 TEST_F(OrderStreamCli, AManualMergeAppliesPendingOrdersFirst) {
-  const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
-  write_file(dir_.file("orders.csv"),
-             "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,"
-             "discount,amount\n"
-             "pos,Z1,2024-04-01 10:00:00,phone:13900000301,store,,F1,食品,1,50.00,,50.00\n"
-             "pos,Z2,2024-04-02 10:00:00,card_no:88000302,store,,P1,3C/手机,1,1999.00,,1999.00\n");
-  setenv("RECUR_NOW", "2024-04-06T12:00:00+08:00", 1);
-  const std::string late = "--db " + dir_.file("mlate.db") + " ";
-  CmdResult o1 = run(late + "import orders " + dir_.file("orders.csv"));
-  CmdResult p1 = run(late + "program load " + program);
-  CmdResult m1 = run(late + "member merge phone:13900000301 card_no:88000302");
-  const std::string first = "--db " + dir_.file("mfirst.db") + " ";
-  CmdResult p2 = run(first + "program load " + program);
-  CmdResult o2 = run(first + "import orders " + dir_.file("orders.csv"));
-  CmdResult m2 = run(first + "member merge phone:13900000301 card_no:88000302");
-  unsetenv("RECUR_NOW");
-  for (const CmdResult* r : {&o1, &p1, &m1, &p2, &o2, &m2}) ASSERT_EQ(r->code, 0) << r->out;
-  EXPECT_EQ(rows_of("mlate.db",
+  merge_with_orders_pending(
+      "pos,Z1,2024-04-01 10:00:00,phone:13900000301,store,,F1,食品,1,50.00,,50.00\n"
+      "pos,Z2,2024-04-02 10:00:00,card_no:88000302,store,,P1,3C/手机,1,1999.00,,1999.00\n",
+      "member merge phone:13900000301 card_no:88000302");
+  EXPECT_EQ(rows_of("late.db",
                     "SELECT group_concat(printf('%s %s %d', order_key, tier, holder IS NOT NULL), "
                     "', ') FROM (SELECT * FROM loyalty_orders ORDER BY order_key)"),
             "pos:Z1 normal 0, pos:Z2 normal 1");
-  EXPECT_EQ(ledger_dump(dir_.file("mlate.db")), ledger_dump(dir_.file("mfirst.db")));
 }
 
 }  // namespace
