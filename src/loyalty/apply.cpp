@@ -26,14 +26,14 @@ std::string order_key(std::string_view source, std::string_view order_id) {
 
 namespace {
 
-// Orders not applied, or applied (through the API) before the store had their row: the third
-// column says which.
-// Only those above `?1`, the watermark: every order at or below it is applied (or a guest's).
+// Orders not applied, or applied (through the API) before the store had their row (the third
+// column says which), above `?1`, the watermark: every order at or below it is applied.
 constexpr const char* kPendingOrders =
     "SELECT o.order_pk, o.paid_at, lo.order_key IS NOT NULL FROM orders o "
     "LEFT JOIN loyalty_orders lo ON lo.order_key = o.source || ':' || o.order_id "
     "WHERE o.order_pk > ?1 AND o.member_id != 0 AND lo.order_pk IS NULL "
     "ORDER BY o.paid_at, o.order_pk";
+// The same between two order pks: the orders an import wrote since its last merge.
 constexpr const char* kPendingOrdersInRange =
     "SELECT o.order_pk, o.paid_at, lo.order_key IS NOT NULL FROM orders o "
     "LEFT JOIN loyalty_orders lo ON lo.order_key = o.source || ':' || o.order_id "
