@@ -39,6 +39,7 @@ int apply(Context& ctx, bool json, std::size_t chunk) {
         .field("growth_clawed", s->growth_clawed)
         .field("deducted_fen", s->deducted_fen)
         .field("upgrades", s->upgrades)
+        .field("already_applied", s->already_applied)
         .field("elapsed_s", elapsed)
         .end_object();
     std::printf("%s\n", w.str().c_str());
@@ -50,6 +51,9 @@ int apply(Context& ctx, bool json, std::size_t chunk) {
         static_cast<long long>(s->points), static_cast<long long>(s->growth),
         static_cast<long long>(s->points_clawed), static_cast<long long>(s->growth_clawed),
         static_cast<long long>(s->upgrades), elapsed);
+    if (s->already_applied)
+      std::printf("  %lld found applied meanwhile by another import or apply (已由其他进程入账)\n",
+                  static_cast<long long>(s->already_applied));
     if (s->deducted_fen)
       std::printf("  ¥%s to keep back from refunds for points already spent (退款抵扣)\n",
                   format_money(s->deducted_fen).c_str());

@@ -111,14 +111,28 @@ Status collect(store::Database& db, const char* sql, int kind, std::int64_t afte
   return Status();
 }
 
+// What was pending, read in one snapshot.
+struct Snapshot {
+  std::vector<Item> items;  // sorted
+  Watermarks top;           // the highest pks, every pending row of which `items` holds
+  // PRAGMA data_version then: it changes on this connection only when another connection
+  // commits, so a chunk that finds it changed knows another writer may have applied some of
+  // `items` meanwhile.
+  std::int64_t data_version = 0;
+};
+
 // Applies `items` (sorted) with `engine`: in chunked transactions of its own, reading ahead on a
 // second connection; or, with `here`, inside the caller's transaction, reading on its
 // connection.
 // Afterwards the watermarks rise to `raise_to`, when given: the highest pks of the snapshot
 // `items` were read in, every pending row of which they hold.
+// `data_version`: the snapshot's (own transactions only). Once another connection committed
+// since, the orders of each chunk are looked up and those applied meanwhile replayed, as two
+// imports or applies at once would otherwise write the same order twice (and the second fail
+// on the order key's unique index); until then none is looked up.
 Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
                                  std::vector<Item> items, const ApplyOptions& options, bool here,
-                                 const Watermarks* raise_to) {
+                                 const Watermarks* raise_to, std::int64_t data_version = 0) {
   // A transaction of its own per chunk, or nothing inside the caller's.
   auto begin = [&]() -> Result<std::unique_ptr<store::Transaction>> {
     if (here) return std::unique_ptr<store::Transaction>();
@@ -171,13 +185,14 @@ Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
   // refund changed (reading every member again after each refund made an apply with many
   // refunds four times slower).
   std::optional<LoyaltyEngine::OrderBatch> batch;
+  bool others_wrote = false;  // another connection committed since the snapshot
   // Applies the orders items[from, to), block by block as the reader hands them over.
   auto apply_run = [&](std::size_t from, std::size_t to) -> Status {
     for (std::size_t i = from; i < to; i += kBlock) {
       ASSIGN_OR_RETURN(std::vector<OrderInput> run, reader->next());
       std::vector<OrderEffect> effects;
       if (options.batched) {
-        ASSIGN_OR_RETURN(effects, batch->add(run, /*keys_new=*/true));
+        ASSIGN_OR_RETURN(effects, batch->add(run, /*keys_new=*/!others_wrote));
       } else {
         for (const OrderInput& o : run) {
           ASSIGN_OR_RETURN(OrderEffect e, engine.apply_order(o));
@@ -185,6 +200,7 @@ Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
         }
       }
       for (const OrderEffect& e : effects) {
+        if (e.replayed) ++sum.already_applied;
         if (e.replayed || e.guest) continue;
         ++sum.orders;
         sum.points += e.points;
@@ -198,6 +214,10 @@ Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
   for (std::size_t start = 0; start < items.size(); start += chunk) {
     std::size_t end = std::min(items.size(), start + chunk);
     ASSIGN_OR_RETURN(auto tx, begin());
+    if (!here && !others_wrote) {  // holding the write lock: nobody commits until ours
+      ASSIGN_OR_RETURN(std::int64_t version, db.query_int("PRAGMA data_version"));
+      others_wrote = version != data_version;
+    }
     batch.emplace(engine, LoyaltyEngine::DateRange{zone.local_date(Instant{items[start].at}),
                                                    zone.local_date(Instant{items[end - 1].at})});
     for (std::size_t i = start; i < end;) {
@@ -229,7 +249,10 @@ Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
       ASSIGN_OR_RETURN(AppliedRefund e, cascade.apply(refund));
       batch->forget(order_member);
       batch->forget(e.member);
-      if (e.replayed) continue;
+      if (e.replayed) {
+        ++sum.already_applied;
+        continue;
+      }
       ++sum.refunds;
       sum.points_clawed += e.points_clawed;
       sum.points_debt += e.points_debt;
@@ -251,21 +274,22 @@ Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
   return sum;
 }
 
-// What is pending above the watermarks, and the highest pks, read in one snapshot: the caller's
-// transaction, or one of its own.
-Result<std::pair<std::vector<Item>, Watermarks>> pending_items(store::Database& db) {
+// What is pending above the watermarks, read in one snapshot: the caller's transaction, or one
+// of its own.
+Result<Snapshot> pending_items(store::Database& db) {
   std::unique_ptr<store::Transaction> tx;
   if (!db.in_transaction()) {
     ASSIGN_OR_RETURN(tx, store::Transaction::begin(db));
   }
+  Snapshot snap;
   ASSIGN_OR_RETURN(Watermarks from, read_watermarks(db));
-  std::vector<Item> items;
-  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, from.orders, items));
-  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, from.refunds, items));
-  ASSIGN_OR_RETURN(Watermarks top, highest_pks(db));
+  RETURN_IF_ERROR(collect(db, kPendingOrders, 0, from.orders, snap.items));
+  RETURN_IF_ERROR(collect(db, kPendingRefunds, 1, from.refunds, snap.items));
+  ASSIGN_OR_RETURN(snap.top, highest_pks(db));
+  ASSIGN_OR_RETURN(snap.data_version, db.query_int("PRAGMA data_version"));
   if (tx) RETURN_IF_ERROR(tx->commit());
-  std::sort(items.begin(), items.end());
-  return std::pair{std::move(items), top};
+  std::sort(snap.items.begin(), snap.items.end());
+  return snap;
 }
 
 }  // namespace
@@ -274,9 +298,9 @@ Result<ApplySummary> apply_pending(store::Database& db, LoyaltyEngine& engine,
                                    const ApplyOptions& options) {
   if (db.in_transaction())
     return internal_error("apply_pending runs its own transactions; call it outside one");
-  ASSIGN_OR_RETURN(auto pending, pending_items(db));
-  return apply_items(db, engine, std::move(pending.first), options, /*here=*/false,
-                     &pending.second);
+  ASSIGN_OR_RETURN(Snapshot pending, pending_items(db));
+  return apply_items(db, engine, std::move(pending.items), options, /*here=*/false, &pending.top,
+                     pending.data_version);
 }
 
 Result<ApplySummary> apply_pending_here(store::Database& db, LoyaltyEngine& engine,
@@ -285,9 +309,9 @@ Result<ApplySummary> apply_pending_here(store::Database& db, LoyaltyEngine& engi
   std::vector<Item> items;
   std::optional<Watermarks> top;
   if (orders == nullptr) {
-    ASSIGN_OR_RETURN(auto pending, pending_items(db));
-    items = std::move(pending.first);
-    top = pending.second;
+    ASSIGN_OR_RETURN(Snapshot pending, pending_items(db));
+    items = std::move(pending.items);
+    top = pending.top;
   } else {
     ASSIGN_OR_RETURN(store::Statement * st, db.cached(kPendingOrdersInRange));
     st->bind(1, orders->first).bind(2, orders->last);

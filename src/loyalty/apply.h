@@ -38,6 +38,10 @@ struct ApplySummary {
   std::int64_t points_clawed = 0, growth_clawed = 0, points_debt = 0;
   Fen deducted_fen = 0;
   std::int64_t upgrades = 0;
+  // Orders and refunds that were pending when the apply looked, and that another writer (a
+  // second import or apply at the same time) had applied by the time it came to them: replayed,
+  // so each is applied once.
+  std::int64_t already_applied = 0;
 };
 
 struct PendingCounts {

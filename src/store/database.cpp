@@ -19,6 +19,20 @@ Status sqlite_error(sqlite3* db, std::string_view what) {
   return Status(sc, fmt::format("{}: {} (sqlite {})", what, msg, code));
 }
 
+namespace {
+
+// A statement's text for an error message: whole when short, else its start and its size (a
+// multi-row INSERT repeats its VALUES group hundreds of times, which told nobody anything).
+std::string sql_excerpt(std::string_view sql) {
+  constexpr std::size_t kMax = 240;
+  if (sql.size() <= kMax) return std::string(sql);
+  std::size_t cut = kMax - 40;
+  while (cut > 0 && (static_cast<unsigned char>(sql[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return fmt::format("{}… ({} bytes)", sql.substr(0, cut), sql.size());
+}
+
+}  // namespace
+
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
     if (stmt_) sqlite3_finalize(stmt_);
@@ -68,7 +82,7 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Status st = sqlite_error(db_, fmt::format("step '{}'", sqlite3_sql(stmt_)));
+  Status st = sqlite_error(db_, fmt::format("step '{}'", sql_excerpt(sqlite3_sql(stmt_))));
   sqlite3_reset(stmt_);
   return st;
 }
@@ -84,7 +98,7 @@ Status Statement::run() {
   while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
   }
   if (rc != SQLITE_DONE) {
-    Status st = sqlite_error(db_, fmt::format("run '{}'", sqlite3_sql(stmt_)));
+    Status st = sqlite_error(db_, fmt::format("run '{}'", sql_excerpt(sqlite3_sql(stmt_))));
     sqlite3_reset(stmt_);
     return st;
   }
@@ -160,7 +174,7 @@ Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return sqlite_error(db_, fmt::format("prepare '{}'", sql));
+  if (rc != SQLITE_OK) return sqlite_error(db_, fmt::format("prepare '{}'", sql_excerpt(sql)));
   return Statement(stmt, db_);
 }
 

@@ -24,6 +24,32 @@ TEST(Database, MigratesOnceAndRecordsTheVersion) {
             static_cast<std::int64_t>(schema_migrations().size()));
 }
 
+// An error names its statement; a long one (a multi-row INSERT) by its start and size, cut on
+// a character boundary, not by a thousand repeated placeholder groups.
+TEST(Database, AnErrorNamesALongStatementByItsStartAndSize) {
+  TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  ASSERT_TRUE(db->exec("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
+  std::string sql = "INSERT INTO t (k) VALUES ('甲')";
+  for (int i = 0; i < 300; ++i) sql += ", ('乙')";
+  auto st = db->prepare(sql);
+  ASSERT_TRUE(st.ok()) << st.status().to_string();
+  Status s = st->run();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
+  const std::string& m = s.message();
+  EXPECT_NE(m.find("run 'INSERT INTO t (k) VALUES ('甲'), ('乙')"), std::string::npos) << m;
+  EXPECT_NE(m.find("… (" + std::to_string(sql.size()) + " bytes)"), std::string::npos) << m;
+  EXPECT_NE(m.find("UNIQUE constraint failed: t.k"), std::string::npos) << m;
+  EXPECT_LT(m.size(), 400u) << m;
+  // The start is the statement's, cut between two characters, never inside one.
+  const std::size_t from = m.find("run '") + 5, dots = m.find("…");
+  ASSERT_NE(dots, std::string::npos);
+  const std::string start = m.substr(from, dots - from);
+  EXPECT_EQ(sql.compare(0, start.size(), start), 0) << m;
+  EXPECT_NE(static_cast<unsigned char>(sql[start.size()]) & 0xC0, 0x80) << m;
+}
+
 // A read-only open cannot migrate: a store left behind by an older recur is refused with the
 // versions and what to do, not with the first missing table a query happens to meet.
 TEST(Database, ReadOnlyOpenOfAnOlderStoreSaysToUpgrade) {
