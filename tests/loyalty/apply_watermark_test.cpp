@@ -1,7 +1,8 @@
 // The apply watermarks end to end: each apply raises them to the highest order and refund it saw,
 // an import then looks for pending orders only above them (so a small import into a large store
 // costs what it adds), orders imported before the program are all applied once it is loaded,
-// and `recur check` reports a watermark that claims more than was applied.
+// and `recur check` reports a watermark that claims more than was applied. Also two imports at
+// once, each applying what the other has not.
 
 #include <gtest/gtest.h>
 
