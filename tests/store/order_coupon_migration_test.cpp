@@ -46,8 +46,9 @@ INSERT INTO loyalty_orders (entry_id, order_key, member_id, paid_at, paid_day, a
   EXPECT_EQ(schema_version(*db).value(), 14);
   EXPECT_EQ(recur::testing::dump(*db, kEntries), before);  // nothing added, nothing lost
   // Each account's coupon balance is its last coupon entry's (none: 0).
-  EXPECT_EQ(recur::testing::dump(*db, "SELECT member_id, coupons FROM loyalty_accounts "
-                                      "ORDER BY member_id"),
+  EXPECT_EQ(recur::testing::dump(*db,
+                                 "SELECT member_id, coupons FROM loyalty_accounts "
+                                 "ORDER BY member_id"),
             "7|0\n8|2\n9|0\n");
 
   // An order checked out with a coupon after the migration: its row holds the use.
