@@ -30,7 +30,7 @@
 namespace recur::bench {
 
 // ---------------------------------------------------------------------------------------------
-// Command line: --lines N, --reps N, --seed N, --dir PATH, --keep, --page-size N.
+// Command line: --lines N, --reps N, --seed N, --dir PATH, --keep, --page-size N, --plain-vfs.
 
 struct Args {
   std::int64_t lines = 1'000'000;
@@ -41,6 +41,9 @@ struct Args {
   int page_size = 0;  // SQLite page size of the databases the driver creates; 0: the store's
   std::vector<std::string> drop_index;  // loyalty_bench: indexes dropped, to see what each costs
   std::string only;  // loyalty_bench: "a" or "b" runs that part alone; empty: both
+  // --plain-vfs: the stores write their WAL through SQLite's own VFS, not
+  // store::wal_combining_vfs (store::OpenOptions::combine_wal_writes), to compare the two.
+  bool plain_vfs = false;
 };
 
 // --page-size, for new_db_page_size().
@@ -97,6 +100,8 @@ inline Args parse_args(int argc, char** argv, Args defaults, const char* usage) 
       a.keep = true;
     else if (k == "--drop-index")
       a.drop_index.emplace_back(value());
+    else if (k == "--plain-vfs")
+      a.plain_vfs = true;
     else if (k == "--only")
       a.only = std::string(value());
     else if (k == "--page-size")

@@ -35,7 +35,7 @@ using namespace recur::bench;
 
 constexpr const char* kUsage =
     "usage: import_bench [--lines N (1000000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n"
-    "                    [--page-size N]\n";
+    "                    [--page-size N] [--plain-vfs]\n";
 constexpr double kGoalLinesPerS = 300e3;
 constexpr double kGoalRatio = 0.3;
 constexpr std::int64_t kNow = 1718677425;  // the clock recur's rows are stamped with
@@ -198,10 +198,12 @@ void remove_db(const std::string& path) {
 }
 
 // A new database with the real schema and settings (WAL, synchronous=NORMAL, indexes).
+store::OpenOptions g_open;  // --plain-vfs: combine_wal_writes off
+
 std::unique_ptr<store::Database> open_fresh(const std::string& path) {
   remove_db(path);
   new_db_page_size(path);
-  auto db = store::Database::open(path);
+  auto db = store::Database::open(path, g_open);
   if (!db.ok()) die(db.status().message());
   return std::move(db).value();
 }
@@ -229,6 +231,7 @@ int main(int argc, char** argv) {
   Args defaults;
   defaults.reps = 2;
   const Args args = parse_args(argc, argv, defaults, kUsage);
+  g_open.combine_wal_writes = !args.plain_vfs;
   TempDir dir(args.dir, "import", args.keep);
 
   double t0 = now_s();

@@ -24,7 +24,8 @@
 // Usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]
 //                      [--page-size N (SQLite page size of the stores; default the store's)]
 //                      [--drop-index NAME (an experiment: what one index costs; repeatable)]
-//                      [--only a|b (run one part alone)].
+//                      [--only a|b (run one part alone)]
+//                      [--plain-vfs (every store on SQLite's own VFS: store/wal_vfs.h off)].
 // (a) runs lines/3 orders over lines/12 members. Recur and its reference alternate.
 
 #include <fmt/format.h>
@@ -58,13 +59,14 @@ using namespace recur::bench;
 
 constexpr const char* kUsage =
     "usage: loyalty_bench [--lines N (300000)] [--reps N (2)] [--seed N] [--dir PATH] [--keep]\n"
-    "                     [--page-size N] [--drop-index NAME]... [--only a|b]\n";
+    "                     [--page-size N] [--drop-index NAME]... [--only a|b] [--plain-vfs]\n";
 constexpr double kGoalSingle = 10e3;
 constexpr double kGoalSingleRatio = 0.4;
 constexpr double kGoalBulkApply = 100e3;
 constexpr double kGroupMs = 5;          // the group commit window (recur order stream's default)
 constexpr std::size_t kMixedEvery = 4;  // the mixed stream: one order in four uses a coupon
 std::vector<std::string> g_drop_index;  // --drop-index
+store::OpenOptions g_open;              // --plain-vfs: combine_wal_writes off
 // RECUR_SQL_PROFILE=1: print where SQLite spent (a)'s, (a'')'s and (b)'s time (slows the run).
 const bool g_sql_profile = std::getenv("RECUR_SQL_PROFILE") != nullptr;
 constexpr std::int64_t kNow = 1735689600;  // 2025-01-01: the clock recur's rows are stamped with
@@ -97,7 +99,7 @@ void remove_db(const std::string& path) {
 std::unique_ptr<store::Database> open_fresh(const std::string& path) {
   remove_db(path);
   new_db_page_size(path);
-  auto db = store::Database::open(path);
+  auto db = store::Database::open(path, g_open);
   if (!db.ok()) die(db.status().message());
   if (const char* p = std::getenv("RECUR_BENCH_PRAGMA")) {
     Status s = (*db)->exec(p);
@@ -635,6 +637,7 @@ int main(int argc, char** argv) {
   defaults.reps = 2;
   const Args args = parse_args(argc, argv, defaults, kUsage);
   g_drop_index = args.drop_index;
+  g_open.combine_wal_writes = !args.plain_vfs;
   TempDir dir(args.dir, "loyalty", args.keep);
   const std::string program = read_text(std::string(RECUR_SOURCE_DIR) + "/config/program.yaml");
   ManualClock clock(Instant{kNow});

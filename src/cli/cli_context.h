@@ -28,6 +28,7 @@ struct Exit {
 struct GlobalOptions {
   std::string db_path;  // --db, else $RECUR_DB, else ./recur.db
   bool full_sync = false;
+  bool plain_vfs = false;  // SQLite's own VFS for the WAL (store::OpenOptions::combine_wal_writes)
   bool profile_sql = false;  // --profile-sql: where SQLite spent the command's time, on stderr
 };
 

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("--db", ctx.global.db_path, "database file (default $RECUR_DB or ./recur.db)");
   app.add_flag("--sync-full", ctx.global.full_sync, "fsync every commit (synchronous=FULL)");
+  app.add_flag("--plain-vfs", ctx.global.plain_vfs,
+               "write the WAL with SQLite's own VFS, two writes per page (for comparison)");
   app.add_flag("--profile-sql", ctx.global.profile_sql,
                "print where SQLite spent the command's time to stderr (slows it)");
 

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "store/migrations.h"
+#include "store/wal_vfs.h"
 
 namespace recur::store {
 
@@ -127,7 +128,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path,
   int flags =
       options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const char* vfs = options.combine_wal_writes ? wal_combining_vfs() : nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   if (rc != SQLITE_OK) {
     Status st = io_error(fmt::format("cannot open database '{}': {}", path,
                                      raw ? sqlite3_errmsg(raw) : "out of memory"));

@@ -27,6 +27,9 @@ struct OpenOptions {
   // Transactions refuse to begin or commit while a statement is left running (see
   // Database::busy_statements): for tests, and `RECUR_STRICT_STATEMENTS=1` in the CLI.
   bool strict_statements = false;
+  // Write the WAL through store::wal_combining_vfs (one write per commit instead of two per page;
+  // store/wal_vfs.h); false: SQLite's own VFS (`recur --plain-vfs`), for comparison.
+  bool combine_wal_writes = true;
 };
 
 class Database;
