@@ -96,10 +96,13 @@ void remove_db(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
-std::unique_ptr<store::Database> open_fresh(const std::string& path) {
+// `plain_vfs`: on SQLite's own VFS whatever --plain-vfs says (raw SQLite as shipped).
+std::unique_ptr<store::Database> open_fresh(const std::string& path, bool plain_vfs = false) {
   remove_db(path);
   new_db_page_size(path);
-  auto db = store::Database::open(path, g_open);
+  store::OpenOptions options = g_open;
+  if (plain_vfs) options.combine_wal_writes = false;
+  auto db = store::Database::open(path, options);
   if (!db.ok()) die(db.status().message());
   if (const char* p = std::getenv("RECUR_BENCH_PRAGMA")) {
     Status s = (*db)->exec(p);
@@ -648,7 +651,7 @@ int main(int argc, char** argv) {
   const std::vector<Order> orders = make_orders(n_orders, n_members, args.seed);
   const std::string recur_db = dir.file("single.db"), raw_db = dir.file("raw.db");
   Best single, single_raw, single_raw_indexed, single_raw_ledger, single_ceiling, grouped,
-      with_coupon, mixed;
+      with_coupon, mixed, single_raw_plain, single_raw_ledger_plain;
   std::string single_print;
   std::int64_t groups = 0;  // COMMITs of the last group commit run
   const bool run_a = args.only != "b", run_b = args.only != "a";
@@ -733,6 +736,20 @@ int main(int argc, char** argv) {
       single_raw_ledger.run([&] { raw_ledger(*db, orders); });
     }
     remove_db(raw_db);
+    if (g_open.combine_wal_writes) {  // the two references again on SQLite's own VFS
+      {
+        auto db = open_fresh(raw_db, /*plain_vfs=*/true);
+        raw_setup(*db, n_members);
+        single_raw_plain.run([&] { raw_balance_history(*db, orders, 1); });
+      }
+      remove_db(raw_db);
+      {
+        auto db = open_fresh(raw_db, /*plain_vfs=*/true);
+        raw_setup(*db, n_members, RefHistory::kLedger);
+        single_raw_ledger_plain.run([&] { raw_ledger(*db, orders); });
+      }
+      remove_db(raw_db);
+    }
     {
       auto db = program_store(raw_db, program, n_members);
       single_ceiling.run(
@@ -816,6 +833,16 @@ int main(int argc, char** argv) {
         single_raw_ledger.wall, single_raw_ledger.cpu, rate(n / single_raw_ledger.wall).c_str(),
         single_raw_ledger.wall / single.wall, single_raw_ledger.wall / mixed.wall,
         single_raw_ledger.wall / with_coupon.wall);
+    if (g_open.combine_wal_writes)
+      std::printf(
+          "# (a) the references on SQLite's own VFS (raw SQLite as shipped: two writes per WAL "
+          "page, where recur and the references above write each commit at once, "
+          "store/wal_vfs.h) (wall s): bare %.3f, %s tx/s, recur's ratio %.2f; ledger "
+          "transaction %.3f, %s tx/s, recur's ratio %.2f (mixed stream %.2f)\n",
+          single_raw_plain.wall, rate(n / single_raw_plain.wall).c_str(),
+          single_raw_plain.wall / single.wall, single_raw_ledger_plain.wall,
+          rate(n / single_raw_ledger_plain.wall).c_str(),
+          single_raw_ledger_plain.wall / single.wall, single_raw_ledger_plain.wall / mixed.wall);
     std::printf(
         "# (a) with coupon use at checkout (each order uses a ¥5 coupon issued to its member; "
         "recur order checkout's path) (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), "
