@@ -5,7 +5,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <new>
 #include <vector>
 
@@ -93,6 +92,7 @@ int x_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offs
     return f->real->pMethods->xWrite(f->real, data, amount, offset);
   }
   if (p.empty()) f->off = offset;
+  // Within the capacity reserved at open: p.size() + amount <= kMaxWrite here.
   const char* bytes = static_cast<const char*>(data);
   p.insert(p.end(), bytes, bytes + amount);
   if (amount == kFrameHeader && offset >= kWalHeader) {
@@ -179,8 +179,13 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
   }
   f->base.pMethods = &g_methods;
   if ((flags & SQLITE_OPEN_WAL) != 0) {
-    f->pending = new (std::nothrow) std::vector<char>();
-    if (f->pending == nullptr) {
+    // Room for a whole piece now, so that x_write never allocates (nor throws into SQLite).
+    try {
+      f->pending = new std::vector<char>();
+      f->pending->reserve(kMaxWrite);
+    } catch (const std::bad_alloc&) {
+      delete f->pending;
+      f->pending = nullptr;
       f->real->pMethods->xClose(f->real);
       f->base.pMethods = nullptr;
       return SQLITE_NOMEM;
