@@ -101,6 +101,27 @@ TEST(Cli, ProfileSqlNamesTheStatementsACommandRan) {
   EXPECT_NE(p.out.find("FROM orders"), std::string::npos) << p.out;
 }
 
+// The same imports with and without recur's WAL-combining VFS (`--plain-vfs`: SQLite's own)
+// leave the same store, and each reads what the other wrote.
+TEST(Cli, PlainVfsWritesTheSameStore) {
+  TempDir dir;
+  recur::testing::write_file(dir.file("a.csv"), orders(300));
+  recur::testing::write_file(dir.file("b.csv"), orders(300, 300));
+  const std::string mixed = "--db " + dir.file("mixed.db") + " ";
+  const std::string own = "--db " + dir.file("own.db") + " ";
+  ASSERT_EQ(run("--plain-vfs " + mixed + "import orders " + dir.file("a.csv")).code, 0);
+  ASSERT_EQ(run(mixed + "import orders " + dir.file("b.csv")).code, 0);
+  ASSERT_EQ(run(own + "import orders " + dir.file("a.csv")).code, 0);
+  ASSERT_EQ(run(own + "import orders " + dir.file("b.csv")).code, 0);
+  CmdResult m = run("--plain-vfs " + mixed + "stats");
+  CmdResult o = run(own + "stats");
+  ASSERT_EQ(m.code, 0) << m.out;
+  EXPECT_EQ(m.out, o.out);
+  EXPECT_NE(m.out.find("600"), std::string::npos) << m.out;
+  CmdResult help = run("--help");
+  EXPECT_NE(help.out.find("--plain-vfs"), std::string::npos) << help.out;
+}
+
 TEST(Cli, MergeAndUnmergeRoundTrip) {
   TempDir dir;
   std::string db = "--db " + dir.file("t.db");
