@@ -84,6 +84,21 @@ void fill(Store& s, const Clock& clock, int refund_every) {
   ASSERT_TRUE(s.db->exec("COMMIT").ok());
 }
 
+// The two stores hold the same ledger: entries, lots and their use, accounts, applied orders
+// and refunds, tier changes, and the apply watermarks.
+void expect_same_ledger(store::Database& a, store::Database& b) {
+  testing::expect_same_rows(
+      a, b,
+      {"SELECT * FROM loyalty_entries ORDER BY entry_id",
+       "SELECT * FROM loyalty_lots ORDER BY lot_id",
+       "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
+       "SELECT * FROM loyalty_accounts ORDER BY member_id",
+       "SELECT * FROM loyalty_orders ORDER BY order_key",
+       "SELECT * FROM loyalty_refunds ORDER BY refund_key",
+       "SELECT * FROM loyalty_tier_changes ORDER BY 1",
+       "SELECT * FROM settings WHERE key LIKE 'loyalty.%applied%' ORDER BY 1"});
+}
+
 // Refunds every `refund_every` orders: 2 (long runs of orders, blocks on the second connection)
 // or hundreds (the batch kept across refunds, forgetting the members each refund changed).
 class ApplyPending : public ::testing::TestWithParam<int> {};
@@ -138,14 +153,7 @@ TEST_P(ApplyPending, ManyBlocksOnASecondConnectionEqualOneByOne) {
   auto pending = count_pending(*bulk.db);
   ASSERT_TRUE(pending.ok());
   EXPECT_EQ(pending->orders + pending->refunds, 0);
-  testing::expect_same_rows(*bulk.db, *one.db,
-                            {"SELECT * FROM loyalty_entries ORDER BY entry_id",
-                             "SELECT * FROM loyalty_lots ORDER BY lot_id",
-                             "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
-                             "SELECT * FROM loyalty_accounts ORDER BY member_id",
-                             "SELECT * FROM loyalty_orders ORDER BY order_key",
-                             "SELECT * FROM loyalty_refunds ORDER BY refund_key",
-                             "SELECT * FROM loyalty_tier_changes ORDER BY 1"});
+  expect_same_ledger(*bulk.db, *one.db);
 }
 
 // Two applies of the same pending orders at once, each on a connection of its own (two
@@ -186,16 +194,7 @@ TEST_P(ApplyPending, ASecondApplyInTheMiddleOfTheFirstAppliesEachOrderOnce) {
   auto pending = count_pending(*both.db);
   ASSERT_TRUE(pending.ok());
   EXPECT_EQ(pending->orders + pending->refunds, 0);
-  testing::expect_same_rows(
-      *both.db, *one.db,
-      {"SELECT * FROM loyalty_entries ORDER BY entry_id",
-       "SELECT * FROM loyalty_lots ORDER BY lot_id",
-       "SELECT * FROM loyalty_lot_usage ORDER BY entry_id, lot_id",
-       "SELECT * FROM loyalty_accounts ORDER BY member_id",
-       "SELECT * FROM loyalty_orders ORDER BY order_key",
-       "SELECT * FROM loyalty_refunds ORDER BY refund_key",
-       "SELECT * FROM loyalty_tier_changes ORDER BY 1",
-       "SELECT * FROM settings WHERE key LIKE 'loyalty.%applied%' ORDER BY 1"});
+  expect_same_ledger(*both.db, *one.db);
 }
 
 // The same with real threads: three applies started together, small chunks, so that their
@@ -246,12 +245,7 @@ TEST_P(ApplyPending, ThreeAppliesAtOnceApplyEachOrderOnce) {
   auto pending = count_pending(*both.db);
   ASSERT_TRUE(pending.ok());
   EXPECT_EQ(pending->orders + pending->refunds, 0);
-  testing::expect_same_rows(*both.db, *one.db,
-                            {"SELECT * FROM loyalty_entries ORDER BY entry_id",
-                             "SELECT * FROM loyalty_lots ORDER BY lot_id",
-                             "SELECT * FROM loyalty_accounts ORDER BY member_id",
-                             "SELECT * FROM loyalty_orders ORDER BY order_key",
-                             "SELECT * FROM loyalty_refunds ORDER BY refund_key"});
+  expect_same_ledger(*both.db, *one.db);
 }
 
 INSTANTIATE_TEST_SUITE_P(RefundsEvery, ApplyPending, ::testing::Values(2300, 23));
