@@ -47,6 +47,7 @@
 #include "loyalty/engine.h"
 #include "loyalty/program_store.h"
 #include "loyalty/settlement.h"
+#include "loyalty/wallet.h"
 #include "store/checkpointer.h"
 #include "store/database.h"
 #include "store/group_commit.h"
@@ -651,7 +652,7 @@ int main(int argc, char** argv) {
   const std::vector<Order> orders = make_orders(n_orders, n_members, args.seed);
   const std::string recur_db = dir.file("single.db"), raw_db = dir.file("raw.db");
   Best single, single_raw, single_raw_indexed, single_raw_ledger, single_ceiling, grouped,
-      with_coupon, mixed, single_raw_plain, single_raw_ledger_plain;
+      with_coupon, with_cashback, mixed, single_raw_plain, single_raw_ledger_plain;
   std::string single_print;
   std::int64_t groups = 0;  // COMMITs of the last group commit run
   const bool run_a = args.only != "b", run_b = args.only != "a";
@@ -703,6 +704,19 @@ int main(int argc, char** argv) {
         std::fputs(
             profile.report("(a'') checkout with a coupon", static_cast<double>(n_orders)).c_str(),
             stdout);
+    }
+    remove_db(recur_db);
+    {  // the same with the wallet: the program's cashback, as recur order checkout runs it
+      auto db = program_store(recur_db, program, n_members);
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      loyalty::CouponBook book(**engine);
+      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders);
+      loyalty::Wallet wallet(*db, (*engine)->active_program(), (*engine)->zone(), clock);
+      loyalty::Settlement settlement(**engine, book, &wallet);
+      with_cashback.run([&] {
+        checkpointed(*db, [&] { recur_checkout_one_by_one(*db, settlement, orders, coupons); });
+      });
     }
     remove_db(recur_db);
     {
@@ -758,7 +772,8 @@ int main(int argc, char** argv) {
     remove_db(raw_db);
   }
   // Pages written per transaction, over the first 1,000 orders of fresh stores.
-  double recur_pages = 0, coupon_pages = 0, raw_pages = 0, ledger_pages = 0, ceiling_pages = 0;
+  double recur_pages = 0, coupon_pages = 0, cashback_pages = 0, raw_pages = 0, ledger_pages = 0,
+         ceiling_pages = 0;
   int page_size = 0;
   if (run_a) {
     const std::vector<Order> first(orders.begin(),
@@ -780,6 +795,18 @@ int main(int argc, char** argv) {
       const std::vector<std::int64_t> coupons = issue_coupons(*db, book, first);
       loyalty::Settlement settlement(**engine, book, nullptr);
       coupon_pages = wal_pages_per_tx(
+          *db, first.size(), [&] { recur_checkout_one_by_one(*db, settlement, first, coupons); });
+    }
+    remove_db(recur_db);
+    {
+      auto db = program_store(recur_db, program, n_members);
+      auto engine = loyalty::open_engine(*db, clock);
+      if (!engine.ok()) die(engine.status().to_string());
+      loyalty::CouponBook book(**engine);
+      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, first);
+      loyalty::Wallet wallet(*db, (*engine)->active_program(), (*engine)->zone(), clock);
+      loyalty::Settlement settlement(**engine, book, &wallet);
+      cashback_pages = wal_pages_per_tx(
           *db, first.size(), [&] { recur_checkout_one_by_one(*db, settlement, first, coupons); });
     }
     remove_db(recur_db);
@@ -850,6 +877,14 @@ int main(int argc, char** argv) {
         with_coupon.wall, with_coupon.cpu, rate(n / with_coupon.wall).c_str(),
         rate(n / with_coupon.cpu).c_str(), (n / with_coupon.wall) / single_raw_rate);
     std::printf(
+        "# (a) with coupon use at checkout and the program's 2%% cashback into stored value "
+        "(recur order checkout with the shipped program: the wallet's cashback lot, entry and "
+        "order record besides) (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), ratio to "
+        "raw %.2f, to the ledger transaction %.2f\n",
+        with_cashback.wall, with_cashback.cpu, rate(n / with_cashback.wall).c_str(),
+        rate(n / with_cashback.cpu).c_str(), (n / with_cashback.wall) / single_raw_rate,
+        single_raw_ledger.wall / with_cashback.wall);
+    std::printf(
         "# (a) a mixed stream: one order in %zu uses a coupon at checkout, the others as (a) "
         "(wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), ratio to raw %.2f\n",
         kMixedEvery, mixed.wall, mixed.cpu, rate(n / mixed.wall).c_str(),
@@ -861,9 +896,11 @@ int main(int argc, char** argv) {
         kGroupMs, static_cast<long long>(groups), grouped.wall, grouped.cpu,
         rate(n / grouped.wall).c_str(), rate(n / grouped.cpu).c_str());
     std::printf(
-        "# (a) pages written to the WAL per transaction: recur %.1f (with a coupon %.1f), layout "
-        "ceiling %.1f, raw %.1f, raw ledger transaction %.1f (page size %d)\n",
-        recur_pages, coupon_pages, ceiling_pages, raw_pages, ledger_pages, page_size);
+        "# (a) pages written to the WAL per transaction: recur %.1f (with a coupon %.1f, and "
+        "cashback %.1f), layout ceiling %.1f, raw %.1f, raw ledger transaction %.1f (page size "
+        "%d)\n",
+        recur_pages, coupon_pages, cashback_pages, ceiling_pages, raw_pages, ledger_pages,
+        page_size);
   }
 
   // (b) Bulk import, then apply_pending.
