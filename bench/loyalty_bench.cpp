@@ -714,9 +714,18 @@ int main(int argc, char** argv) {
       const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders);
       loyalty::Wallet wallet(*db, (*engine)->active_program(), (*engine)->zone(), clock);
       loyalty::Settlement settlement(**engine, book, &wallet);
+      store::StatementProfile profile;
+      if (g_sql_profile) profile.attach(*db);
       with_cashback.run([&] {
         checkpointed(*db, [&] { recur_checkout_one_by_one(*db, settlement, orders, coupons); });
       });
+      if (g_sql_profile) profile.detach(*db);
+      if (rep == 0 && g_sql_profile)
+        std::fputs(
+            profile
+                .report("(a'') checkout with a coupon and cashback", static_cast<double>(n_orders))
+                .c_str(),
+            stdout);
     }
     remove_db(recur_db);
     {
