@@ -85,16 +85,16 @@ Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
                     money(eligible), zone_.local_date(Instant{expires.seconds - 1}).to_string());
     RETURN_IF_ERROR(save(member, e.after));
   }
-  ASSIGN_OR_RETURN(auto ins, db_.prepare("INSERT INTO wallet_cashback_orders (order_key, "
-                                         "member_id, at, net_paid_fen, eligible_fen, earned_fen) "
-                                         "VALUES (?, ?, ?, ?, ?, ?)"));
-  ins.bind(1, in.order_key)
+  ASSIGN_OR_RETURN(store::Statement * ins,
+                   db_.cached("INSERT INTO wallet_cashback_orders (order_key, member_id, at, "
+                              "net_paid_fen, eligible_fen, earned_fen) VALUES (?, ?, ?, ?, ?, ?)"));
+  ins->bind(1, in.order_key)
       .bind(2, member)
       .bind(3, in.at.seconds)
       .bind(4, in.net_paid)
       .bind(5, eligible)
       .bind(6, earned);
-  RETURN_IF_ERROR(ins.run());
+  RETURN_IF_ERROR(ins->run());
   RETURN_IF_ERROR(record_op(op, e, in.at));
   return e;
 }
