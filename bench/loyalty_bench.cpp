@@ -333,6 +333,35 @@ std::vector<std::int64_t> issue_coupons(store::Database& db, loyalty::CouponBook
   return ids;
 }
 
+// A fresh store with the program and its members for checkouts: a coupon issued for every
+// `every`-th order (issue_coupons) and a Settlement; with `cashback`, a Wallet too, so that
+// checkouts earn the program's cashback, as `recur order checkout` does.
+struct CheckoutStore {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<loyalty::LoyaltyEngine> engine;
+  std::unique_ptr<loyalty::CouponBook> book;
+  std::unique_ptr<loyalty::Wallet> wallet;
+  std::unique_ptr<loyalty::Settlement> settlement;
+  std::vector<std::int64_t> coupons;
+};
+
+CheckoutStore checkout_store(const std::string& path, const std::string& program,
+                             std::int64_t members, const Clock& clock,
+                             const std::vector<Order>& orders, std::size_t every, bool cashback) {
+  CheckoutStore s;
+  s.db = program_store(path, program, members);
+  auto engine = loyalty::open_engine(*s.db, clock);
+  if (!engine.ok()) die(engine.status().to_string());
+  s.engine = std::move(engine).value();
+  s.book = std::make_unique<loyalty::CouponBook>(*s.engine);
+  s.coupons = issue_coupons(*s.db, *s.book, orders, every);
+  if (cashback)
+    s.wallet = std::make_unique<loyalty::Wallet>(*s.db, s.engine->active_program(),
+                                                 s.engine->zone(), clock);
+  s.settlement = std::make_unique<loyalty::Settlement>(*s.engine, *s.book, s.wallet.get());
+  return s;
+}
+
 // recur: each order stored and applied in its own transaction.
 void recur_one_by_one(store::Database& db, loyalty::LoyaltyEngine& engine,
                       const std::vector<Order>& orders) {
@@ -688,18 +717,14 @@ int main(int argc, char** argv) {
     }
     remove_db(recur_db);
     {
-      auto db = program_store(recur_db, program, n_members);
-      auto engine = loyalty::open_engine(*db, clock);
-      if (!engine.ok()) die(engine.status().to_string());
-      loyalty::CouponBook book(**engine);
-      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders);
-      loyalty::Settlement settlement(**engine, book, nullptr);
+      CheckoutStore c = checkout_store(recur_db, program, n_members, clock, orders, 1, false);
       store::StatementProfile profile;
-      if (g_sql_profile) profile.attach(*db);
+      if (g_sql_profile) profile.attach(*c.db);
       with_coupon.run([&] {
-        checkpointed(*db, [&] { recur_checkout_one_by_one(*db, settlement, orders, coupons); });
+        checkpointed(*c.db,
+                     [&] { recur_checkout_one_by_one(*c.db, *c.settlement, orders, c.coupons); });
       });
-      if (g_sql_profile) profile.detach(*db);
+      if (g_sql_profile) profile.detach(*c.db);
       if (rep == 0 && g_sql_profile)
         std::fputs(
             profile.report("(a'') checkout with a coupon", static_cast<double>(n_orders)).c_str(),
@@ -707,19 +732,14 @@ int main(int argc, char** argv) {
     }
     remove_db(recur_db);
     {  // the same with the wallet: the program's cashback, as recur order checkout runs it
-      auto db = program_store(recur_db, program, n_members);
-      auto engine = loyalty::open_engine(*db, clock);
-      if (!engine.ok()) die(engine.status().to_string());
-      loyalty::CouponBook book(**engine);
-      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders);
-      loyalty::Wallet wallet(*db, (*engine)->active_program(), (*engine)->zone(), clock);
-      loyalty::Settlement settlement(**engine, book, &wallet);
+      CheckoutStore c = checkout_store(recur_db, program, n_members, clock, orders, 1, true);
       store::StatementProfile profile;
-      if (g_sql_profile) profile.attach(*db);
+      if (g_sql_profile) profile.attach(*c.db);
       with_cashback.run([&] {
-        checkpointed(*db, [&] { recur_checkout_one_by_one(*db, settlement, orders, coupons); });
+        checkpointed(*c.db,
+                     [&] { recur_checkout_one_by_one(*c.db, *c.settlement, orders, c.coupons); });
       });
-      if (g_sql_profile) profile.detach(*db);
+      if (g_sql_profile) profile.detach(*c.db);
       if (rep == 0 && g_sql_profile)
         std::fputs(
             profile
@@ -729,15 +749,12 @@ int main(int argc, char** argv) {
     }
     remove_db(recur_db);
     {
-      auto db = program_store(recur_db, program, n_members);
-      auto engine = loyalty::open_engine(*db, clock);
-      if (!engine.ok()) die(engine.status().to_string());
-      loyalty::CouponBook book(**engine);
-      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, orders, kMixedEvery);
-      loyalty::Settlement settlement(**engine, book, nullptr);
+      CheckoutStore c =
+          checkout_store(recur_db, program, n_members, clock, orders, kMixedEvery, false);
       mixed.run([&] {
-        checkpointed(*db,
-                     [&] { recur_mixed_one_by_one(*db, **engine, settlement, orders, coupons); });
+        checkpointed(*c.db, [&] {
+          recur_mixed_one_by_one(*c.db, *c.engine, *c.settlement, orders, c.coupons);
+        });
       });
     }
     remove_db(recur_db);
@@ -796,27 +813,13 @@ int main(int argc, char** argv) {
       page_size = static_cast<int>(db->query_int("PRAGMA page_size").value_or(0));
     }
     remove_db(recur_db);
-    {
-      auto db = program_store(recur_db, program, n_members);
-      auto engine = loyalty::open_engine(*db, clock);
-      if (!engine.ok()) die(engine.status().to_string());
-      loyalty::CouponBook book(**engine);
-      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, first);
-      loyalty::Settlement settlement(**engine, book, nullptr);
-      coupon_pages = wal_pages_per_tx(
-          *db, first.size(), [&] { recur_checkout_one_by_one(*db, settlement, first, coupons); });
-    }
-    remove_db(recur_db);
-    {
-      auto db = program_store(recur_db, program, n_members);
-      auto engine = loyalty::open_engine(*db, clock);
-      if (!engine.ok()) die(engine.status().to_string());
-      loyalty::CouponBook book(**engine);
-      const std::vector<std::int64_t> coupons = issue_coupons(*db, book, first);
-      loyalty::Wallet wallet(*db, (*engine)->active_program(), (*engine)->zone(), clock);
-      loyalty::Settlement settlement(**engine, book, &wallet);
-      cashback_pages = wal_pages_per_tx(
-          *db, first.size(), [&] { recur_checkout_one_by_one(*db, settlement, first, coupons); });
+    for (bool cashback : {false, true}) {
+      CheckoutStore c = checkout_store(recur_db, program, n_members, clock, first, 1, cashback);
+      (cashback ? cashback_pages : coupon_pages) = wal_pages_per_tx(*c.db, first.size(), [&] {
+        recur_checkout_one_by_one(*c.db, *c.settlement, first, c.coupons);
+      });
+      c = CheckoutStore();  // closed before its files go
+      remove_db(recur_db);
     }
     remove_db(recur_db);
     {
