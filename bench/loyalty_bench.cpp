@@ -884,7 +884,8 @@ int main(int argc, char** argv) {
           single_raw_ledger_plain.wall / single.wall, single_raw_ledger_plain.wall / mixed.wall);
     std::printf(
         "# (a) with coupon use at checkout (each order uses a ¥5 coupon issued to its member; "
-        "recur order checkout's path) (wall/cpu s): %.3f/%.3f, %s orders/s (%s by CPU time), "
+        "Settlement::checkout without a wallet, so no cashback) (wall/cpu s): %.3f/%.3f, %s "
+        "orders/s (%s by CPU time), "
         "ratio to raw %.2f\n",
         with_coupon.wall, with_coupon.cpu, rate(n / with_coupon.wall).c_str(),
         rate(n / with_coupon.cpu).c_str(), (n / with_coupon.wall) / single_raw_rate);
