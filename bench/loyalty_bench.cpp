@@ -716,38 +716,27 @@ int main(int argc, char** argv) {
         die("group commit left a different ledger from one order per transaction");
     }
     remove_db(recur_db);
-    {
-      CheckoutStore c = checkout_store(recur_db, program, n_members, clock, orders, 1, false);
+    // Checkouts with a coupon: without a wallet, then with it (the program's cashback, as
+    // recur order checkout runs it).
+    for (bool cashback : {false, true}) {
+      CheckoutStore c = checkout_store(recur_db, program, n_members, clock, orders, 1, cashback);
       store::StatementProfile profile;
       if (g_sql_profile) profile.attach(*c.db);
-      with_coupon.run([&] {
+      (cashback ? with_cashback : with_coupon).run([&] {
         checkpointed(*c.db,
                      [&] { recur_checkout_one_by_one(*c.db, *c.settlement, orders, c.coupons); });
       });
       if (g_sql_profile) profile.detach(*c.db);
       if (rep == 0 && g_sql_profile)
-        std::fputs(
-            profile.report("(a'') checkout with a coupon", static_cast<double>(n_orders)).c_str(),
-            stdout);
+        std::fputs(profile
+                       .report(cashback ? "(a'') checkout with a coupon and cashback"
+                                        : "(a'') checkout with a coupon",
+                               static_cast<double>(n_orders))
+                       .c_str(),
+                   stdout);
+      c = CheckoutStore();  // closed before its files go
+      remove_db(recur_db);
     }
-    remove_db(recur_db);
-    {  // the same with the wallet: the program's cashback, as recur order checkout runs it
-      CheckoutStore c = checkout_store(recur_db, program, n_members, clock, orders, 1, true);
-      store::StatementProfile profile;
-      if (g_sql_profile) profile.attach(*c.db);
-      with_cashback.run([&] {
-        checkpointed(*c.db,
-                     [&] { recur_checkout_one_by_one(*c.db, *c.settlement, orders, c.coupons); });
-      });
-      if (g_sql_profile) profile.detach(*c.db);
-      if (rep == 0 && g_sql_profile)
-        std::fputs(
-            profile
-                .report("(a'') checkout with a coupon and cashback", static_cast<double>(n_orders))
-                .c_str(),
-            stdout);
-    }
-    remove_db(recur_db);
     {
       CheckoutStore c =
           checkout_store(recur_db, program, n_members, clock, orders, kMixedEvery, false);
