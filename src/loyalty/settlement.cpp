@@ -167,7 +167,9 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
       return invalid_argument(fmt::format(
           "order {}: ¥{} of stored value is more than is left to pay (¥{}) (储值支付超过应付)", ok,
           format_money(in.wallet), format_money(due - e.points_fen)));
-    ASSIGN_OR_RETURN(WalletEffect we, wallet_->spend(in.member, in.wallet, ok, in.at, key));
+    // The settlement's row makes the checkout happen once (OnceBy::kCaller).
+    ASSIGN_OR_RETURN(WalletEffect we,
+                     wallet_->spend(in.member, in.wallet, ok, in.at, key, OnceBy::kCaller));
     e.wallet = we.amount;
   }
   e.cash = due - e.points_fen - e.wallet;
@@ -190,7 +192,7 @@ Result<CheckoutEffect> Settlement::checkout(const CheckoutInput& in) {
                     "member {}'s",
                     ok, coupon_use->coupon_id, coupon_holder, e.member));
   if (wallet_ != nullptr && wallet_->rules().cashback.enabled) {
-    CashbackInput c{e.member, ok, e.wallet + e.cash, in.channel, {}, in.at, key};
+    CashbackInput c{e.member, ok, e.wallet + e.cash, in.channel, {}, in.at, key, OnceBy::kCaller};
     for (std::size_t i = 0; i < n; ++i) c.lines.push_back({in.lines[i].category, e.lines[i].paid});
     ASSIGN_OR_RETURN(WalletEffect ce, wallet_->earn_cashback(c));
     e.cashback = ce.change.cashback;

@@ -116,11 +116,12 @@ Result<std::int64_t> Wallet::append(MemberId member, WalletSplit& b, WalletAccou
       .bind(3, cause)
       .bind(4, amount)
       .bind(5, balance + amount)
-      .bind_optional(6, reference)
-      .bind(7, fmt::format("wallet:{}:{}", key, wallet_account_name(account)))
-      .bind(8, at.seconds)
-      .bind(9, active_.version)
-      .bind_optional(10, note);
+      .bind_optional(6, reference);
+  if (key.empty())  // the caller's row makes it happen once (OnceBy::kCaller): no key of its own
+    st->bind(7, std::nullopt);
+  else
+    st->bind(7, fmt::format("wallet:{}:{}", key, wallet_account_name(account)));
+  st->bind(8, at.seconds).bind(9, active_.version).bind_optional(10, note);
   Status s = st->run();
   if (!s.ok()) return s;
   balance += amount;
@@ -323,11 +324,13 @@ Result<WalletEffect> Wallet::topup(MemberId member_in, Fen paid, Instant at,
 }
 
 Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::string& order_key,
-                                   Instant at, const std::string& key) {
+                                   Instant at, const std::string& key, OnceBy once_by) {
   if (key.empty()) return invalid_argument("spend: an idempotency key is required");
   const std::string op = "spend:" + key;
-  ASSIGN_OR_RETURN(auto prior, find_op(op));
-  if (prior) return *prior;
+  if (once_by == OnceBy::kWalletOperation) {
+    ASSIGN_OR_RETURN(auto prior, find_op(op));
+    if (prior) return *prior;
+  }
   if (amount <= 0)
     return invalid_argument(fmt::format("spend of {}: must be more than zero", money(amount)));
   if (order_key.empty()) return invalid_argument("spend: the order key is required");
@@ -395,23 +398,25 @@ Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::st
     Fen v = part(s, a);
     if (v == 0) continue;
     ASSIGN_OR_RETURN(std::int64_t entry,
-                     append(member, e.after, a, -v, "spend", reference, "spend:" + key, at));
+                     append(member, e.after, a, -v, "spend", reference,
+                            once_by == OnceBy::kCaller ? std::string() : "spend:" + key, at));
     RETURN_IF_ERROR(take(member, a, v, entry, at, "spend", order_key));
     part(e.change, a) = -v;
   }
   RETURN_IF_ERROR(save(member, e.after));
-  ASSIGN_OR_RETURN(auto ins, db_.prepare("INSERT INTO wallet_spends (order_key, member_id, at, "
-                                         "amount_fen, principal_fen, bonus_fen, cashback_fen) "
-                                         "VALUES (?, ?, ?, ?, ?, ?, ?)"));
-  ins.bind(1, order_key)
+  ASSIGN_OR_RETURN(store::Statement * ins,
+                   db_.cached("INSERT INTO wallet_spends (order_key, member_id, at, amount_fen, "
+                              "principal_fen, bonus_fen, cashback_fen) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  ins->bind(1, order_key)
       .bind(2, member)
       .bind(3, at.seconds)
       .bind(4, amount)
       .bind(5, s.principal)
       .bind(6, s.bonus)
       .bind(7, s.cashback);
-  RETURN_IF_ERROR(ins.run());
-  RETURN_IF_ERROR(record_op(op, e, at));
+  RETURN_IF_ERROR(ins->run());
+  if (once_by == OnceBy::kWalletOperation) RETURN_IF_ERROR(record_op(op, e, at));
   return e;
 }
 

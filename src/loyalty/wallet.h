@@ -64,6 +64,14 @@ struct WalletEffect {
   std::string detail;  // e.g. the top-ups a withdrawal touched, the bonus rule applied
 };
 
+// What makes a wallet operation happen once. kWalletOperation: its wallet_operations row, keyed
+// by the caller's key, which a replay finds and returns. kCaller: the caller's own row replays
+// the whole operation before it gets here (a checkout's settlement row, keyed by the order), so
+// no wallet_operations row is written or looked up, and its entries carry no idem_key (as a
+// coupon used at checkout, migration 14). Either way an order is paid with stored value once and
+// earns cashback once (its wallet_spends and wallet_cashback_orders rows).
+enum class OnceBy { kWalletOperation, kCaller };
+
 struct CashbackLine {
   std::string category;  // path; may be empty
   Fen amount = 0;        // net paid for the line
@@ -77,6 +85,7 @@ struct CashbackInput {
   std::vector<CashbackLine> lines;  // when given and categories are set: only matching lines earn
   Instant at;
   std::string key;
+  OnceBy once_by = OnceBy::kWalletOperation;
 };
 
 struct WalletExpireSummary {
@@ -142,7 +151,7 @@ class Wallet {
   // Pays `amount` of order `order_key` from the balances by the spending order. An order is paid
   // by stored value once.
   Result<WalletEffect> spend(MemberId member, Fen amount, const std::string& order_key, Instant at,
-                             const std::string& key);
+                             const std::string& key, OnceBy once_by = OnceBy::kWalletOperation);
   // Gives back `amount` of what order `order_key` spent, split in the spend's proportions; the
   // refunds of one spend never give back more than it took.
   Result<WalletEffect> refund_spend(const std::string& order_key, Fen amount, Instant at,
@@ -181,6 +190,7 @@ class Wallet {
   Result<MemberId> live(MemberId member);
   Result<WalletSplit> load(MemberId member);
   Status save(MemberId member, const WalletSplit& b);
+  // Writes one entry; its idem_key is "wallet:KEY:ACCOUNT", none when `key` is empty.
   Result<std::int64_t> append(MemberId member, WalletSplit& b, WalletAccount account, Fen amount,
                               std::string_view cause, const std::string& reference,
                               const std::string& key, Instant at, std::string_view note = {});

@@ -31,8 +31,10 @@ bool category_matches(std::string_view category, const std::string& prefix) {
 Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
   if (in.key.empty()) return invalid_argument("cashback: an idempotency key is required");
   const std::string op = "cashback:" + in.key;
-  ASSIGN_OR_RETURN(auto prior, find_op(op));
-  if (prior) return *prior;
+  if (in.once_by == OnceBy::kWalletOperation) {
+    ASSIGN_OR_RETURN(auto prior, find_op(op));
+    if (prior) return *prior;
+  }
   if (in.order_key.empty()) return invalid_argument("cashback: the order key is required");
   if (in.net_paid < 0) return invalid_argument("cashback: net paid must not be negative");
   {
@@ -73,9 +75,11 @@ Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
   ASSIGN_OR_RETURN(e.after, load(member));
   if (earned > 0) {
     Instant expires = cashback_expiry(zone_.local_date(in.at));
-    ASSIGN_OR_RETURN(std::int64_t entry,
-                     append(member, e.after, WalletAccount::kCashback, earned, "cashback",
-                            "order:" + in.order_key, "cashback:" + in.key, in.at));
+    ASSIGN_OR_RETURN(
+        std::int64_t entry,
+        append(member, e.after, WalletAccount::kCashback, earned, "cashback",
+               "order:" + in.order_key,
+               in.once_by == OnceBy::kCaller ? std::string() : "cashback:" + in.key, in.at));
     RETURN_IF_ERROR(
         new_lot(member, WalletAccount::kCashback, earned, entry, in.at, expires, {}, in.order_key)
             .status());
@@ -95,7 +99,7 @@ Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
       .bind(5, eligible)
       .bind(6, earned);
   RETURN_IF_ERROR(ins->run());
-  RETURN_IF_ERROR(record_op(op, e, in.at));
+  if (in.once_by == OnceBy::kWalletOperation) RETURN_IF_ERROR(record_op(op, e, in.at));
   return e;
 }
 

@@ -48,6 +48,9 @@ const char* coupon_member_index_sql();
 // The SQL of migration 14 (a coupon used at checkout recorded on the order's row), kept in
 // schema_order_coupon.cpp.
 const char* order_coupon_sql();
+// The SQL of migration 15 (fewer B-trees per wallet write: text-keyed wallet tables WITHOUT
+// ROWID, narrower lot indexes), kept in schema_wallet_compact.cpp.
+const char* wallet_compact_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

@@ -257,6 +257,7 @@ const std::vector<Migration>& schema_migrations() {
       {12, "settlement: a checked-out order is one row, its lines a column", settlement_row_sql()},
       {13, "coupons: the member index leaves out the state", coupon_member_index_sql()},
       {14, "loyalty: a coupon used at checkout is recorded on the order's row", order_coupon_sql()},
+      {15, "wallet: keyed tables without rowid, narrower lot indexes", wallet_compact_sql()},
   };
   return kMigrations;
 }

@@ -144,5 +144,86 @@ TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
   EXPECT_EQ(recur::testing::count(*db, "SELECT growth FROM loyalty_accounts"), 0);
 }
 
+// A checkout's stored-value payment and cashback happen once because of its settlement row
+// (OnceBy::kCaller): they write no wallet_operations row and their entries no idem_key, yet a
+// replayed checkout changes nothing and the order can be paid or earn cashback no second time.
+TEST(Settlement, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
+  recur::testing::TempDir dir;
+  auto db = recur::testing::open_test_db(dir);
+  testing::load(*db, testing::default_program({{"pending_days: 7", "pending_days: 0"}}));
+  testing::add_members(*db, 1);
+  ManualClock clock(Instant{1709604000});  // 2024-03-05 10:00 Shanghai
+  auto engine = testing::engine(*db, clock);
+  ASSERT_TRUE(engine);
+  CouponBook coupons(*engine);
+  Wallet wallet(*db, engine->active_program(), engine->zone(), clock);
+  Settlement settle(*engine, coupons, &wallet);
+  const Instant at = clock.now();
+  ASSERT_TRUE(in_tx(*db, [&] { return wallet.topup(1, 50000, at, "t1"); }).ok());
+
+  CheckoutInput in;
+  in.order_key = "pos:W1";
+  in.member = 1;
+  in.channel = "store";
+  in.at = at;
+  in.lines = {{1, "SKU1", "食品", 30000}, {2, "SKU2", "食品", 20000}};
+  in.wallet = 12000;  // ¥120 of stored value, ¥380 in cash
+  auto c = in_tx(*db, [&] { return settle.checkout(in); });
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->wallet, 12000);
+  EXPECT_EQ(c->cash, 38000);
+  EXPECT_EQ(c->cashback, 1000);  // 2% of the ¥500 paid with money
+  const std::string ops = "SELECT op_key FROM wallet_operations ORDER BY 1";
+  EXPECT_EQ(recur::testing::dump(*db, ops), "topup:t1\n");
+  const std::string entries =
+      "SELECT account, cause, amount, balance_after, reference, COALESCE(idem_key, '-') FROM "
+      "loyalty_entries_other WHERE account IN ('stored_principal', 'stored_bonus', 'cashback') "
+      "ORDER BY entry_id";
+  const std::string before = recur::testing::dump(*db, entries);
+  EXPECT_EQ(before,
+            "stored_principal|topup|50000|50000|topup:t1|wallet:topup:t1:stored_principal\n"
+            "stored_bonus|topup|5000|5000|topup:t1|wallet:topup:t1:stored_bonus\n"
+            "stored_principal|spend|-12000|38000|order:pos:W1|-\n"
+            "cashback|cashback|1000|1000|order:pos:W1|-\n");
+
+  // The replay returns the first result and writes nothing.
+  auto again = in_tx(*db, [&] { return settle.checkout(in); });
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->wallet, 12000);
+  EXPECT_EQ(again->cashback, 1000);
+  EXPECT_EQ(recur::testing::dump(*db, entries), before);
+  EXPECT_EQ(recur::testing::dump(*db, ops), "topup:t1\n");
+  // The order cannot be paid with stored value or earn cashback a second time, by any key.
+  auto spend = in_tx(*db, [&] { return wallet.spend(1, 100, "pos:W1", at, "other"); });
+  EXPECT_EQ(spend.status().code(), StatusCode::kAlreadyExists);
+  auto earn = in_tx(*db, [&] {
+    return wallet.earn_cashback(CashbackInput{1, "pos:W1", 50000, "store", {}, at, "other"});
+  });
+  EXPECT_EQ(earn.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(recur::testing::dump(*db, entries), before);
+  auto state = in_tx(*db, [&] { return wallet.state(1, at); });
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->balance.principal, 38000);
+  EXPECT_EQ(state->balance.bonus, 5000);
+  EXPECT_EQ(state->balance.cashback, 1000);
+
+  // A refund of half gives back half the stored value and takes back half the cashback; its
+  // own wallet operations are keyed as before.
+  SettlementRefundInput r;
+  r.key = "pos:W1-r1";
+  r.order_key = "pos:W1";
+  r.amount = 25000;
+  r.at = Instant{at.seconds + 60};
+  auto refund = in_tx(*db, [&] { return settle.refund(r); });
+  ASSERT_TRUE(refund.ok()) << refund.status().to_string();
+  EXPECT_EQ(refund->wallet, 6000);
+  EXPECT_EQ(refund->cashback_clawed, 500);
+  EXPECT_EQ(recur::testing::dump(*db, ops), "clawback:pos:W1-r1\nrefund:pos:W1-r1\ntopup:t1\n");
+  auto report = run_check(*db, r.at);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok);
+}
+
 }  // namespace
 }  // namespace recur::loyalty
