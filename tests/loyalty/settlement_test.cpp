@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 
 #include "loyalty/check.h"
@@ -16,18 +17,30 @@ namespace {
 
 using testing::in_tx;
 
-TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
-  recur::testing::TempDir dir;
-  auto db = recur::testing::open_test_db(dir);
-  testing::load(*db, testing::default_program({{"pending_days: 7", "pending_days: 0"}}));
-  testing::add_members(*db, 1);
-  ManualClock clock(Instant{1709604000});  // 2024-03-05 10:00 Shanghai
-  auto engine = testing::engine(*db, clock);
-  ASSERT_TRUE(engine);
-  CouponBook coupons(*engine);
-  Wallet wallet(*db, engine->active_program(), engine->zone(), clock);
-  Settlement settle(*engine, coupons, &wallet);
+// One member under the shipped program (no pending period), with coupons and a wallet.
+class SettlementCheckout : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db = recur::testing::open_test_db(dir);
+    testing::load(*db, testing::default_program({{"pending_days: 7", "pending_days: 0"}}));
+    testing::add_members(*db, 1);
+    engine = testing::engine(*db, clock);
+    ASSERT_TRUE(engine);
+    coupons = std::make_unique<CouponBook>(*engine);
+    wallet = std::make_unique<Wallet>(*db, engine->active_program(), engine->zone(), clock);
+    settle = std::make_unique<Settlement>(*engine, *coupons, wallet.get());
+  }
 
+  recur::testing::TempDir dir;
+  std::unique_ptr<store::Database> db;
+  ManualClock clock{Instant{1709604000}};  // 2024-03-05 10:00 Shanghai
+  std::unique_ptr<LoyaltyEngine> engine;
+  std::unique_ptr<CouponBook> coupons;
+  std::unique_ptr<Wallet> wallet;
+  std::unique_ptr<Settlement> settle;
+};
+
+TEST_F(SettlementCheckout, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
   std::mt19937_64 rng(7);
   for (int round = 0; round < 20; ++round) {
     const Instant at{clock.now().seconds + round * 3600};
@@ -36,9 +49,9 @@ TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
     ASSERT_TRUE(in_tx(*db, [&] {
                   return engine->adjust(AdjustInput{1, 20000, 0, "test", "top-" + order, at});
                 }).ok());
-    ASSERT_TRUE(in_tx(*db, [&] { return wallet.topup(1, 100000, at, "w-" + order); }).ok());
+    ASSERT_TRUE(in_tx(*db, [&] { return wallet->topup(1, 100000, at, "w-" + order); }).ok());
     auto issued = in_tx(*db, [&] {
-      return coupons.issue(
+      return coupons->issue(
           IssueInput{1, "silver_monthly_10_off_99", "c-" + order, at, "operator", ""});
     });
     ASSERT_TRUE(issued.ok()) << issued.status().to_string();
@@ -58,7 +71,7 @@ TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
     in.coupon_id = issued->coupon.coupon_id;
     in.points = 101 + static_cast<std::int64_t>(rng() % 3000);
     in.wallet = static_cast<Fen>(rng() % static_cast<std::uint64_t>(goods / 3));
-    auto c = in_tx(*db, [&] { return settle.checkout(in); });
+    auto c = in_tx(*db, [&] { return settle->checkout(in); });
     ASSERT_TRUE(c.ok()) << c.status().to_string();
     ASSERT_EQ(c->coupon + c->points_fen + c->wallet + c->cash, goods);
 
@@ -86,7 +99,7 @@ TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
       } else {
         r.amount = 1 + static_cast<Fen>(rng() % static_cast<std::uint64_t>(total_left));
       }
-      auto e = in_tx(*db, [&] { return settle.refund(r); });
+      auto e = in_tx(*db, [&] { return settle->refund(r); });
       ASSERT_TRUE(e.ok()) << e.status().to_string();
       points_back += e->points_returned;
       wallet_back += e->wallet;
@@ -147,19 +160,9 @@ TEST(Settlement, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
 // A checkout's stored-value payment and cashback happen once because of its settlement row
 // (OnceBy::kCaller): they write no wallet_operations row and their entries no idem_key, yet a
 // replayed checkout changes nothing and the order can be paid or earn cashback no second time.
-TEST(Settlement, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
-  recur::testing::TempDir dir;
-  auto db = recur::testing::open_test_db(dir);
-  testing::load(*db, testing::default_program({{"pending_days: 7", "pending_days: 0"}}));
-  testing::add_members(*db, 1);
-  ManualClock clock(Instant{1709604000});  // 2024-03-05 10:00 Shanghai
-  auto engine = testing::engine(*db, clock);
-  ASSERT_TRUE(engine);
-  CouponBook coupons(*engine);
-  Wallet wallet(*db, engine->active_program(), engine->zone(), clock);
-  Settlement settle(*engine, coupons, &wallet);
+TEST_F(SettlementCheckout, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
   const Instant at = clock.now();
-  ASSERT_TRUE(in_tx(*db, [&] { return wallet.topup(1, 50000, at, "t1"); }).ok());
+  ASSERT_TRUE(in_tx(*db, [&] { return wallet->topup(1, 50000, at, "t1"); }).ok());
 
   CheckoutInput in;
   in.order_key = "pos:W1";
@@ -168,7 +171,7 @@ TEST(Settlement, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
   in.at = at;
   in.lines = {{1, "SKU1", "食品", 30000}, {2, "SKU2", "食品", 20000}};
   in.wallet = 12000;  // ¥120 of stored value, ¥380 in cash
-  auto c = in_tx(*db, [&] { return settle.checkout(in); });
+  auto c = in_tx(*db, [&] { return settle->checkout(in); });
   ASSERT_TRUE(c.ok()) << c.status().to_string();
   EXPECT_EQ(c->wallet, 12000);
   EXPECT_EQ(c->cash, 38000);
@@ -187,7 +190,7 @@ TEST(Settlement, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
             "cashback|cashback|1000|1000|order:pos:W1|-\n");
 
   // The replay returns the first result and writes nothing.
-  auto again = in_tx(*db, [&] { return settle.checkout(in); });
+  auto again = in_tx(*db, [&] { return settle->checkout(in); });
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_TRUE(again->replayed);
   EXPECT_EQ(again->wallet, 12000);
@@ -195,14 +198,14 @@ TEST(Settlement, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
   EXPECT_EQ(recur::testing::dump(*db, entries), before);
   EXPECT_EQ(recur::testing::dump(*db, ops), "topup:t1\n");
   // The order cannot be paid with stored value or earn cashback a second time, by any key.
-  auto spend = in_tx(*db, [&] { return wallet.spend(1, 100, "pos:W1", at, "other"); });
+  auto spend = in_tx(*db, [&] { return wallet->spend(1, 100, "pos:W1", at, "other"); });
   EXPECT_EQ(spend.status().code(), StatusCode::kAlreadyExists);
   auto earn = in_tx(*db, [&] {
-    return wallet.earn_cashback(CashbackInput{1, "pos:W1", 50000, "store", {}, at, "other"});
+    return wallet->earn_cashback(CashbackInput{1, "pos:W1", 50000, "store", {}, at, "other"});
   });
   EXPECT_EQ(earn.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(recur::testing::dump(*db, entries), before);
-  auto state = in_tx(*db, [&] { return wallet.state(1, at); });
+  auto state = in_tx(*db, [&] { return wallet->state(1, at); });
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->balance.principal, 38000);
   EXPECT_EQ(state->balance.bonus, 5000);
@@ -215,7 +218,7 @@ TEST(Settlement, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
   r.order_key = "pos:W1";
   r.amount = 25000;
   r.at = Instant{at.seconds + 60};
-  auto refund = in_tx(*db, [&] { return settle.refund(r); });
+  auto refund = in_tx(*db, [&] { return settle->refund(r); });
   ASSERT_TRUE(refund.ok()) << refund.status().to_string();
   EXPECT_EQ(refund->wallet, 6000);
   EXPECT_EQ(refund->cashback_clawed, 500);
