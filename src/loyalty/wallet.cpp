@@ -326,8 +326,9 @@ Result<WalletEffect> Wallet::topup(MemberId member_in, Fen paid, Instant at,
 Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::string& order_key,
                                    Instant at, const std::string& key, OnceBy once_by) {
   if (key.empty()) return invalid_argument("spend: an idempotency key is required");
-  const std::string op = "spend:" + key;
-  if (once_by == OnceBy::kWalletOperation) {
+  // Also its entries' key; none under OnceBy::kCaller.
+  const std::string op = once_by == OnceBy::kWalletOperation ? "spend:" + key : std::string();
+  if (!op.empty()) {
     ASSIGN_OR_RETURN(auto prior, find_op(op));
     if (prior) return *prior;
   }
@@ -398,8 +399,7 @@ Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::st
     Fen v = part(s, a);
     if (v == 0) continue;
     ASSIGN_OR_RETURN(std::int64_t entry,
-                     append(member, e.after, a, -v, "spend", reference,
-                            once_by == OnceBy::kCaller ? std::string() : "spend:" + key, at));
+                     append(member, e.after, a, -v, "spend", reference, op, at));
     RETURN_IF_ERROR(take(member, a, v, entry, at, "spend", order_key));
     part(e.change, a) = -v;
   }
@@ -416,7 +416,7 @@ Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::st
       .bind(6, s.bonus)
       .bind(7, s.cashback);
   RETURN_IF_ERROR(ins->run());
-  if (once_by == OnceBy::kWalletOperation) RETURN_IF_ERROR(record_op(op, e, at));
+  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, at));
   return e;
 }
 

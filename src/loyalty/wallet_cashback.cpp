@@ -30,8 +30,10 @@ bool category_matches(std::string_view category, const std::string& prefix) {
 
 Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
   if (in.key.empty()) return invalid_argument("cashback: an idempotency key is required");
-  const std::string op = "cashback:" + in.key;
-  if (in.once_by == OnceBy::kWalletOperation) {
+  // Also its entry's key; none under OnceBy::kCaller.
+  const std::string op =
+      in.once_by == OnceBy::kWalletOperation ? "cashback:" + in.key : std::string();
+  if (!op.empty()) {
     ASSIGN_OR_RETURN(auto prior, find_op(op));
     if (prior) return *prior;
   }
@@ -75,11 +77,8 @@ Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
   ASSIGN_OR_RETURN(e.after, load(member));
   if (earned > 0) {
     Instant expires = cashback_expiry(zone_.local_date(in.at));
-    ASSIGN_OR_RETURN(
-        std::int64_t entry,
-        append(member, e.after, WalletAccount::kCashback, earned, "cashback",
-               "order:" + in.order_key,
-               in.once_by == OnceBy::kCaller ? std::string() : "cashback:" + in.key, in.at));
+    ASSIGN_OR_RETURN(std::int64_t entry, append(member, e.after, WalletAccount::kCashback, earned,
+                                                "cashback", "order:" + in.order_key, op, in.at));
     RETURN_IF_ERROR(
         new_lot(member, WalletAccount::kCashback, earned, entry, in.at, expires, {}, in.order_key)
             .status());
@@ -99,7 +98,7 @@ Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
       .bind(5, eligible)
       .bind(6, earned);
   RETURN_IF_ERROR(ins->run());
-  if (in.once_by == OnceBy::kWalletOperation) RETURN_IF_ERROR(record_op(op, e, in.at));
+  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, in.at));
   return e;
 }
 
