@@ -244,6 +244,9 @@ int unmerge(Context& ctx, std::int64_t merge_id, bool json) {
   if (!tx.ok()) return report(tx.status());
   identity::Merger merger(**db);
   loyalty::register_merge_participant(merger);
+  // Orders and refunds not applied yet count for the member they name now, the survivor, as
+  // they did for one arriving before the unmerge; their lots then go back with the rest.
+  if (Status s = ingest::MergeFlush(**db, ctx.clock).before_merge(); !s.ok()) return report(s);
   auto res = merger.unmerge(merge_id, ctx.clock.now());
   if (!res.ok()) return report(res.status());
   Status audit =

@@ -515,5 +515,48 @@ TEST_F(OrderStreamCli, AManualMergeAppliesPendingOrdersFirst) {
             "pos:Z1 normal 0, pos:Z2 normal 1");
 }
 
+// An unmerge applies pending orders first too: an order bought under the merged member's
+// identity after the merge earns as the survivor's (at its tier), as it did when it arrived, and
+// then goes back with the merged member, whichever came first, the program or the orders.
+TEST_F(OrderStreamCli, AnUnmergeAppliesPendingOrdersFirst) {
+  write_file(file("two.csv"), "member,name\nphone:13900000401,戊\ncard_no:88000402,己\n");
+  write_file(file("join.csv"), "member,name\nphone:13900000401|card_no:88000402,戊\n");
+  write_file(file("orders.csv"),
+             "source,order_id,paid_at,member,channel,store_id,sku,category,qty,unit_price,"
+             "discount,amount\n"
+             "pos,U1,2024-04-01 10:00:00,phone:13900000401,store,,P1,3C/手机,1,1999.00,,1999.00\n"
+             "pos,U2,2024-04-02 10:00:00,card_no:88000402,store,,F1,食品,2,50.00,,100.00\n");
+  const std::string program = std::string(RECUR_SOURCE_DIR) + "/config/program.yaml";
+  setenv("RECUR_NOW", "2024-04-06T12:00:00+08:00", 1);
+  const std::string late = "--db " + file("late.db") + " ";
+  const std::string first = "--db " + file("first.db") + " ";
+  const CmdResult runs[] = {run(late + "import members " + file("two.csv")),
+                            run(late + "import members " + file("join.csv")),
+                            run(late + "import orders " + file("orders.csv")),
+                            run(late + "program load " + program),
+                            run(late + "member unmerge 1"),
+                            run(late + "loyalty apply"),
+                            run(first + "program load " + program),
+                            run(first + "import members " + file("two.csv")),
+                            run(first + "import members " + file("join.csv")),
+                            run(first + "import orders " + file("orders.csv")),
+                            run(first + "member unmerge 1"),
+                            run(first + "loyalty apply")};
+  unsetenv("RECUR_NOW");
+  for (const CmdResult& r : runs) EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(has(runs[1].out, "merges 1")) << runs[1].out;
+  // U1 made the survivor silver; U2 was earned by it at silver, and its lots went back with the
+  // card's member (earned by the buyer, held by the buyer).
+  for (const char* name : {"late.db", "first.db"})
+    EXPECT_EQ(rows_of(name,
+                      "SELECT group_concat(printf('%s %s %d %d', order_key, tier, "
+                      "l.member_id = o.member_id, COALESCE(holder, l.member_id) = o.member_id), "
+                      "', ') FROM (SELECT * FROM loyalty_orders ORDER BY order_key) l "
+                      "JOIN orders o ON o.order_pk = l.order_pk"),
+              "pos:U1 normal 1 1, pos:U2 silver 0 1")
+        << name;
+  EXPECT_EQ(ledger_dump(file("late.db")), ledger_dump(file("first.db")));
+}
+
 }  // namespace
 }  // namespace recur
