@@ -430,11 +430,14 @@ Result<SettlementRefundEffect> Settlement::refund(const SettlementRefundInput& i
   Fen paid_done = o.returned_wallet + o.returned_cash + paid_back;
   e.wallet = share_of(o.wallet, paid_done, paid_total) - o.returned_wallet;
   Fen cash = paid_back - e.wallet;
-  if (e.wallet > 0) RETURN_IF_ERROR(wallet_->refund_spend(ok, e.wallet, in.at, in.key).status());
+  // The settlement's refund row makes the refund happen once (OnceBy::kCaller), as at checkout.
+  if (e.wallet > 0)
+    RETURN_IF_ERROR(wallet_->refund_spend(ok, e.wallet, in.at, in.key, OnceBy::kCaller).status());
   if (wallet_ != nullptr && paid_back > 0) {
     ASSIGN_OR_RETURN(auto record, wallet_->cashback_record(ok));
     if (record && record->earned > 0) {
-      ASSIGN_OR_RETURN(WalletEffect ce, wallet_->clawback_cashback(ok, paid_back, in.at, in.key));
+      ASSIGN_OR_RETURN(WalletEffect ce,
+                       wallet_->clawback_cashback(ok, paid_back, in.at, in.key, OnceBy::kCaller));
       e.cashback_clawed = -ce.change.cashback;
       e.deducted += ce.deducted;
     }

@@ -421,11 +421,14 @@ Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::st
 }
 
 Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amount, Instant at,
-                                          const std::string& key) {
+                                          const std::string& key, OnceBy once_by) {
   if (key.empty()) return invalid_argument("refund: an idempotency key is required");
-  const std::string op = "refund:" + key;
-  ASSIGN_OR_RETURN(auto prior, find_op(op));
-  if (prior) return *prior;
+  // Also its entries' key; none under OnceBy::kCaller.
+  const std::string op = once_by == OnceBy::kWalletOperation ? "refund:" + key : std::string();
+  if (!op.empty()) {
+    ASSIGN_OR_RETURN(auto prior, find_op(op));
+    if (prior) return *prior;
+  }
   if (amount <= 0)
     return invalid_argument(fmt::format("refund of {}: must be more than zero", money(amount)));
   MemberId member = 0;
@@ -483,7 +486,7 @@ Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amou
     if (v == 0) continue;
     if (v < 0) return internal_error("refund share went down");
     ASSIGN_OR_RETURN(std::int64_t entry,
-                     append(member, e.after, a, v, "refund", reference, "refund:" + key, at));
+                     append(member, e.after, a, v, "refund", reference, op, at));
     part(e.change, a) = v;
     // Back into the lots the spend took from, the latest first, when they are still the
     // member's; otherwise (moved by an unmerge) into a new lot of the same terms.
@@ -542,7 +545,7 @@ Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amou
       .bind(5, order_key);
   RETURN_IF_ERROR(up.run());
   e.detail = fmt::format("refunded {} of {} in all", money(r_after), money(total));
-  RETURN_IF_ERROR(record_op(op, e, at));
+  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, at));
   return e;
 }
 

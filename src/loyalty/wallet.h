@@ -66,10 +66,12 @@ struct WalletEffect {
 
 // What makes a wallet operation happen once. kWalletOperation: its wallet_operations row, keyed
 // by the caller's key, which a replay finds and returns. kCaller: the caller's own row replays
-// the whole operation before it gets here (a checkout's settlement row, keyed by the order), so
-// no wallet_operations row is written or looked up, and its entries carry no idem_key (as a
-// coupon used at checkout, migration 14). Either way an order is paid with stored value once and
-// earns cashback once (its wallet_spends and wallet_cashback_orders rows).
+// the whole operation before it gets here (a checkout's settlement row, keyed by the order; a
+// settlement refund's row, keyed by the refund), so no wallet_operations row is written or
+// looked up, and its entries carry no idem_key (as a coupon used at checkout, migration 14).
+// Either way an order is paid with stored value once and earns cashback once (its wallet_spends
+// and wallet_cashback_orders rows), and its refunds never give or take back more than those
+// rows allow.
 enum class OnceBy { kWalletOperation, kCaller };
 
 struct CashbackLine {
@@ -155,7 +157,8 @@ class Wallet {
   // Gives back `amount` of what order `order_key` spent, split in the spend's proportions; the
   // refunds of one spend never give back more than it took.
   Result<WalletEffect> refund_spend(const std::string& order_key, Fen amount, Instant at,
-                                    const std::string& key);
+                                    const std::string& key,
+                                    OnceBy once_by = OnceBy::kWalletOperation);
   // Withdraws what is left of one top-up's principal (its remaining bonus is forfeited).
   Result<WalletEffect> withdraw_topup(MemberId member, const std::string& topup_key, Instant at,
                                       const std::string& key);
@@ -168,7 +171,8 @@ class Wallet {
   // Takes back the cashback of the refunded share of an order. What was already spent cannot be
   // taken (balances never go negative): it is returned as `deducted`.
   Result<WalletEffect> clawback_cashback(const std::string& order_key, Fen refunded, Instant at,
-                                         const std::string& key);
+                                         const std::string& key,
+                                         OnceBy once_by = OnceBy::kWalletOperation);
   // Writes off every cashback lot that expired before `as_of` began.
   Result<WalletExpireSummary> expire(Date as_of, const std::string& key);
   // An operator's correction of one account: + grants a lot, − takes (never below zero).

@@ -103,11 +103,14 @@ Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
 }
 
 Result<WalletEffect> Wallet::clawback_cashback(const std::string& order_key, Fen refunded,
-                                               Instant at, const std::string& key) {
+                                               Instant at, const std::string& key, OnceBy once_by) {
   if (key.empty()) return invalid_argument("clawback: an idempotency key is required");
-  const std::string op = "clawback:" + key;
-  ASSIGN_OR_RETURN(auto prior, find_op(op));
-  if (prior) return *prior;
+  // Also its entry's key; none under OnceBy::kCaller.
+  const std::string op = once_by == OnceBy::kWalletOperation ? "clawback:" + key : std::string();
+  if (!op.empty()) {
+    ASSIGN_OR_RETURN(auto prior, find_op(op));
+    if (prior) return *prior;
+  }
   if (refunded <= 0)
     return invalid_argument(fmt::format("refund of {}: must be more than zero", money(refunded)));
   MemberId member = 0;
@@ -203,8 +206,8 @@ Result<WalletEffect> Wallet::clawback_cashback(const std::string& order_key, Fen
     e.deducted = need;
     if (taken > 0) {
       ASSIGN_OR_RETURN(std::int64_t entry, append(member, e.after, WalletAccount::kCashback, -taken,
-                                                  "refund", "order:" + order_key, "clawback:" + key,
-                                                  at, "cashback of the refunded share (返利退回)"));
+                                                  "refund", "order:" + order_key, op, at,
+                                                  "cashback of the refunded share (返利退回)"));
       for (const auto& [lot, t] : plan)
         RETURN_IF_ERROR(use_lot(lot, member, t, entry, "clawback", order_key));
       e.change.cashback = -taken;
@@ -223,7 +226,7 @@ Result<WalletEffect> Wallet::clawback_cashback(const std::string& order_key, Fen
   e.detail =
       fmt::format("owed back {}: taken {}, expired unused {}, deducted from the refund {}",
                   money(std::max<Fen>(0, claw)), money(taken), money(forgiven), money(e.deducted));
-  RETURN_IF_ERROR(record_op(op, e, at));
+  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, at));
   return e;
 }
 

@@ -157,9 +157,11 @@ TEST_F(SettlementCheckout, RandomPartialRefundsGiveBackExactlyWhatWasPaid) {
   EXPECT_EQ(recur::testing::count(*db, "SELECT growth FROM loyalty_accounts"), 0);
 }
 
-// A checkout's stored-value payment and cashback happen once because of its settlement row
-// (OnceBy::kCaller): they write no wallet_operations row and their entries no idem_key, yet a
-// replayed checkout changes nothing and the order can be paid or earn cashback no second time.
+// A checkout's stored-value payment and cashback happen once because of its settlement row, and
+// a settlement refund's giving back and taking back because of its refund row (OnceBy::kCaller):
+// they write no wallet_operations row and their entries no idem_key, yet a replay changes
+// nothing, the order can be paid or earn cashback no second time, and its refunds never give
+// back more than it spent.
 TEST_F(SettlementCheckout, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
   const Instant at = clock.now();
   ASSERT_TRUE(in_tx(*db, [&] { return wallet->topup(1, 50000, at, "t1"); }).ok());
@@ -211,8 +213,8 @@ TEST_F(SettlementCheckout, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
   EXPECT_EQ(state->balance.bonus, 5000);
   EXPECT_EQ(state->balance.cashback, 1000);
 
-  // A refund of half gives back half the stored value and takes back half the cashback; its
-  // own wallet operations are keyed as before.
+  // A refund of half gives back half the stored value and takes back half the cashback, made
+  // once by its own settlement refund row.
   SettlementRefundInput r;
   r.key = "pos:W1-r1";
   r.order_key = "pos:W1";
@@ -222,7 +224,20 @@ TEST_F(SettlementCheckout, ACheckoutsWalletPartsHappenOnceByItsSettlementRow) {
   ASSERT_TRUE(refund.ok()) << refund.status().to_string();
   EXPECT_EQ(refund->wallet, 6000);
   EXPECT_EQ(refund->cashback_clawed, 500);
-  EXPECT_EQ(recur::testing::dump(*db, ops), "clawback:pos:W1-r1\nrefund:pos:W1-r1\ntopup:t1\n");
+  EXPECT_EQ(recur::testing::dump(*db, ops), "topup:t1\n");
+  const std::string refunded = recur::testing::dump(*db, entries);
+  EXPECT_EQ(refunded, before +
+                          "stored_principal|refund|6000|44000|order:pos:W1|-\n"
+                          "cashback|refund|-500|500|order:pos:W1|-\n");
+  auto refund_again = in_tx(*db, [&] { return settle->refund(r); });
+  ASSERT_TRUE(refund_again.ok()) << refund_again.status().to_string();
+  EXPECT_EQ(refund_again->wallet, 6000);
+  EXPECT_EQ(recur::testing::dump(*db, entries), refunded);
+  // The wallet still bounds what the order's refunds give back, whoever asks: ¥60 is left.
+  auto too_much =
+      in_tx(*db, [&] { return wallet->refund_spend("pos:W1", 6001, r.at, "pos:W1-r1"); });
+  EXPECT_EQ(too_much.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(recur::testing::dump(*db, entries), refunded);
   auto report = run_check(*db, r.at);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok);
