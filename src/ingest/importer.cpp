@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -69,17 +70,31 @@ std::string json_escape(std::string_view in) {
   return out;
 }
 
+// A reason as one field of a whitespace-separated file, which has no quoting: its blanks become
+// '_'.
+std::string unblank(std::string s) {
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; }, '_');
+  return s;
+}
+
+// The bad rows as they were read (in UTF-8), each followed by `_line` and `_reason` columns in
+// the file's own dialect (`delimiter`; ' ' for whitespace-separated), so that the file reads
+// back with the same options once the rows are fixed.
 Status write_rejects(const std::string& path, std::string_view header, const ImportSummary& sum,
-                     bool csv) {
+                     bool csv, char delimiter) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
   if (!f) return io_error(fmt::format("cannot write rejects file '{}'", path));
+  const bool blanks = delimiter == ' ';
+  const char sep = blanks ? '\t' : delimiter;
   std::string out;
-  if (csv) out = fmt::format("{},_line,_reason\n", header);
+  if (csv) out = fmt::format("{}{}_line{}_reason\n", header, sep, sep);
   for (const RowError& e : sum.errors) {
     std::string reason =
         e.column.empty() ? e.reason : fmt::format("column '{}': {}", e.column, e.reason);
     if (csv) {
-      out += fmt::format("{},{},{}\n", e.raw, e.line, csv_quote(reason));
+      out += fmt::format("{}{}{}{}{}\n", e.raw, sep, e.line, sep,
+                         blanks ? unblank(std::move(reason)) : csv_quote(reason));
     } else {  // JSON Lines: one object per bad line, the original kept as a string
       out += fmt::format("{{\"_line\":{},\"_reason\":\"{}\",\"_raw\":\"{}\"}}\n", e.line,
                          json_escape(reason), json_escape(e.raw));
@@ -238,7 +253,8 @@ Result<ImportSummary> import_text(store::Database& db, RecordKind kind, std::str
   }
   RETURN_IF_ERROR(st);
   if (options.skip_bad && !options.rejects_path.empty()) {
-    RETURN_IF_ERROR(write_rejects(options.rejects_path, (*source)->header(), sum, !jsonl));
+    RETURN_IF_ERROR(
+        write_rejects(options.rejects_path, (*source)->header(), sum, !jsonl, options.delimiter));
   }
   return sum;
 }

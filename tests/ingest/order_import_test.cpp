@@ -139,6 +139,63 @@ TEST_F(OrderImportTest, SkipBadAppliesGoodRowsAndWritesRejects) {
   EXPECT_NE(rejects.find("whole order is rejected"), std::string::npos);
 }
 
+// The rejects file keeps the input's dialect: with ';' (or whitespace) between columns, `_line`
+// and `_reason` are separated the same way, so the file reads back with the same options, every
+// row bad for the same reason as before, none for having the wrong number of fields.
+TEST_F(OrderImportTest, RejectsReadBackInTheInputsOwnDialect) {
+  struct Dialect {
+    char delimiter;
+    std::string text;
+  };
+  const Dialect dialects[] = {
+      {';',
+       "订单号;支付时间;手机号;商品编码;数量;单价;实付金额\n"
+       "Y1;2024/06/18 09:05;13800138000;SKU1;1;50.00;50.00\n"
+       "Y2;2024/06/18 09:06;138001;SKU1;1;50.00;50.00\n"
+       "Y3;2024/13/01 10:00;13800138001;SKU1;1;50.00;50.00\n"},
+      {' ',
+       "订单号 支付时间 手机号 商品编码 数量 单价 实付金额\n"
+       "Y1 2024/06/18 13800138000 SKU1 1 50.00 50.00\n"
+       "Y2 2024/06/18 138001 SKU1 1 50.00 50.00\n"
+       "Y3 2024/13/01 13800138001 SKU1 1 50.00 50.00\n"},
+  };
+  for (const Dialect& d : dialects) {
+    TempDir dir;
+    auto db = recur::testing::open_test_db(dir);
+    ImportOptions o;
+    o.delimiter = d.delimiter;
+    o.column_map = {{"order_id", "订单号"}, {"paid_at", "支付时间"}, {"member", "手机号"},
+                    {"sku", "商品编码"},    {"qty", "数量"},         {"unit_price", "单价"},
+                    {"amount", "实付金额"}};
+    o.constants = {{"source", "youzan"}, {"channel", "online"}};
+    o.member_kind = "phone";
+    o.date_format = DateFormat::compile(d.delimiter == ' ' ? "%Y/%m/%d" : "%Y/%m/%d %H:%M").value();
+    o.skip_bad = true;
+    o.rejects_path = dir.file("rejects.csv");
+    auto first = import_text(*db, RecordKind::kOrders, d.text, "youzan.csv", o, clock_);
+    ASSERT_TRUE(first.ok()) << first.status().to_string();
+    EXPECT_EQ(first->applied, 1);
+    ASSERT_EQ(first->rejected, 2);
+    const std::string rejects = recur::testing::read_file(o.rejects_path);
+    const std::string sep(1, d.delimiter == ' ' ? '\t' : d.delimiter);
+    EXPECT_EQ(rejects.substr(0, rejects.find('\n')),
+              d.text.substr(0, d.text.find('\n')) + sep + "_line" + sep + "_reason");
+
+    o.rejects_path = dir.file("rejects-again.csv");
+    auto again = import_text(*db, RecordKind::kOrders, rejects, "rejects.csv", o, clock_);
+    ASSERT_TRUE(again.ok()) << again.status().to_string();
+    EXPECT_EQ(again->applied, 0);
+    ASSERT_EQ(again->errors.size(), 2u) << rejects;
+    for (std::size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(again->errors[i].column, first->errors[i].column) << rejects;
+      EXPECT_EQ(again->errors[i].reason, first->errors[i].reason) << rejects;
+      EXPECT_EQ(again->errors[i].line, i + 2);
+    }
+    EXPECT_EQ(first->errors[0].column, "手机号");
+    EXPECT_EQ(first->errors[1].column, "支付时间");
+  }
+}
+
 TEST_F(OrderImportTest, LinesOfAnOrderMustAgree) {
   auto s = import(std::string(kHeader) +
                   "pos,A1,2024-06-18 10:00:00,phone:13800138000,store,S01,SKU1,,1,10,0,10\n"
