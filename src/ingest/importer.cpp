@@ -88,7 +88,8 @@ Status write_rejects(const std::string& path, std::string_view header, const Imp
   const bool blanks = delimiter == ' ';
   const char sep = blanks ? '\t' : delimiter;
   std::string out;
-  if (csv) out = fmt::format("{}{}_line{}_reason\n", header, sep, sep);
+  // A file read with --columns has no header row (`header` is empty), and neither has this.
+  if (csv && !header.empty()) out = fmt::format("{}{}_line{}_reason\n", header, sep, sep);
   for (const RowError& e : sum.errors) {
     std::string reason =
         e.column.empty() ? e.reason : fmt::format("column '{}': {}", e.column, e.reason);

@@ -196,6 +196,36 @@ TEST_F(OrderImportTest, RejectsReadBackInTheInputsOwnDialect) {
   }
 }
 
+// A file without a header row (--columns) gets rejects without one, which read back with the
+// same names and `_line,_reason` after them.
+TEST_F(OrderImportTest, RejectsOfAHeaderlessFileHaveNoHeaderEither) {
+  const std::vector<std::string> names = {"source",  "order_id",   "paid_at",  "member",
+                                          "channel", "store_id",   "sku",      "category",
+                                          "qty",     "unit_price", "discount", "amount"};
+  ImportOptions o;
+  o.header_names = names;
+  o.skip_bad = true;
+  o.rejects_path = dir_.file("rejects.csv");
+  auto first = import(
+      "pos,A1,2024-06-18 10:00:00,phone:13800138000,store,,SKU1,,1,10,0,10\n"
+      "pos,A2,2024-06-18 10:00:00,,web,,SKU1,,1,10,0,10\n",
+      o);
+  EXPECT_EQ(first.applied, 1);
+  ASSERT_EQ(first.rejected, 1);
+  const std::string rejects = recur::testing::read_file(o.rejects_path);
+  EXPECT_EQ(
+      rejects.rfind("pos,A2,2024-06-18 10:00:00,,web,,SKU1,,1,10,0,10,2,\"column 'channel'", 0), 0u)
+      << rejects;
+  o.header_names.push_back("_line");
+  o.header_names.push_back("_reason");
+  o.rejects_path = dir_.file("rejects-again.csv");
+  auto again = import(rejects, o, "rejects.csv");
+  ASSERT_EQ(again.errors.size(), 1u) << rejects;
+  EXPECT_EQ(again.errors[0].line, 1u);
+  EXPECT_EQ(again.errors[0].column, "channel");
+  EXPECT_EQ(again.errors[0].reason, first.errors[0].reason);
+}
+
 TEST_F(OrderImportTest, LinesOfAnOrderMustAgree) {
   auto s = import(std::string(kHeader) +
                   "pos,A1,2024-06-18 10:00:00,phone:13800138000,store,S01,SKU1,,1,10,0,10\n"
