@@ -210,7 +210,13 @@ Result<Fen> Wallet::usable_cashback(MemberId member, Instant at) {
   return v;
 }
 
+std::string Wallet::operation_key(OnceBy once_by, std::string_view kind, const std::string& key) {
+  if (once_by == OnceBy::kCaller) return {};
+  return fmt::format("{}:{}", kind, key);
+}
+
 Result<std::optional<WalletEffect>> Wallet::find_op(const std::string& op_key) {
+  if (op_key.empty()) return std::optional<WalletEffect>();  // OnceBy::kCaller
   ASSIGN_OR_RETURN(
       store::Statement * st,
       db_.cached("SELECT kind, member_id, order_key, amount_fen, principal, bonus, cashback, "
@@ -236,6 +242,7 @@ Result<std::optional<WalletEffect>> Wallet::find_op(const std::string& op_key) {
 }
 
 Status Wallet::record_op(const std::string& op_key, const WalletEffect& e, Instant at) {
+  if (op_key.empty()) return Status();  // OnceBy::kCaller
   ASSIGN_OR_RETURN(
       store::Statement * st,
       db_.cached("INSERT INTO wallet_operations (op_key, kind, member_id, at, order_key, "
@@ -326,12 +333,9 @@ Result<WalletEffect> Wallet::topup(MemberId member_in, Fen paid, Instant at,
 Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::string& order_key,
                                    Instant at, const std::string& key, OnceBy once_by) {
   if (key.empty()) return invalid_argument("spend: an idempotency key is required");
-  // Also its entries' key; none under OnceBy::kCaller.
-  const std::string op = once_by == OnceBy::kWalletOperation ? "spend:" + key : std::string();
-  if (!op.empty()) {
-    ASSIGN_OR_RETURN(auto prior, find_op(op));
-    if (prior) return *prior;
-  }
+  const std::string op = operation_key(once_by, "spend", key);
+  ASSIGN_OR_RETURN(auto prior, find_op(op));
+  if (prior) return *prior;
   if (amount <= 0)
     return invalid_argument(fmt::format("spend of {}: must be more than zero", money(amount)));
   if (order_key.empty()) return invalid_argument("spend: the order key is required");
@@ -416,19 +420,16 @@ Result<WalletEffect> Wallet::spend(MemberId member_in, Fen amount, const std::st
       .bind(6, s.bonus)
       .bind(7, s.cashback);
   RETURN_IF_ERROR(ins->run());
-  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, at));
+  RETURN_IF_ERROR(record_op(op, e, at));
   return e;
 }
 
 Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amount, Instant at,
                                           const std::string& key, OnceBy once_by) {
   if (key.empty()) return invalid_argument("refund: an idempotency key is required");
-  // Also its entries' key; none under OnceBy::kCaller.
-  const std::string op = once_by == OnceBy::kWalletOperation ? "refund:" + key : std::string();
-  if (!op.empty()) {
-    ASSIGN_OR_RETURN(auto prior, find_op(op));
-    if (prior) return *prior;
-  }
+  const std::string op = operation_key(once_by, "refund", key);
+  ASSIGN_OR_RETURN(auto prior, find_op(op));
+  if (prior) return *prior;
   if (amount <= 0)
     return invalid_argument(fmt::format("refund of {}: must be more than zero", money(amount)));
   MemberId member = 0;
@@ -545,7 +546,7 @@ Result<WalletEffect> Wallet::refund_spend(const std::string& order_key, Fen amou
       .bind(5, order_key);
   RETURN_IF_ERROR(up.run());
   e.detail = fmt::format("refunded {} of {} in all", money(r_after), money(total));
-  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, at));
+  RETURN_IF_ERROR(record_op(op, e, at));
   return e;
 }
 

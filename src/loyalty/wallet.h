@@ -208,6 +208,9 @@ class Wallet {
   Status take(MemberId member, WalletAccount account, Fen amount, std::int64_t entry, Instant at,
               std::string_view cause, std::string_view order_key);
   Result<Fen> usable_cashback(MemberId member, Instant at);
+  // The operation's key, "KIND:key", which is also its entries' key; empty under
+  // OnceBy::kCaller, where find_op finds nothing and record_op writes nothing.
+  static std::string operation_key(OnceBy once_by, std::string_view kind, const std::string& key);
   Result<std::optional<WalletEffect>> find_op(const std::string& op_key);
   Status record_op(const std::string& op_key, const WalletEffect& e, Instant at);
   Result<WalletEffect> withdraw(MemberId member, const std::string& topup_key, Fen amount,

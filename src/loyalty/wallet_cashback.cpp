@@ -30,13 +30,9 @@ bool category_matches(std::string_view category, const std::string& prefix) {
 
 Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
   if (in.key.empty()) return invalid_argument("cashback: an idempotency key is required");
-  // Also its entry's key; none under OnceBy::kCaller.
-  const std::string op =
-      in.once_by == OnceBy::kWalletOperation ? "cashback:" + in.key : std::string();
-  if (!op.empty()) {
-    ASSIGN_OR_RETURN(auto prior, find_op(op));
-    if (prior) return *prior;
-  }
+  const std::string op = operation_key(in.once_by, "cashback", in.key);
+  ASSIGN_OR_RETURN(auto prior, find_op(op));
+  if (prior) return *prior;
   if (in.order_key.empty()) return invalid_argument("cashback: the order key is required");
   if (in.net_paid < 0) return invalid_argument("cashback: net paid must not be negative");
   {
@@ -98,19 +94,16 @@ Result<WalletEffect> Wallet::earn_cashback(const CashbackInput& in) {
       .bind(5, eligible)
       .bind(6, earned);
   RETURN_IF_ERROR(ins->run());
-  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, in.at));
+  RETURN_IF_ERROR(record_op(op, e, in.at));
   return e;
 }
 
 Result<WalletEffect> Wallet::clawback_cashback(const std::string& order_key, Fen refunded,
                                                Instant at, const std::string& key, OnceBy once_by) {
   if (key.empty()) return invalid_argument("clawback: an idempotency key is required");
-  // Also its entry's key; none under OnceBy::kCaller.
-  const std::string op = once_by == OnceBy::kWalletOperation ? "clawback:" + key : std::string();
-  if (!op.empty()) {
-    ASSIGN_OR_RETURN(auto prior, find_op(op));
-    if (prior) return *prior;
-  }
+  const std::string op = operation_key(once_by, "clawback", key);
+  ASSIGN_OR_RETURN(auto prior, find_op(op));
+  if (prior) return *prior;
   if (refunded <= 0)
     return invalid_argument(fmt::format("refund of {}: must be more than zero", money(refunded)));
   MemberId member = 0;
@@ -226,7 +219,7 @@ Result<WalletEffect> Wallet::clawback_cashback(const std::string& order_key, Fen
   e.detail =
       fmt::format("owed back {}: taken {}, expired unused {}, deducted from the refund {}",
                   money(std::max<Fen>(0, claw)), money(taken), money(forgiven), money(e.deducted));
-  if (!op.empty()) RETURN_IF_ERROR(record_op(op, e, at));
+  RETURN_IF_ERROR(record_op(op, e, at));
   return e;
 }
 
