@@ -1,7 +1,7 @@
 #pragma once
 // Shared by the CLI commands: global options, opening the store, output helpers.
 
-#include <CLI/CLI.hpp>
+#include "cli/command.h"
 
 #include <memory>
 #include <optional>
@@ -75,25 +75,25 @@ class ProgressBar {
   int last_permille_ = -1;
 };
 
-void register_import(CLI::App& app, Context& ctx);
-void register_member(CLI::App& app, Context& ctx);
-void register_stats(CLI::App& app, Context& ctx);
-void register_generate(CLI::App& app, Context& ctx);
-void register_init(CLI::App& app, Context& ctx);
-void register_model(CLI::App& app, Context& ctx);
-void register_kpi(CLI::App& app, Context& ctx);
-void register_compute(CLI::App& app, Context& ctx);
-void register_program(CLI::App& app, Context& ctx);
-void register_points(CLI::App& app, Context& ctx);
-void register_wallet(CLI::App& app, Context& ctx);
-void register_tiers(CLI::App& app, Context& ctx);
-void register_check(CLI::App& app, Context& ctx);
-void register_loyalty(CLI::App& app, Context& ctx);
-void register_backtest(CLI::App& app, Context& ctx);
-void register_segment(CLI::App& app, Context& ctx);
-void register_coupon(CLI::App& app, Context& ctx);
-void register_mall(CLI::App& app, Context& ctx);
-void register_order(CLI::App& app, Context& ctx);
-void register_ledger(CLI::App& app, Context& ctx);
+void register_import(Command& app, Context& ctx);
+void register_member(Command& app, Context& ctx);
+void register_stats(Command& app, Context& ctx);
+void register_generate(Command& app, Context& ctx);
+void register_init(Command& app, Context& ctx);
+void register_model(Command& app, Context& ctx);
+void register_kpi(Command& app, Context& ctx);
+void register_compute(Command& app, Context& ctx);
+void register_program(Command& app, Context& ctx);
+void register_points(Command& app, Context& ctx);
+void register_wallet(Command& app, Context& ctx);
+void register_tiers(Command& app, Context& ctx);
+void register_check(Command& app, Context& ctx);
+void register_loyalty(Command& app, Context& ctx);
+void register_backtest(Command& app, Context& ctx);
+void register_segment(Command& app, Context& ctx);
+void register_coupon(Command& app, Context& ctx);
+void register_mall(Command& app, Context& ctx);
+void register_order(Command& app, Context& ctx);
+void register_ledger(Command& app, Context& ctx);
 
 }  // namespace recur::cli

@@ -138,14 +138,14 @@ int next_purchase(Context& ctx, const BacktestArgs& a) {
 
 }  // namespace
 
-void register_backtest(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("backtest", "check predictions against what happened (回测)");
+void register_backtest(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand("backtest", "check predictions against what happened (回测)");
   cmd->require_subcommand(1);
   for (auto [name, help, fn] :
        {std::tuple{"churn", "AUC and calibration of the churn risk index", &churn},
         {"next-purchase", "error of the predicted next purchase date", &next_purchase}}) {
     auto a = std::make_shared<BacktestArgs>();
-    CLI::App* sub = cmd->add_subcommand(name, help);
+    Command* sub = cmd->add_subcommand(name, help);
     sub->add_option("--cutoff", a->cutoff, "score as of this date using only data up to it")
         ->required();
     sub->add_option("--horizon-days", a->horizon, "days after the cut-off to observe");

@@ -69,9 +69,9 @@ int check(Context& ctx, bool json) {
 
 }  // namespace
 
-void register_check(CLI::App& app, Context& ctx) {
+void register_check(Command& app, Context& ctx) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand(
+  Command* cmd = app.add_subcommand(
       "check", "prove the loyalty ledger is consistent and value the points liability (对账)");
   cmd->add_flag("--json", *json, "print JSON");
   cmd->callback([&ctx, json] { throw Exit{check(ctx, *json)}; });

@@ -163,9 +163,9 @@ int compute(Context& ctx, const ComputeArgs& a) {
 
 }  // namespace
 
-void register_compute(CLI::App& app, Context& ctx) {
+void register_compute(Command& app, Context& ctx) {
   auto a = std::make_shared<ComputeArgs>();
-  CLI::App* cmd =
+  Command* cmd =
       app.add_subcommand("compute", "compute every member's tags and predictions (计算会员画像)");
   cmd->add_option("--as-of", a->as_of, "compute as of this date (default: the last order day)");
   cmd->add_flag("--no-store", a->no_store,

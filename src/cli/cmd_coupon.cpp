@@ -367,18 +367,18 @@ void print_run(const loyalty::CouponRun& r, std::string_view what, bool json) {
 
 }  // namespace
 
-void register_coupon(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand(
+void register_coupon(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand(
       "coupon", "coupons (优惠券): templates, issue, use, release, revoke, expire, monthly");
   cmd->require_subcommand(1);
 
   auto tjson = std::make_shared<bool>(false);
-  CLI::App* t = cmd->add_subcommand("templates", "the coupon templates in force, with counts");
+  Command* t = cmd->add_subcommand("templates", "the coupon templates in force, with counts");
   t->add_flag("--json", *tjson, "print JSON");
   t->callback([&ctx, tjson] { throw Exit{templates(ctx, *tjson)}; });
 
   auto ia = std::make_shared<IssueArgs>();
-  CLI::App* i = cmd->add_subcommand("issue", "issue a coupon of a template to a member (发券)");
+  Command* i = cmd->add_subcommand("issue", "issue a coupon of a template to a member (发券)");
   i->add_option("ref", ia->ref, "member id or identity")->required();
   i->add_option("template", ia->template_key, "coupon template key")->required();
   i->add_option("--key", ia->key, "idempotency key: replaying it changes nothing")->required();
@@ -389,7 +389,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
   auto lref = std::make_shared<std::string>();
   auto lall = std::make_shared<bool>(false);
   auto ljson = std::make_shared<bool>(false);
-  CLI::App* l = cmd->add_subcommand("list", "a member's coupons (unused unless --all)");
+  Command* l = cmd->add_subcommand("list", "a member's coupons (unused unless --all)");
   l->add_option("ref", *lref, "member id or identity")->required();
   l->add_flag("--all", *lall, "include used, expired and revoked coupons");
   l->add_flag("--json", *ljson, "print JSON");
@@ -397,13 +397,13 @@ void register_coupon(CLI::App& app, Context& ctx) {
 
   auto sid = std::make_shared<std::int64_t>(0);
   auto sjson = std::make_shared<bool>(false);
-  CLI::App* s = cmd->add_subcommand("show", "one coupon");
+  Command* s = cmd->add_subcommand("show", "one coupon");
   s->add_option("id", *sid, "coupon id")->required();
   s->add_flag("--json", *sjson, "print JSON");
   s->callback([&ctx, sid, sjson] { throw Exit{show(ctx, *sid, *sjson)}; });
 
   auto ua = std::make_shared<UseArgs>();
-  CLI::App* u = cmd->add_subcommand(
+  Command* u = cmd->add_subcommand(
       "use", "use a coupon on an order (核销): checks owner, validity, channel, scope, threshold");
   u->add_option("id", ua->id, "coupon id")->required();
   u->add_option("--order", ua->order, "the order, SOURCE:ORDER_ID")->required();
@@ -423,7 +423,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
     bool json = false;
   };
   auto ka = std::make_shared<IdArgs>();
-  CLI::App* k = cmd->add_subcommand("lock", "hold a coupon for an order being placed (锁定)");
+  Command* k = cmd->add_subcommand("lock", "hold a coupon for an order being placed (锁定)");
   k->add_option("id", ka->id, "coupon id")->required();
   k->add_option("--order", ka->order, "the order, SOURCE:ORDER_ID")->required();
   k->add_option("--member", ka->member, "whose order")->required();
@@ -441,7 +441,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
   });
 
   auto ra = std::make_shared<IdArgs>();
-  CLI::App* r = cmd->add_subcommand("release", "give a locked coupon back to the member (释放)");
+  Command* r = cmd->add_subcommand("release", "give a locked coupon back to the member (释放)");
   r->add_option("id", ra->id, "coupon id")->required();
   r->add_option("--key", ra->key, "idempotency key")->required();
   r->add_option("--at", ra->at, "when (default now)");
@@ -456,7 +456,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
   });
 
   auto va = std::make_shared<IdArgs>();
-  CLI::App* v = cmd->add_subcommand("revoke", "withdraw an unused coupon, with a reason (作废)");
+  Command* v = cmd->add_subcommand("revoke", "withdraw an unused coupon, with a reason (作废)");
   v->add_option("id", va->id, "coupon id")->required();
   v->add_option("--reason", va->reason, "why (kept on the coupon, its entry and the audit log)")
       ->required();
@@ -481,7 +481,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
     bool full = false, json = false;
   };
   auto fa = std::make_shared<RefundArgs>();
-  CLI::App* f = cmd->add_subcommand(
+  Command* f = cmd->add_subcommand(
       "refund", "after a refund: give back the coupons used on the order (coupons.refund_policy)");
   f->add_option("order", fa->order, "the refunded order, SOURCE:ORDER_ID")->required();
   f->add_flag("--full", fa->full, "the whole order was refunded (else partial: coupons stay used)");
@@ -522,7 +522,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
     bool json = false;
   };
   auto ea = std::make_shared<RunArgs>();
-  CLI::App* e = cmd->add_subcommand("expire", "mark coupons whose validity ended as expired");
+  Command* e = cmd->add_subcommand("expire", "mark coupons whose validity ended as expired");
   e->add_option("--as-of", ea->when, "the day (YYYY-MM-DD): coupons that ended before it began")
       ->required();
   e->add_option("--key", ea->key, "idempotency key (default: coupon-expire:DAY)");
@@ -539,7 +539,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
   });
 
   auto ma = std::make_shared<RunArgs>();
-  CLI::App* m = cmd->add_subcommand("monthly", "issue each member their tier's monthly coupons");
+  Command* m = cmd->add_subcommand("monthly", "issue each member their tier's monthly coupons");
   m->add_option("--month", ma->when, "the month, YYYY-MM")->required();
   m->add_option("--key", ma->key, "idempotency key (default: coupon-monthly:MONTH)");
   m->add_option("--at", ma->at, "issue time (default now)");
@@ -558,7 +558,7 @@ void register_coupon(CLI::App& app, Context& ctx) {
   });
 
   auto ba = std::make_shared<RunArgs>();
-  CLI::App* b = cmd->add_subcommand(
+  Command* b = cmd->add_subcommand(
       "birthday", "give members born on a day their tier's birthday points and coupon");
   b->add_option("--day", ba->when, "the day, YYYY-MM-DD")->required();
   b->add_option("--key", ba->key, "idempotency key (default: birthday:DAY)");

@@ -10,7 +10,7 @@
 
 namespace recur::cli {
 
-void register_generate(CLI::App& app, Context& /*ctx*/) {
+void register_generate(Command& app, Context& /*ctx*/) {
   struct Args {
     std::int64_t members = 50000;
     std::uint64_t seed = 42;
@@ -20,7 +20,7 @@ void register_generate(CLI::App& app, Context& /*ctx*/) {
     bool json = false;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd =
+  Command* cmd =
       app.add_subcommand("generate", "write a realistic demo retailer's files (生成演示数据)");
   cmd->add_option("--members", a->members, "number of people");
   cmd->add_option("--seed", a->seed, "random seed (same seed, same files)");

@@ -164,15 +164,13 @@ int run_import(Context& ctx, const ImportArgs& a) {
 
 }  // namespace
 
-void register_import(CLI::App& app, Context& ctx) {
+void register_import(Command& app, Context& ctx) {
   auto args = std::make_shared<ImportArgs>();
-  CLI::App* cmd = app.add_subcommand(
+  Command* cmd = app.add_subcommand(
       "import", "import orders, refunds, members, products, stores or events (导入数据)");
   cmd->add_option("kind", args->kind, "orders | refunds | members | products | stores | events")
       ->required();
-  cmd->add_option("file", args->file, "CSV or JSON Lines file")
-      ->required()
-      ->check(CLI::ExistingFile);
+  cmd->add_option("file", args->file, "CSV or JSON Lines file")->required()->check_existing_file();
   cmd->add_option("--format", args->format, "csv | jsonl | auto (by extension)");
   cmd->add_option("--map", args->maps,
                   "field=Column[,field=Column…]: read a field from a differently named column");

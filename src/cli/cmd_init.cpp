@@ -7,9 +7,9 @@
 
 namespace recur::cli {
 
-void register_init(CLI::App& app, Context& ctx) {
+void register_init(Command& app, Context& ctx) {
   auto tz = std::make_shared<std::string>();
-  CLI::App* cmd =
+  Command* cmd =
       app.add_subcommand("init", "create the database and set merchant settings (初始化)");
   cmd->add_option("--timezone", *tz, "merchant time zone (default Asia/Shanghai)");
   cmd->callback([&ctx, tz] {

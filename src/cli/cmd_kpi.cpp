@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -68,12 +69,16 @@ std::string pad_left(const std::string& s, std::size_t width) {
 }
 
 // "1,234,567" — digits grouped by three.
-std::string group_digits(std::string digits) {
+std::string group_digits(const std::string& digits) {
   std::size_t start = digits[0] == '-' ? 1 : 0;
-  std::size_t end = digits.find('.');
-  if (end == std::string::npos) end = digits.size();
-  for (std::size_t i = end; i > start + 3; i -= 3) digits.insert(i - 3, ",");
-  return digits;
+  std::size_t end = std::min(digits.find('.'), digits.size());
+  std::string out = digits.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    if (i > start && (end - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  out.append(digits, end);
+  return out;
 }
 
 std::string count_text(std::int64_t n) {
@@ -422,18 +427,18 @@ int run_kpi(Context& ctx, const KpiArgs& a) {
 
 }  // namespace
 
-void register_kpi(CLI::App& app, Context& ctx) {
+void register_kpi(Command& app, Context& ctx) {
   auto a = std::make_shared<KpiArgs>();
-  CLI::App* cmd = app.add_subcommand(
+  Command* cmd = app.add_subcommand(
       "kpi", "repurchase KPIs: repurchase rates, penetration, AOV, LTV, cohorts (复购指标)");
   cmd->add_option("--from", a->from,
                   "first business day, inclusive, YYYY-MM-DD (default: 30 days ending at --to)");
   cmd->add_option("--to", a->to, "last business day, inclusive (default: the last order day)");
   cmd->add_option("--by", a->by, "break down by month, week, channel or store")
-      ->check(CLI::IsMember({"month", "week", "channel", "store"}));
+      ->check_one_of({"month", "week", "channel", "store"});
   cmd->add_option("--dormant-days", a->dormant_days,
                   "a member is dormant after this many days without a purchase")
-      ->check(CLI::Range(1, 36600));
+      ->check_range(1, 36600);
   cmd->add_flag("--cohorts", a->cohorts,
                 "text: also print the cohort retention and LTV triangles (always in --json)");
   cmd->add_flag("--json", a->json, "print JSON");

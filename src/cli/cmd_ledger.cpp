@@ -193,29 +193,29 @@ int export_entries(Context& ctx, const ExportArgs& a) {
   return kExitOk;
 }
 
-void period_options(CLI::App* cmd, PeriodArgs& p) {
+void period_options(Command* cmd, PeriodArgs& p) {
   cmd->add_option("--from", p.from, "first day (YYYY-MM-DD, the merchant's zone)")->required();
   cmd->add_option("--to", p.to, "last day, included (default today)");
 }
 
 }  // namespace
 
-void register_ledger(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand(
+void register_ledger(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand(
       "ledger",
       "the whole ledger over a period (台账): roll-forward by account and cause, entries as CSV");
   cmd->require_subcommand(1);
 
   auto sargs = std::make_shared<PeriodArgs>();
   auto sjson = std::make_shared<bool>(false);
-  CLI::App* s = cmd->add_subcommand(
+  Command* s = cmd->add_subcommand(
       "summary", "each account's opening, what came in and went out by cause, and closing");
   period_options(s, *sargs);
   s->add_flag("--json", *sjson, "print JSON");
   s->callback([&ctx, sargs, sjson] { throw Exit{summary(ctx, *sargs, *sjson)}; });
 
   auto eargs = std::make_shared<ExportArgs>();
-  CLI::App* e = cmd->add_subcommand("export", "the period's entries as CSV, by time (流水导出)");
+  Command* e = cmd->add_subcommand("export", "the period's entries as CSV, by time (流水导出)");
   period_options(e, eargs->period);
   e->add_option("--account", eargs->account,
                 "one account: points, growth, coupon, stored_principal, stored_bonus, cashback");

@@ -63,16 +63,15 @@ int apply(Context& ctx, bool json, std::size_t chunk) {
 
 }  // namespace
 
-void register_loyalty(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("loyalty", "the loyalty program's effects (会员权益)");
+void register_loyalty(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand("loyalty", "the loyalty program's effects (会员权益)");
   cmd->require_subcommand(1);
   auto json = std::make_shared<bool>(false);
   auto chunk = std::make_shared<std::size_t>(loyalty::ApplyOptions{}.chunk);
-  CLI::App* a = cmd->add_subcommand(
+  Command* a = cmd->add_subcommand(
       "apply", "apply the program to orders and refunds not applied yet (idempotent)");
   a->add_flag("--json", *json, "print JSON");
-  a->add_option("--chunk", *chunk, "orders and refunds per transaction")
-      ->check(CLI::PositiveNumber);
+  a->add_option("--chunk", *chunk, "orders and refunds per transaction")->check_positive();
   a->callback([&ctx, json, chunk] { throw Exit{apply(ctx, *json, *chunk)}; });
 }
 

@@ -162,19 +162,19 @@ int cancel(Context& ctx, const ExchangeArgs& a) {
 
 }  // namespace
 
-void register_mall(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("mall", "the points mall (积分商城): items, exchanges");
+void register_mall(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand("mall", "the points mall (积分商城): items, exchanges");
   cmd->require_subcommand(1);
 
   auto lref = std::make_shared<std::string>();
   auto ljson = std::make_shared<bool>(false);
-  CLI::App* l = cmd->add_subcommand("list", "the items with stock left; a member's exchanges");
+  Command* l = cmd->add_subcommand("list", "the items with stock left; a member's exchanges");
   l->add_option("ref", *lref, "member id or identity (optional): also list their exchanges");
   l->add_flag("--json", *ljson, "print JSON");
   l->callback([&ctx, lref, ljson] { throw Exit{list(ctx, *lref, *ljson)}; });
 
   auto xa = std::make_shared<ExchangeArgs>();
-  CLI::App* x = cmd->add_subcommand("exchange", "exchange points for an item (兑换)");
+  Command* x = cmd->add_subcommand("exchange", "exchange points for an item (兑换)");
   x->add_option("ref", xa->ref, "member id or identity")->required();
   x->add_option("item", xa->item, "mall item key")->required();
   x->add_option("--key", xa->key, "idempotency key: replaying it changes nothing")->required();
@@ -183,7 +183,7 @@ void register_mall(CLI::App& app, Context& ctx) {
   x->callback([&ctx, xa] { throw Exit{exchange(ctx, *xa)}; });
 
   auto ca = std::make_shared<ExchangeArgs>();
-  CLI::App* c = cmd->add_subcommand("cancel", "cancel an exchange: points and stock come back");
+  Command* c = cmd->add_subcommand("cancel", "cancel an exchange: points and stock come back");
   c->add_option("id", ca->id, "exchange id")->required();
   c->add_option("--key", ca->key, "idempotency key")->required();
   c->add_option("--at", ca->at, "when (default now)");

@@ -281,8 +281,8 @@ int unmerge(Context& ctx, std::int64_t merge_id, bool json) {
 
 }  // namespace
 
-void register_member(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("member", "look at, merge and split members (会员)");
+void register_member(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand("member", "look at, merge and split members (会员)");
   cmd->require_subcommand(1);
 
   auto show_ref = std::make_shared<std::string>();
@@ -290,7 +290,7 @@ void register_member(CLI::App& app, Context& ctx) {
   auto show_json = std::make_shared<bool>(false);
   auto show_explain = std::make_shared<bool>(false);
   auto show_as_of = std::make_shared<std::string>();
-  CLI::App* s = cmd->add_subcommand("show", "a member's profile, identities and order history");
+  Command* s = cmd->add_subcommand("show", "a member's profile, identities and order history");
   s->add_option("ref", *show_ref, "member id or identity (phone:13800138000)")->required();
   s->add_option("--member-kind", *show_kind, "identity kind of a bare value");
   s->add_flag("--json", *show_json, "print JSON");
@@ -306,7 +306,7 @@ void register_member(CLI::App& app, Context& ctx) {
   auto b = std::make_shared<std::string>();
   auto note = std::make_shared<std::string>();
   auto mjson = std::make_shared<bool>(false);
-  CLI::App* m = cmd->add_subcommand("merge", "merge member B into member A (A survives)");
+  Command* m = cmd->add_subcommand("merge", "merge member B into member A (A survives)");
   m->add_option("a", *a, "surviving member (id or identity)")->required();
   m->add_option("b", *b, "member merged into A (id or identity)")->required();
   m->add_option("--note", *note, "why (kept in the merge record and the audit log)");
@@ -315,7 +315,7 @@ void register_member(CLI::App& app, Context& ctx) {
 
   auto id = std::make_shared<std::int64_t>(0);
   auto ujson = std::make_shared<bool>(false);
-  CLI::App* u =
+  Command* u =
       cmd->add_subcommand("unmerge", "undo a merge: the merged member gets back what moved");
   u->add_option("merge_id", *id, "the merge's id (see member show)")->required();
   u->add_flag("--json", *ujson, "print JSON");

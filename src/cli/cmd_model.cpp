@@ -97,12 +97,12 @@ int fit(Context& ctx, const FitArgs& a) {
 
 }  // namespace
 
-void register_model(CLI::App& app, Context& ctx) {
-  CLI::App* cmd =
+void register_model(Command& app, Context& ctx) {
+  Command* cmd =
       app.add_subcommand("model", "customer-base models: BG/NBD, Gamma-Gamma (预测模型)");
   cmd->require_subcommand(1);
   auto a = std::make_shared<FitArgs>();
-  CLI::App* f = cmd->add_subcommand("fit", "fit BG/NBD and Gamma-Gamma by maximum likelihood");
+  Command* f = cmd->add_subcommand("fit", "fit BG/NBD and Gamma-Gamma by maximum likelihood");
   f->add_option("--as-of", a->as_of,
                 "end of the calibration period, inclusive (default: the last order day)");
   f->add_option("--period-days", a->period_days,

@@ -221,14 +221,14 @@ int show(Context& ctx, const std::string& order, bool json) {
 
 }  // namespace
 
-void register_order(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("order",
-                                     "checkout with coupon, points and stored value; refunds; a "
-                                     "stream of orders (结算、退款与订单流)");
+void register_order(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand("order",
+                                    "checkout with coupon, points and stored value; refunds; a "
+                                    "stream of orders (结算、退款与订单流)");
   cmd->require_subcommand(1);
 
   auto co = std::make_shared<CheckoutArgs>();
-  CLI::App* c = cmd->add_subcommand(
+  Command* c = cmd->add_subcommand(
       "checkout", "pay an order with a coupon, points and stored value besides cash (结算)");
   c->add_option("order", co->order, "the order: source:order_id (its idempotency key)")->required();
   c->add_option("ref", co->ref, "member id or identity")->required();
@@ -243,7 +243,7 @@ void register_order(CLI::App& app, Context& ctx) {
   c->callback([&ctx, co] { throw Exit{checkout(ctx, *co)}; });
 
   auto ra = std::make_shared<RefundArgs>();
-  CLI::App* r = cmd->add_subcommand(
+  Command* r = cmd->add_subcommand(
       "refund", "refund goods of a checked-out order; every tender comes back (退款)");
   r->add_option("order", ra->order, "the order: source:order_id")->required();
   r->add_option("--amount", ra->amount, "goods value refunded, yuan")->required();
@@ -255,7 +255,7 @@ void register_order(CLI::App& app, Context& ctx) {
 
   auto so = std::make_shared<std::string>();
   auto sjson = std::make_shared<bool>(false);
-  CLI::App* sh = cmd->add_subcommand(
+  Command* sh = cmd->add_subcommand(
       "show", "how a checked-out order was paid, line by line, and its refunds (结算明细)");
   sh->add_option("order", *so, "the order: source:order_id")->required();
   sh->add_flag("--json", *sjson, "print JSON");

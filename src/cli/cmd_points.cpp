@@ -348,23 +348,23 @@ int liability(Context& ctx, bool json) {
 
 }  // namespace
 
-void register_points(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("points",
-                                     "members' points (积分): balances, adjustments, "
-                                     "redemption, tasks, expiry, liability");
+void register_points(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand("points",
+                                    "members' points (积分): balances, adjustments, "
+                                    "redemption, tasks, expiry, liability");
   cmd->require_subcommand(1);
 
   auto ref = std::make_shared<std::string>();
   auto entries = std::make_shared<int>(20);
   auto sjson = std::make_shared<bool>(false);
-  CLI::App* s = cmd->add_subcommand("show", "a member's points, lots, growth, tier and entries");
+  Command* s = cmd->add_subcommand("show", "a member's points, lots, growth, tier and entries");
   s->add_option("ref", *ref, "member id or identity (phone:13800138000)")->required();
   s->add_option("--entries", *entries, "how many recent entries to list");
   s->add_flag("--json", *sjson, "print JSON");
   s->callback([&ctx, ref, entries, sjson] { throw Exit{show(ctx, *ref, *entries, *sjson)}; });
 
   auto adj = std::make_shared<AdjustArgs>();
-  CLI::App* a = cmd->add_subcommand("adjust", "grant or take points/growth with a reason");
+  Command* a = cmd->add_subcommand("adjust", "grant or take points/growth with a reason");
   a->add_option("ref", adj->ref, "member id or identity")->required();
   a->add_option("--points", adj->points, "points to add (negative: take; never below zero)");
   a->add_option("--growth", adj->growth, "growth to add (negative: take)");
@@ -376,7 +376,7 @@ void register_points(CLI::App& app, Context& ctx) {
   a->callback([&ctx, adj] { throw Exit{adjust(ctx, *adj)}; });
 
   auto red = std::make_shared<RedeemArgs>();
-  CLI::App* r = cmd->add_subcommand(
+  Command* r = cmd->add_subcommand(
       "redeem", "pay part of an order with points at the member's tier ratio (积分抵扣)");
   r->add_option("ref", red->ref, "member id or identity")->required();
   r->add_option("--order-amount", red->amount, "the order's amount in yuan (e.g. 300.00)")
@@ -398,7 +398,7 @@ void register_points(CLI::App& app, Context& ctx) {
   auto tkey = std::make_shared<std::string>();
   auto tat = std::make_shared<std::string>();
   auto tjson = std::make_shared<bool>(false);
-  CLI::App* t = cmd->add_subcommand(
+  Command* t = cmd->add_subcommand(
       "task", "credit a task: sign_in, review, share, invite, profile_completion (任务)");
   t->add_option("ref", *tref, "member id or identity")->required();
   t->add_option("task", *tname, "the task")->required();
@@ -412,7 +412,7 @@ void register_points(CLI::App& app, Context& ctx) {
   auto as_of = std::make_shared<std::string>();
   auto ekey = std::make_shared<std::string>();
   auto ejson = std::make_shared<bool>(false);
-  CLI::App* e = cmd->add_subcommand("expire", "write off points that expired before a day");
+  Command* e = cmd->add_subcommand("expire", "write off points that expired before a day");
   e->add_option("--as-of", *as_of, "the day (YYYY-MM-DD): lots expired before it began")
       ->required();
   e->add_option("--key", *ekey, "idempotency key (default: the day)");
@@ -420,7 +420,7 @@ void register_points(CLI::App& app, Context& ctx) {
   e->callback([&ctx, as_of, ekey, ejson] { throw Exit{expire(ctx, *as_of, *ekey, *ejson)}; });
 
   auto ljson = std::make_shared<bool>(false);
-  CLI::App* l = cmd->add_subcommand(
+  Command* l = cmd->add_subcommand(
       "liability", "outstanding points valued at each member's redemption ratio (积分负债)");
   l->add_flag("--json", *ljson, "print JSON");
   l->callback([&ctx, ljson] { throw Exit{liability(ctx, *ljson)}; });

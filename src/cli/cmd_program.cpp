@@ -204,13 +204,13 @@ int show(Context& ctx, int version, bool json, bool source) {
 
 }  // namespace
 
-void register_program(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("program", "the loyalty program file (会员计划)");
+void register_program(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand("program", "the loyalty program file (会员计划)");
   cmd->require_subcommand(1);
 
   auto file = std::make_shared<std::string>();
   auto ljson = std::make_shared<bool>(false);
-  CLI::App* l = cmd->add_subcommand(
+  Command* l = cmd->add_subcommand(
       "load", "validate a program file and make it the version in force (same text: no change)");
   l->add_option("file", *file, "the YAML program file (e.g. config/program.yaml)")->required();
   l->add_flag("--json", *ljson, "print JSON");
@@ -219,7 +219,7 @@ void register_program(CLI::App& app, Context& ctx) {
   auto version = std::make_shared<int>(0);
   auto sjson = std::make_shared<bool>(false);
   auto source = std::make_shared<bool>(false);
-  CLI::App* s = cmd->add_subcommand("show", "the program in force (or --version N)");
+  Command* s = cmd->add_subcommand("show", "the program in force (or --version N)");
   s->add_option("--version", *version, "an earlier version");
   s->add_flag("--source", *source, "print the YAML as loaded");
   s->add_flag("--json", *sjson, "print JSON: every key with the value in force");

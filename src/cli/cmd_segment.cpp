@@ -164,19 +164,19 @@ int export_members(Context& ctx, const SegmentArgs& a) {
 
 }  // namespace
 
-void register_segment(CLI::App& app, Context& ctx) {
-  CLI::App* cmd =
+void register_segment(Command& app, Context& ctx) {
+  Command* cmd =
       app.add_subcommand("segment", "count or export members matching an expression (人群圈选)");
   cmd->require_subcommand(1);
   auto ca = std::make_shared<SegmentArgs>();
-  CLI::App* c = cmd->add_subcommand("count", "how many members match");
+  Command* c = cmd->add_subcommand("count", "how many members match");
   c->add_option("expression", ca->expression, "e.g. \"lifecycle = 'dormant' and clv_12m >= 500\"")
       ->required();
   c->add_option("--as-of", ca->as_of, "profile as of this date; `today` in expressions means it");
   c->add_flag("--json", ca->json, "print JSON");
   c->callback([&ctx, ca] { throw Exit{count(ctx, *ca)}; });
   auto ea = std::make_shared<SegmentArgs>();
-  CLI::App* e = cmd->add_subcommand("export", "write the matching members to a CSV file");
+  Command* e = cmd->add_subcommand("export", "write the matching members to a CSV file");
   e->add_option("expression", ea->expression, "segment expression")->required();
   e->add_option("--out", ea->out, "CSV file to write")->required();
   e->add_option("--fields", ea->fields,

@@ -9,9 +9,9 @@
 
 namespace recur::cli {
 
-void register_stats(CLI::App& app, Context& ctx) {
+void register_stats(Command& app, Context& ctx) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("stats", "row counts of the store (数据概况)");
+  Command* cmd = app.add_subcommand("stats", "row counts of the store (数据概况)");
   cmd->add_flag("--json", *json, "print JSON");
   cmd->callback([&ctx, json] {
     auto db = ctx.open_db(true);

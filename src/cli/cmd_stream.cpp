@@ -164,9 +164,9 @@ int run_stream(Context& ctx, const StreamArgs& a) {
 
 }  // namespace
 
-void register_order_stream(CLI::App& order, Context& ctx) {
+void register_order_stream(Command& order, Context& ctx) {
   auto args = std::make_shared<StreamArgs>();
-  CLI::App* s = order.add_subcommand(
+  Command* s = order.add_subcommand(
       "stream",
       "orders and refunds as NDJSON on stdin, applied as they arrive, acknowledged as they "
       "commit (实时订单流)");

@@ -1,12 +1,10 @@
 #pragma once
 // `recur order stream`: registered under `recur order` (cmd_order.cpp).
 
-#include <CLI/CLI.hpp>
-
 #include "cli/cli_context.h"
 
 namespace recur::cli {
 
-void register_order_stream(CLI::App& order, Context& ctx);
+void register_order_stream(Command& order, Context& ctx);
 
 }  // namespace recur::cli

@@ -110,14 +110,14 @@ int show(Context& ctx, bool json) {
 
 }  // namespace
 
-void register_tiers(CLI::App& app, Context& ctx) {
-  CLI::App* cmd =
+void register_tiers(Command& app, Context& ctx) {
+  Command* cmd =
       app.add_subcommand("tiers", "member tiers (会员等级): the daily run, the distribution");
   cmd->require_subcommand(1);
   auto as_of = std::make_shared<std::string>();
   auto key = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  CLI::App* e = cmd->add_subcommand(
+  Command* e = cmd->add_subcommand(
       "evaluate", "the daily tier run: rolling downgrades after grace, periodic re-qualification");
   e->add_option("--as-of", *as_of, "the day evaluated (YYYY-MM-DD)")->required();
   e->add_option("--key", *key, "idempotency key (default: the day)");
@@ -125,7 +125,7 @@ void register_tiers(CLI::App& app, Context& ctx) {
   e->callback([&ctx, as_of, key, json] { throw Exit{evaluate(ctx, *as_of, *key, *json)}; });
 
   auto sjson = std::make_shared<bool>(false);
-  CLI::App* s = cmd->add_subcommand("show", "how many members hold each tier");
+  Command* s = cmd->add_subcommand("show", "how many members hold each tier");
   s->add_flag("--json", *sjson, "print JSON");
   s->callback([&ctx, sjson] { throw Exit{show(ctx, *sjson)}; });
 }

@@ -237,7 +237,7 @@ int liability(Context& ctx, bool json) {
 }
 
 // Adds --key (required), --at and --json to a mutating subcommand.
-void common_flags(CLI::App* s, Common& c) {
+void common_flags(Command* s, Common& c) {
   s->add_option("--key", c.key, "idempotency key: replaying it changes nothing")->required();
   s->add_option("--at", c.at, "when (default now), in the merchant's zone");
   s->add_flag("--json", c.json, "print JSON");
@@ -245,8 +245,8 @@ void common_flags(CLI::App* s, Common& c) {
 
 }  // namespace
 
-void register_wallet(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand(
+void register_wallet(Command& app, Context& ctx) {
+  Command* cmd = app.add_subcommand(
       "wallet",
       "stored value (储值): top-ups with bonus, spending, refunds, withdrawals, cashback");
   cmd->require_subcommand(1);
@@ -254,7 +254,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   auto ref = std::make_shared<std::string>();
   auto entries = std::make_shared<int>(20);
   auto sjson = std::make_shared<bool>(false);
-  CLI::App* s = cmd->add_subcommand("show", "a member's principal, bonus, cashback, lots, entries");
+  Command* s = cmd->add_subcommand("show", "a member's principal, bonus, cashback, lots, entries");
   s->add_option("ref", *ref, "member id or identity (phone:13800138000)")->required();
   s->add_option("--entries", *entries, "how many recent entries to list");
   s->add_flag("--json", *sjson, "print JSON");
@@ -266,7 +266,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   };
 
   auto top = std::make_shared<Args>();
-  CLI::App* t = cmd->add_subcommand("topup", "pay money in; the bonus rules add a bonus (充值)");
+  Command* t = cmd->add_subcommand("topup", "pay money in; the bonus rules add a bonus (充值)");
   t->add_option("ref", top->c.ref, "member id or identity")->required();
   t->add_option("--amount", top->amount, "yuan paid (e.g. 500 or 500.00)")->required();
   common_flags(t, top->c);
@@ -279,7 +279,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   });
 
   auto sp = std::make_shared<Args>();
-  CLI::App* p = cmd->add_subcommand("spend", "pay (part of) an order with stored value (储值消费)");
+  Command* p = cmd->add_subcommand("spend", "pay (part of) an order with stored value (储值消费)");
   p->add_option("ref", sp->c.ref, "member id or identity")->required();
   p->add_option("--amount", sp->amount, "yuan to pay")->required();
   p->add_option("--order", sp->order, "the order paid (source:order_id)")->required();
@@ -293,7 +293,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   });
 
   auto rf = std::make_shared<Args>();
-  CLI::App* r = cmd->add_subcommand(
+  Command* r = cmd->add_subcommand(
       "refund", "give back part of what an order paid with stored value (储值退款)");
   r->add_option("--order", rf->order, "the order (source:order_id)")->required();
   r->add_option("--amount", rf->amount, "yuan to give back")->required();
@@ -307,7 +307,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   });
 
   auto wd = std::make_shared<Args>();
-  CLI::App* d = cmd->add_subcommand(
+  Command* d = cmd->add_subcommand(
       "withdraw", "hand principal back to the member (退储值): one top-up, or an amount");
   d->add_option("ref", wd->c.ref, "member id or identity")->required();
   auto* topup_opt = d->add_option("--topup", wd->topup, "the top-up's key: all its principal left");
@@ -334,7 +334,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   });
 
   auto adj = std::make_shared<Args>();
-  CLI::App* a = cmd->add_subcommand("adjust", "correct one balance with a reason (人工调整)");
+  Command* a = cmd->add_subcommand("adjust", "correct one balance with a reason (人工调整)");
   a->add_option("ref", adj->c.ref, "member id or identity")->required();
   a->add_option("--account", adj->account, "principal, bonus or cashback")->required();
   a->add_option("--amount", adj->amount, "yuan to add (negative: take; never below zero)")
@@ -355,10 +355,10 @@ void register_wallet(CLI::App& app, Context& ctx) {
         "wallet.adjust")};
   });
 
-  CLI::App* cb = cmd->add_subcommand("cashback", "cashback (消费金返利): earn, claw back, expire");
+  Command* cb = cmd->add_subcommand("cashback", "cashback (消费金返利): earn, claw back, expire");
   cb->require_subcommand(1);
   auto earn = std::make_shared<Args>();
-  CLI::App* ce = cb->add_subcommand("earn", "credit an order's cashback (normally done by orders)");
+  Command* ce = cb->add_subcommand("earn", "credit an order's cashback (normally done by orders)");
   ce->add_option("ref", earn->c.ref, "member id or identity")->required();
   ce->add_option("--order", earn->order, "the order (source:order_id)")->required();
   ce->add_option("--net-paid", earn->amount, "yuan the member paid, net of discounts")->required();
@@ -373,7 +373,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
     })};
   });
   auto claw = std::make_shared<Args>();
-  CLI::App* cc = cb->add_subcommand("clawback", "take back the cashback of a refunded share");
+  Command* cc = cb->add_subcommand("clawback", "take back the cashback of a refunded share");
   cc->add_option("--order", claw->order, "the order (source:order_id)")->required();
   cc->add_option("--refunded", claw->amount, "yuan refunded")->required();
   common_flags(cc, claw->c);
@@ -387,7 +387,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   auto as_of = std::make_shared<std::string>();
   auto ekey = std::make_shared<std::string>();
   auto ejson = std::make_shared<bool>(false);
-  CLI::App* cx = cb->add_subcommand("expire", "write off cashback that expired before a day");
+  Command* cx = cb->add_subcommand("expire", "write off cashback that expired before a day");
   cx->add_option("--as-of", *as_of, "the day (YYYY-MM-DD): lots expired before it began")
       ->required();
   cx->add_option("--key", *ekey, "idempotency key (default: the day)");
@@ -395,7 +395,7 @@ void register_wallet(CLI::App& app, Context& ctx) {
   cx->callback([&ctx, as_of, ekey, ejson] { throw Exit{expire(ctx, *as_of, *ekey, *ejson)}; });
 
   auto ljson = std::make_shared<bool>(false);
-  CLI::App* l = cmd->add_subcommand(
+  Command* l = cmd->add_subcommand(
       "liability", "stored value and unexpired cashback owed to members (储值负债)");
   l->add_flag("--json", *ljson, "print JSON");
   l->callback([&ctx, ljson] { throw Exit{liability(ctx, *ljson)}; });

@@ -1,7 +1,5 @@
 // recur — member repurchase engine. `recur --help` lists the commands.
 
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "cli/cli_context.h"
@@ -9,9 +7,9 @@
 int main(int argc, char** argv) {
   recur::cli::Context ctx;
   if (!ctx.clock.error().ok()) return recur::cli::report(ctx.clock.error());
-  CLI::App app{"recur — member repurchase engine for retailers (会员复购引擎)"};
+  recur::cli::CommandLine line{"recur — member repurchase engine for retailers (会员复购引擎)"};
+  recur::cli::Command& app = line.root();
   app.require_subcommand(1);
-  app.option_defaults()->always_capture_default();
   app.add_option("--db", ctx.global.db_path, "database file (default $RECUR_DB or ./recur.db)");
   app.add_flag("--sync-full", ctx.global.full_sync, "fsync every commit (synchronous=FULL)");
   app.add_flag("--plain-vfs", ctx.global.plain_vfs,
@@ -41,10 +39,8 @@ int main(int argc, char** argv) {
   recur::cli::register_order(app, ctx);
   int code = 0;
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    code = app.exit(e);
-    return code == 0 ? 0 : recur::cli::kExitUsage;
+    code = line.parse(argc, argv);
+    if (code != recur::cli::kExitOk) return code;
   } catch (const recur::cli::Exit& e) {
     code = e.code;
   }
