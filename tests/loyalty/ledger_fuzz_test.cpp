@@ -35,6 +35,7 @@
 #include "core/time.h"
 #include "loyalty/ledger_report.h"
 #include "scenario_runner.h"
+#include "test_util.h"
 
 namespace recur::loyalty {
 namespace {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "scenario_runner.h"
+#include "test_util.h"
 
 namespace recur::loyalty {
 namespace {
