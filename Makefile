@@ -7,7 +7,7 @@ MEMBERS  ?= 50000
 SEED     ?= 42
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-asan asan demo bench format lint clean
+.PHONY: all deps build test test-asan asan demo tour bench format lint clean
 
 all: build
 
@@ -33,6 +33,11 @@ asan test-asan: deps $(ASAN)/build.ninja
 
 demo: build
 	@./scripts/demo.sh $(BUILD)/recur $(DB) $(MEMBERS) $(SEED)
+
+# README.md's five-minute tour, run as written on a copy of the demo store (made if missing).
+tour: build
+	@[ -f $(DB) ] || $(MAKE) --no-print-directory demo
+	@./scripts/tour.sh $(BUILD)/recur $(DB)
 
 bench: build
 	@./scripts/bench.sh $(BUILD)
