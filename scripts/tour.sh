@@ -50,7 +50,7 @@ on_error() {
 }
 trap 'on_error $? $LINENO' ERR
 CHECK
-cd "$WORK"
+cd "$WORK" || exit 2
 README="$ROOT/README.md" bash -c "source ./check.sh; source ./tour.sh; exit \$failures" 2>&1 |
   tee "$WORK/tour.log"
 status=${PIPESTATUS[0]}
