@@ -29,6 +29,7 @@ Result<std::unique_ptr<store::Database>> Context::open_db(bool read_only) const 
   o.synchronous = global.full_sync ? store::Synchronous::kFull : store::Synchronous::kNormal;
   o.read_only = read_only;
   o.combine_wal_writes = !global.plain_vfs;
+  o.busy_timeout_ms = global.lock_wait_s * 1000;
   const char* strict = std::getenv("RECUR_STRICT_STATEMENTS");  // a check for tests
   o.strict_statements = strict && *strict && *strict != '0';
   if (read_only && access(path.c_str(), F_OK) != 0)

@@ -30,6 +30,7 @@ struct GlobalOptions {
   bool full_sync = false;
   bool plain_vfs = false;  // SQLite's own VFS for the WAL (store::OpenOptions::combine_wal_writes)
   bool profile_sql = false;  // --profile-sql: where SQLite spent the command's time, on stderr
+  int lock_wait_s = 10;      // --lock-wait: how long to wait for another command's write lock
 };
 
 // The command's "now": the system's, or the instant $RECUR_NOW names (an ISO 8601 time with

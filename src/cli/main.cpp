@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   app.add_flag("--sync-full", ctx.global.full_sync, "fsync every commit (synchronous=FULL)");
   app.add_flag("--plain-vfs", ctx.global.plain_vfs,
                "write the WAL with SQLite's own VFS, two writes per page (for comparison)");
+  app.add_option("--lock-wait", ctx.global.lock_wait_s,
+                 "seconds to wait for another command's write to finish before giving up with "
+                 "'database is locked'")
+      ->check_range(0, 86400);
   app.add_flag("--profile-sql", ctx.global.profile_sql,
                "print where SQLite spent the command's time to stderr (slows it)");
 

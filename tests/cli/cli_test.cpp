@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -99,6 +100,36 @@ TEST(Cli, ProfileSqlNamesTheStatementsACommandRan) {
   ASSERT_EQ(p.code, 0) << p.out;
   EXPECT_NE(p.out.find("# SQL profile: recur, "), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("FROM orders"), std::string::npos) << p.out;
+}
+
+// A command waits up to --lock-wait seconds for another writer's transaction: with 0 it gives up
+// at once with "database is locked" (exit 3) and changes nothing; with 60 it runs once the writer
+// commits, 5 s later (the default 10 s would have made the first one wait and succeed too).
+TEST(Cli, LockWaitIsHowLongACommandWaitsForAnotherWriter) {
+  TempDir dir;
+  recur::testing::write_file(dir.file("o.csv"), orders(2));
+  const std::string db = "--db " + dir.file("t.db") + " ";
+  ASSERT_EQ(run(db + "init").code, 0);
+  auto holder = store::Database::open(dir.file("t.db"));
+  ASSERT_TRUE(holder.ok()) << holder.status().to_string();
+  auto tx = store::Transaction::begin(**holder);
+  ASSERT_TRUE(tx.ok()) << tx.status().to_string();
+  Status committed;
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    committed = (*tx)->commit();
+  });
+
+  CmdResult locked = run("--lock-wait 0 " + db + "import orders " + dir.file("o.csv"));
+  CmdResult waited = run("--lock-wait 60 " + db + "import orders " + dir.file("o.csv") + " --json");
+  writer.join();
+  ASSERT_TRUE(committed.ok()) << committed.to_string();
+  EXPECT_EQ(locked.code, 3) << locked.out;
+  EXPECT_NE(locked.out.find("database is locked"), std::string::npos) << locked.out;
+  ASSERT_EQ(waited.code, 0) << waited.out;
+  EXPECT_NE(waited.out.find("\"records_applied\":2"), std::string::npos) << waited.out;
+  // The attempt that gave up left no import batch behind.
+  EXPECT_NE(waited.out.find("\"batch_id\":1,"), std::string::npos) << waited.out;
 }
 
 // The same imports with and without recur's WAL-combining VFS (`--plain-vfs`: SQLite's own)

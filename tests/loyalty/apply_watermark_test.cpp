@@ -118,8 +118,10 @@ TEST_F(ApplyWatermark, TwoImportsAtOnceBothSucceedAndApplyEachOrderOnce) {
   ASSERT_EQ(load_shipped_program(), 0);
   CmdResult ra, rb;
   {
-    std::thread ta([&] { ra = run(r("import orders " + a + " --chunk 100")); });
-    std::thread tb([&] { rb = run(r("import orders " + b + " --chunk 100")); });
+    // Each may wait long for the other's apply (an ASan build on a loaded machine once took more
+    // than the default 10 s); the test is about applying once, not about waiting.
+    std::thread ta([&] { ra = run(r("--lock-wait 120 import orders " + a + " --chunk 100")); });
+    std::thread tb([&] { rb = run(r("--lock-wait 120 import orders " + b + " --chunk 100")); });
     ta.join();
     tb.join();
   }
