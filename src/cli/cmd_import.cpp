@@ -16,7 +16,7 @@ struct ImportArgs {
   std::string kind, file, format = "auto", encoding = "utf-8", delimiter = ",", member_kind,
                           date_format, rejects, time_zone;
   std::vector<std::string> maps, sets, columns;
-  bool skip_bad = false, json = false, dry_run = false;
+  bool skip_bad = false, json = false, dry_run = false, no_apply = false;
   std::size_t chunk = 100000;
 };
 
@@ -124,7 +124,10 @@ int run_import(Context& ctx, const ImportArgs& a) {
   if (!sum.ok()) return report(sum.status());
   // Loyalty effects of what was imported (nothing when no program is loaded); idempotent, so an
   // interrupted import is finished by the next run.
-  if (Status ls = a.dry_run ? Status() : loyalty::apply_after_import(**db, ctx.clock, a.chunk);
+  // With --no-apply the records wait for the next apply (an import without it, or `recur loyalty
+  // apply`), which takes them with whatever else is pending, by time.
+  if (Status ls = a.dry_run || a.no_apply ? Status()
+                                          : loyalty::apply_after_import(**db, ctx.clock, a.chunk);
       !ls.ok())
     return report(ls);
   const auto& s = *sum;
@@ -156,6 +159,10 @@ int run_import(Context& ctx, const ImportArgs& a) {
                 : "");
       if (s.rejected && !a.rejects.empty())
         std::printf("  bad rows written to %s with their reasons\n", a.rejects.c_str());
+      if (a.no_apply && !a.dry_run && s.applied > 0)
+        std::printf(
+            "  loyalty not applied yet (--no-apply): the next import or `recur loyalty apply` "
+            "applies it by time (积分待入账)\n");
     }
   }
   if (s.rejected > 0) return kExitBadInput;
@@ -191,6 +198,9 @@ void register_import(Command& app, Context& ctx) {
   cmd->add_option("--rejects", args->rejects,
                   "with --skip-bad: write bad rows and their reasons here");
   cmd->add_flag("--dry-run", args->dry_run, "validate only; apply nothing");
+  cmd->add_flag("--no-apply", args->no_apply,
+                "store the records without applying loyalty effects: the next import or `recur "
+                "loyalty apply` applies them with what else is pending, by time");
   cmd->add_option("--chunk", args->chunk, "records per transaction");
   cmd->add_flag("--json", args->json, "print a JSON summary");
   cmd->callback([&ctx, args] { throw Exit{run_import(ctx, *args)}; });

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_run.h"
@@ -97,8 +99,10 @@ std::string json_line(const Line& l) {
   return s + ",\"amount\":\"" + l.amount + "\"";
 }
 
-std::string ndjson() {
-  std::string out;
+// The orders and `refunds` as NDJSON, in the order they happened (a refund after the orders of
+// its second); with kRefunds, every order and then every refund.
+std::string ndjson(const std::vector<Refund>& refunds = kRefunds) {
+  std::vector<std::pair<std::string, std::string>> records;  // (time, line)
   for (const Order& o : kOrders) {
     std::string s = "{\"source\":\"pos\",\"order_id\":\"" + o.id + "\",\"paid_at\":\"" + o.paid_at +
                     "\",\"member\":\"" + o.member + "\",\"channel\":\"" + o.channel + "\"";
@@ -110,14 +114,18 @@ std::string ndjson() {
         s += (i ? ",{" : "{") + json_line(o.lines[i]) + "}";
       s += "]";
     }
-    out += s + "}\n";
+    records.emplace_back(o.paid_at, s + "}\n");
   }
-  for (const Refund& r : kRefunds) {
-    out += "{\"source\":\"pos\",\"refund_id\":\"" + r.id + "\",\"order_id\":\"" + r.order_id +
-           "\",\"refunded_at\":\"" + r.at + "\"";
-    if (!r.sku.empty()) out += ",\"sku\":\"" + r.sku + "\",\"qty\":" + r.qty;
-    out += ",\"amount\":\"" + r.amount + "\"}\n";
+  for (const Refund& r : refunds) {
+    std::string s = "{\"source\":\"pos\",\"refund_id\":\"" + r.id + "\",\"order_id\":\"" +
+                    r.order_id + "\",\"refunded_at\":\"" + r.at + "\"";
+    if (!r.sku.empty()) s += ",\"sku\":\"" + r.sku + "\",\"qty\":" + r.qty;
+    records.emplace_back(r.at, s + ",\"amount\":\"" + r.amount + "\"}\n");
   }
+  std::stable_sort(records.begin(), records.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  for (const auto& [at, line] : records) out += line;
   return out;
 }
 
@@ -133,9 +141,9 @@ std::string orders_csv() {
   return out;
 }
 
-std::string refunds_csv() {
+std::string refunds_csv(const std::vector<Refund>& refunds = kRefunds) {
   std::string out = "source,refund_id,order_id,refunded_at,sku,qty,amount\n";
-  for (const Refund& r : kRefunds)
+  for (const Refund& r : refunds)
     out += "pos," + r.id + "," + r.order_id + "," + r.at + "," + r.sku + "," + r.qty + "," +
            r.amount + "\n";
   return out;
@@ -269,6 +277,45 @@ TEST_F(OrderStreamCli, LeavesTheLedgerThatImportAndApplyLeave) {
   EXPECT_TRUE(has(p.out, "WAL checkpoints: 0 in the background, 0 inline")) << p.out;
   EXPECT_TRUE(has(g.out, "groups committed: 6")) << g.out;
   CmdResult check = run(streamed + "check");
+  EXPECT_EQ(check.code, 0) << check.out;
+}
+
+// A refunds file dated between the orders: an import of the orders applies them all before the
+// refunds file comes, so A reaches silver at A3 and earns A4 at silver before R1 (paid back on
+// 03-15) takes the tier away. With --no-apply the orders wait, and the refunds import applies
+// both files by time: the ledger of the same records streamed as they happened.
+TEST_F(OrderStreamCli, AnOrdersImportWithNoApplyLetsTheRefundsFileComeInTime) {
+  std::vector<Refund> refunds = kRefunds;
+  refunds[0].at = "2024-03-15 10:00:00";  // R1 of A2, before A3 (03-18) and A4 (03-20)
+  write_file(file("orders.csv"), orders_csv());
+  write_file(file("refunds.csv"), refunds_csv(refunds));
+  write_file(file("in.ndjson"), ndjson(refunds));
+
+  const std::string deferred = store("deferred.db");
+  CmdResult io = run(deferred + "import orders --no-apply " + file("orders.csv"));
+  ASSERT_EQ(io.code, 0) << io.out;
+  EXPECT_TRUE(has(io.out, "loyalty not applied yet (--no-apply)")) << io.out;
+  EXPECT_EQ(query("deferred.db", "SELECT COUNT(*) FROM orders"), 8);
+  EXPECT_EQ(query("deferred.db", "SELECT COUNT(*) FROM loyalty_orders"), 1);  // S1's checkout
+  CmdResult ir = run(deferred + "import refunds " + file("refunds.csv"));
+  ASSERT_EQ(ir.code, 0) << ir.out;
+
+  const std::string streamed = store("streamed.db");
+  CmdResult s = run(streamed + "order stream --file " + file("in.ndjson"));
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_TRUE(has(s.out, "ok 6 pos:R1 refund of pos:A2")) << s.out;  // after A2, before A3
+
+  const std::string eager = store("eager.db");
+  ASSERT_EQ(run(eager + "import orders " + file("orders.csv")).code, 0);
+  ASSERT_EQ(run(eager + "import refunds " + file("refunds.csv")).code, 0);
+
+  const std::string expected = ledger_dump(file("streamed.db"));
+  EXPECT_FALSE(has(expected, "tier 2 normal -> silver")) << expected;  // 680 + 100 + 120
+  EXPECT_EQ(ledger_dump(file("deferred.db")), expected);
+  const std::string files_in_turn = ledger_dump(file("eager.db"));
+  EXPECT_TRUE(has(files_in_turn, "tier 2 normal -> silver")) << files_in_turn;
+  EXPECT_NE(files_in_turn, expected);
+  CmdResult check = run(deferred + "check");
   EXPECT_EQ(check.code, 0) << check.out;
 }
 
