@@ -225,19 +225,22 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in,
   ASSIGN_OR_RETURN(std::int64_t entry_id, next_entry_id(db_));
   const engine_detail::OrderRow row = order_row(in, member, plan, a, entry_id);
   const std::int64_t repay = row.points - row.points_remaining;
-  {
+  if (!coupon) {
     static const std::string kSql = std::string(engine_detail::kOrderRowInsert) + "(" +
                                     std::string(kOrderRowPlaceholders) + ")";
     ASSIGN_OR_RETURN(store::Statement * st, cache_.get_built(kSql));
     engine_detail::bind_order_row(*st, 1, row, active_.version);
     RETURN_IF_ERROR(st->run());
-  }
-  if (coupon) {  // the coupon's entry, entry_id + 2 (the row's page is written anyway)
-    ASSIGN_OR_RETURN(store::Statement * st,
-                     cache_.get("UPDATE loyalty_orders SET coupon_id = ?, coupon_fen = ?, "
-                                "coupon_after = ? WHERE entry_id = ?"));
-    st->bind(1, coupon->coupon_id).bind(2, coupon->discount);
-    st->bind(3, coupon->balance_after).bind(4, row.entry_id);
+  } else {  // with the coupon's entry, entry_id + 2, in three more columns of the row
+    static const std::string kSql = [] {
+      std::string s = engine_detail::kOrderRowInsert;
+      s.insert(s.rfind(") VALUES "), ", coupon_id, coupon_fen, coupon_after");
+      return s + "(" + std::string(kOrderRowPlaceholders) + ", ?, ?, ?)";
+    }();
+    ASSIGN_OR_RETURN(store::Statement * st, cache_.get_built(kSql));
+    engine_detail::bind_order_row(*st, 1, row, active_.version);
+    constexpr int c = static_cast<int>(engine_detail::kOrderRowColumns) + 1;
+    st->bind(c, coupon->coupon_id).bind(c + 1, coupon->discount).bind(c + 2, coupon->balance_after);
     RETURN_IF_ERROR(st->run());
   }
   if (repay > 0) {
