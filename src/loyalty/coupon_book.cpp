@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string>
 
 #include "identity/merge.h"
 #include "loyalty/decimal.h"
 #include "loyalty/program_store.h"
+#include "store/settings.h"
 
 namespace recur::loyalty {
 
@@ -73,6 +77,20 @@ Status ensure_account_row(store::Database& db, MemberId member, std::string_view
 // A member's coupon balance: the last coupon entry's balance_after, kept on the member's
 // account (loyalty_accounts.coupons, migration 14). The last entry itself may be in
 // loyalty_entries_other or, for a coupon used at checkout, on the order's row.
+// The expiry sweep's floor (migration 16): no coupon in state 'issued' has valid_until at or
+// below it. Triggers lower it when a coupon becomes issued under it; the sweep raises it.
+constexpr std::string_view kExpiryFloorKey = "coupon_expiry_floor";
+
+Result<std::int64_t> expiry_floor(store::Database& db) {
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store::get_setting(db, kExpiryFloorKey));
+  if (!v) return internal_error("the coupon expiry floor setting is missing (migration 16)");
+  std::int64_t floor = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), floor);
+  if (ec != std::errc() || end != v->data() + v->size())
+    return internal_error(fmt::format("the coupon expiry floor '{}' is not a number", *v));
+  return floor;
+}
+
 Result<std::int64_t> coupon_balance(store::Database& db, MemberId member) {
   ASSIGN_OR_RETURN(store::Statement * st,
                    db.cached("SELECT coupons FROM loyalty_accounts WHERE member_id = ?"));
@@ -604,12 +622,15 @@ Result<CouponRun> CouponBook::expire(Date as_of, const std::string& key) {
   ASSIGN_OR_RETURN(bool done, op_done(key, "expire"));
   if (done) return load_run(key);
   Instant cutoff = engine_.zone().start_of_day(as_of);
+  // No issued coupon is valid until the floor or earlier (migration 16): only (floor, cutoff] of
+  // the valid_until index is read, not every coupon ever issued.
+  ASSIGN_OR_RETURN(const std::int64_t floor, expiry_floor(db_));
   std::vector<std::pair<std::int64_t, MemberId>> due;
   {
     ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT coupon_id, member_id FROM coupons WHERE "
-                                          "state = 'issued' AND valid_until <= ? "
-                                          "ORDER BY member_id, coupon_id"));
-    st.bind(1, cutoff.seconds);
+                                          "valid_until > ? AND valid_until <= ? AND "
+                                          "state = 'issued' ORDER BY member_id, coupon_id"));
+    st.bind(1, floor).bind(2, cutoff.seconds);
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
@@ -625,6 +646,9 @@ Result<CouponRun> CouponBook::expire(Date as_of, const std::string& key) {
     if (member != last) ++run.members;
     last = member;
   }
+  // Every issued coupon up to the cutoff has just expired.
+  if (cutoff.seconds > floor)
+    RETURN_IF_ERROR(store::set_setting(db_, kExpiryFloorKey, std::to_string(cutoff.seconds)));
   RETURN_IF_ERROR(record_run(key, "expire", cutoff, run));
   return run;
 }

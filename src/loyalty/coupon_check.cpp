@@ -67,6 +67,14 @@ constexpr Probe kProbes[] = {
      "WHERE state != 'revoked' GROUP BY template) c ON c.template = s.template "
      "WHERE COALESCE(s.out, 0) != COALESCE(c.n, 0)",
      3},
+    {"coupon_expiry_floor",
+     "no issued coupon is valid until the expiry sweep's floor or earlier (the sweep reads only "
+     "above it), and the floor is set",
+     "SELECT c.coupon_id, c.valid_until, s.value FROM coupons c JOIN settings s ON s.key = "
+     "'coupon_expiry_floor' WHERE c.valid_until <= CAST(s.value AS INTEGER) AND "
+     "c.state = 'issued' UNION ALL SELECT 'no floor', NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM "
+     "settings WHERE key = 'coupon_expiry_floor')",
+     3},
     {"mall_stock_matches",
      "each mall item's stock left equals its initial stock minus its active exchanges",
      "SELECT s.item, s.initial, s.remaining, COALESCE(x.n, 0) FROM mall_stock s LEFT JOIN "

@@ -51,6 +51,9 @@ const char* order_coupon_sql();
 // The SQL of migration 15 (fewer B-trees per wallet write: text-keyed wallet tables WITHOUT
 // ROWID, narrower lot indexes), kept in schema_wallet_compact.cpp.
 const char* wallet_compact_sql();
+// The SQL of migration 16 (the coupon expiry sweep reads a full valid_until index above a floor
+// that triggers keep), kept in schema_coupon_expiry.cpp.
+const char* coupon_expiry_floor_sql();
 
 // All migrations, ascending by version.
 const std::vector<Migration>& schema_migrations();

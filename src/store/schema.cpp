@@ -258,6 +258,8 @@ const std::vector<Migration>& schema_migrations() {
       {13, "coupons: the member index leaves out the state", coupon_member_index_sql()},
       {14, "loyalty: a coupon used at checkout is recorded on the order's row", order_coupon_sql()},
       {15, "wallet: keyed tables without rowid, narrower lot indexes", wallet_compact_sql()},
+      {16, "coupons: the expiry sweep reads a valid_until index above a floor",
+       coupon_expiry_floor_sql()},
   };
   return kMigrations;
 }

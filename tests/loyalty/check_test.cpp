@@ -224,6 +224,29 @@ TEST_F(CheckTest, FindsACouponStockCounterThatDisagrees) {
   EXPECT_EQ(violations(check(), "coupon_stock_counts"), 1);
 }
 
+// The expiry sweep reads only the coupons valid until after its floor: an issued coupon at or
+// under it would never expire, and a store without the floor could not sweep.
+TEST_F(CheckTest, FindsAnIssuedCouponUnderTheExpiryFloor) {
+  CouponBook book(*engine_);
+  auto e = testing::in_tx(*db_, [&] {
+    return book.issue(IssueInput{1, "mall_5_off", "k1", kTestNow, "operator", ""});
+  });
+  ASSERT_TRUE(e.ok()) << e.status().to_string();
+  EXPECT_EQ(violations(check(), "coupon_expiry_floor"), 0);
+  // A floor raised past it by hand (the triggers only lower it when a coupon becomes issued).
+  ASSERT_TRUE(db_->exec("UPDATE settings SET value = '" +
+                        std::to_string(e->coupon.valid_until.seconds) +
+                        "' WHERE key = 'coupon_expiry_floor'")
+                  .ok());
+  EXPECT_EQ(violations(check(), "coupon_expiry_floor"), 1);
+  ASSERT_TRUE(db_->exec("DELETE FROM settings WHERE key = 'coupon_expiry_floor'").ok());
+  EXPECT_EQ(violations(check(), "coupon_expiry_floor"), 1);
+  auto sweep = testing::in_tx(*db_, [&] { return book.expire(Date::from_ymd(2030, 1, 1), "e1"); });
+  ASSERT_FALSE(sweep.ok());
+  EXPECT_NE(sweep.status().message().find("coupon expiry floor"), std::string::npos)
+      << sweep.status().to_string();
+}
+
 TEST_F(CheckTest, FindsAnOrderWhoseLinesDisagree) {
   // The lines are a JSON array in the order's row: [line_no, amount, points, growth, refunded,
   // points clawed, growth clawed].
