@@ -199,6 +199,7 @@ Result<ApplySummary> apply_items(store::Database& db, LoyaltyEngine& engine,
           effects.push_back(std::move(e));
         }
       }
+      reader->give_back(std::move(run));  // applied and written: the reader frees it
       for (const OrderEffect& e : effects) {
         if (e.replayed) ++sum.already_applied;
         if (e.replayed || e.guest) continue;

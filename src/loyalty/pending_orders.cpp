@@ -79,13 +79,22 @@ PendingOrderReader::~PendingOrderReader() {
 }
 
 void PendingOrderReader::run() {
-  for (const std::vector<std::int64_t>& block : blocks_) {
+  std::size_t next = 0;
+  while (true) {
+    std::deque<std::vector<OrderInput>> spent;
+    bool read = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || ready_.size() < kAhead; });
+      cv_.wait(lock, [&] {
+        return stop_ || !spent_.empty() || (next < blocks_.size() && ready_.size() < kAhead);
+      });
       if (stop_) return;
+      spent.swap(spent_);
+      read = next < blocks_.size() && ready_.size() < kAhead;
     }
-    auto orders = read_orders(*own_, block);
+    spent.clear();  // freed here, where they were allocated
+    if (!read) continue;
+    auto orders = read_orders(*own_, blocks_[next++]);
     std::lock_guard<std::mutex> lock(mu_);
     if (!orders.ok()) {
       failed_ = orders.status();
@@ -95,6 +104,15 @@ void PendingOrderReader::run() {
     ready_.push_back(std::move(orders).value());
     cv_.notify_all();
   }
+}
+
+void PendingOrderReader::give_back(std::vector<OrderInput> done) {
+  if (!thread_.joinable()) return;  // read on the caller's thread: freed here
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    spent_.push_back(std::move(done));
+  }
+  cv_.notify_all();
 }
 
 Result<std::vector<OrderInput>> PendingOrderReader::next() {

@@ -33,6 +33,10 @@ class PendingOrderReader {
 
   // The next block's orders, in its order; an order no longer in the store is left out.
   Result<std::vector<OrderInput>> next();
+  // A block the caller is done with: the reading thread frees it. Its strings were allocated
+  // there, and glibc frees a chunk from another thread's arena under that arena's lock: freeing
+  // a block of 2,000 orders on the applying thread was about a tenth of a bulk apply's time.
+  void give_back(std::vector<OrderInput> done);
 
  private:
   explicit PendingOrderReader(std::vector<std::vector<std::int64_t>> blocks)
@@ -46,6 +50,7 @@ class PendingOrderReader {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::vector<OrderInput>> ready_;  // read, not yet handed out
+  std::deque<std::vector<OrderInput>> spent_;  // given back, not yet freed
   Status failed_;                              // the thread's error, if any
   bool stop_ = false;
   std::thread thread_;
