@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
+#include <span>
+#include <utility>
 
 #include "loyalty/calendar.h"
 #include "loyalty/decimal.h"
@@ -38,22 +41,49 @@ LineEarning line_rule(const EarnRules& rules, std::string_view sku, std::string_
 }
 
 std::vector<std::int64_t> allocate(std::int64_t total, std::span<const __int128> weights) {
-  std::vector<std::int64_t> out(weights.size(), 0);
+  const std::size_t n = weights.size();
+  std::vector<std::int64_t> out(n, 0);
   __int128 sum = 0;
   for (__int128 w : weights) sum += w;
   if (sum <= 0 || total <= 0) return out;
-  std::vector<__int128> rem(weights.size());
+  if (n == 1) {  // one line (most orders of a bulk apply have few): all of it
+    out[0] = total;
+    return out;
+  }
+  // The remainders and their order: on the stack for the usual handful of lines (a bulk apply
+  // allocates for every order otherwise).
+  constexpr std::size_t kInline = 16;
+  __int128 rem_inline[kInline];
+  std::size_t order_inline[kInline];
+  std::vector<__int128> rem_heap;
+  std::vector<std::size_t> order_heap;
+  if (n > kInline) {
+    rem_heap.resize(n);
+    order_heap.resize(n);
+  }
+  const std::span<__int128> rem =
+      n > kInline ? std::span<__int128>(rem_heap) : std::span<__int128>(rem_inline, n);
+  const std::span<std::size_t> order =
+      n > kInline ? std::span<std::size_t>(order_heap) : std::span<std::size_t>(order_inline, n);
   std::int64_t given = 0;
-  for (std::size_t i = 0; i < weights.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     __int128 p = static_cast<__int128>(total) * weights[i];
     out[i] = static_cast<std::int64_t>(p / sum);
     rem[i] = p % sum;
     given += out[i];
   }
-  std::vector<std::size_t> order(weights.size());
+  if (given == total) return out;  // nothing left over (no remainder anywhere)
+  // Largest remainder first, ties by position (a stable sort; by insertion for a few lines,
+  // since std::stable_sort takes a buffer from the heap).
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return rem[a] > rem[b]; });
+  const auto larger = [&](std::size_t a, std::size_t b) { return rem[a] > rem[b]; };
+  if (n > kInline) {
+    std::stable_sort(order.begin(), order.end(), larger);
+  } else {
+    for (std::size_t i = 1; i < n; ++i)
+      for (std::size_t j = i; j > 0 && larger(order[j], order[j - 1]); --j)
+        std::swap(order[j], order[j - 1]);
+  }
   for (std::size_t k = 0; given < total && k < order.size(); ++k) {
     if (weights[order[k]] == 0) continue;
     ++out[order[k]];
@@ -67,18 +97,23 @@ OrderEarning compute_order_earning(const Program& program, std::span<const EarnL
   const EarnRules& rules = program.points.earn;
   OrderEarning e;
   e.lines.resize(lines.size());
-  std::vector<std::string> why;
-  why.push_back(fmt::format("{}/yuan", format_milli(rules.per_yuan_milli)));
+  // Why it earned what it did ("1/yuan; tier gold ×1.5; …"), written straight into the text: an
+  // order of a bulk apply formats it once.
+  auto why = [&e]<typename... T>(fmt::format_string<T...> f, T&&... args) {
+    if (!e.explain.empty()) e.explain += "; ";
+    fmt::format_to(std::back_inserter(e.explain), f, std::forward<T>(args)...);
+  };
+  why("{}/yuan", format_milli(rules.per_yuan_milli));
 
   if (rules.tier_multiplier && ctx.tier >= 0 && ctx.tier < static_cast<int>(program.tiers.size())) {
     const Tier& t = program.tiers[static_cast<std::size_t>(ctx.tier)];
     e.tier_multiplier_milli = t.benefits.points_multiplier_milli;
     if (e.tier_multiplier_milli != kMilli)
-      why.push_back(fmt::format("tier {} ×{}", t.key, format_milli(e.tier_multiplier_milli)));
+      why("tier {} ×{}", t.key, format_milli(e.tier_multiplier_milli));
   }
 
   // Campaign multipliers: the largest applies, or their product (rounded down to 3 decimals).
-  std::vector<std::pair<std::string, std::int64_t>> campaigns;
+  std::vector<std::pair<std::string_view, std::int64_t>> campaigns;
   if (rules.member_day > 0 && day_of_month(ctx.day) == rules.member_day)
     campaigns.emplace_back("member day", rules.member_day_multiplier_milli);
   if (ctx.birthday_month && rules.birthday_month_multiplier_milli != kMilli)
@@ -91,13 +126,13 @@ OrderEarning compute_order_earning(const Program& program, std::span<const EarnL
           std::max_element(campaigns.begin(), campaigns.end(),
                            [](const auto& a, const auto& b) { return a.second < b.second; });
       e.campaign_multiplier_milli = best->second;
-      why.push_back(fmt::format("{} ×{}", best->first, format_milli(best->second)));
+      why("{} ×{}", best->first, format_milli(best->second));
     } else {
       std::int64_t m = kMilli;
       for (const auto& [name, mult] : campaigns) {
         m = std::min<std::int64_t>(
             100 * kMilli, static_cast<std::int64_t>(static_cast<__int128>(m) * mult / kMilli));
-        why.push_back(fmt::format("{} ×{}", name, format_milli(mult)));
+        why("{} ×{}", name, format_milli(mult));
       }
       e.campaign_multiplier_milli = m;
     }
@@ -120,9 +155,8 @@ OrderEarning compute_order_earning(const Program& program, std::span<const EarnL
     weight_sum += weights[i];
     amount_sum += amount;
   }
-  if (multiplied > 0)
-    why.push_back(fmt::format("{} line(s) with a category/SKU multiplier", multiplied));
-  if (excluded > 0) why.push_back(fmt::format("{} line(s) excluded", excluded));
+  if (multiplied > 0) why("{} line(s) with a category/SKU multiplier", multiplied);
+  if (excluded > 0) why("{} line(s) excluded", excluded);
 
   // points = Σ amount_fen × line_mult × per_yuan × tier_mult × campaign_mult / (100 × 1000⁴)
   // Within 128 bits: weights < 1e20 (1e12 fen × ×100 × 1000 lines), × per_yuan < 1e6,
@@ -134,13 +168,13 @@ OrderEarning compute_order_earning(const Program& program, std::span<const EarnL
   e.points = e.points_uncapped;
   if (rules.per_order_cap > 0 && e.points > rules.per_order_cap) {
     e.points = rules.per_order_cap;
-    why.push_back(fmt::format("capped at {} per order", rules.per_order_cap));
+    why("capped at {} per order", rules.per_order_cap);
   }
   if (rules.daily_cap > 0) {
     std::int64_t room = std::max<std::int64_t>(0, rules.daily_cap - ctx.earned_today);
     if (e.points > room) {
       e.points = room;
-      why.push_back(fmt::format("capped at {} per day", rules.daily_cap));
+      why("capped at {} per day", rules.daily_cap);
     }
   }
   auto points = allocate(e.points, weights);
@@ -152,7 +186,6 @@ OrderEarning compute_order_earning(const Program& program, std::span<const EarnL
     e.lines[i].points = points[i];
     e.lines[i].growth = growth[i];
   }
-  for (std::size_t i = 0; i < why.size(); ++i) e.explain += (i ? "; " : "") + why[i];
   return e;
 }
 

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <utility>
+#include <vector>
+
 #include "loyalty/calendar.h"
 #include "loyalty/decimal.h"
 
@@ -59,6 +64,42 @@ TEST(EarnRules, AllocationIsExactAndFavoursLargerRemainders) {
   EXPECT_EQ(allocate(7, w2), (std::vector<std::int64_t>{0, 2, 5}));
   std::vector<__int128> zero = {0, 0};
   EXPECT_EQ(allocate(5, zero), (std::vector<std::int64_t>{0, 0}));
+}
+
+// The largest-remainder rule written plainly: floors, then one more to the largest remainders,
+// ties to the earlier weight, never to a zero weight.
+std::vector<std::int64_t> plain_allocate(std::int64_t total, const std::vector<__int128>& w) {
+  std::vector<std::int64_t> out(w.size(), 0);
+  __int128 sum = 0;
+  for (__int128 x : w) sum += x;
+  if (sum <= 0 || total <= 0) return out;
+  std::vector<std::pair<__int128, std::size_t>> rem;
+  std::int64_t given = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    out[i] = static_cast<std::int64_t>(total * w[i] / sum);
+    given += out[i];
+    if (w[i] > 0) rem.emplace_back(total * w[i] % sum, i);
+  }
+  std::stable_sort(rem.begin(), rem.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  for (std::size_t k = 0; given < total; ++k, ++given) ++out[rem[k].second];
+  return out;
+}
+
+TEST(EarnRules, AllocationAgreesWithThePlainRuleForOneFewAndManyLines) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    const std::size_t n = 1 + rng() % (round % 3 == 0 ? 40 : 6);  // past the 16 kept inline
+    std::vector<__int128> w(n);
+    for (auto& x : w) x = rng() % 4 == 0 ? 0 : static_cast<__int128>(rng() % 100000);
+    const std::int64_t total = static_cast<std::int64_t>(rng() % 1000000);
+    const auto got = allocate(total, w);
+    ASSERT_EQ(got, plain_allocate(total, w)) << "round " << round << " n " << n;
+    std::int64_t sum = 0;
+    for (std::int64_t x : got) sum += x;
+    bool any = false;
+    for (auto x : w) any = any || x > 0;
+    EXPECT_EQ(sum, any ? total : 0);
+  }
 }
 
 TEST(EarnRules, LinesShareTheFlooredOrderTotal) {
