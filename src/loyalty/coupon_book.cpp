@@ -78,7 +78,8 @@ Status ensure_account_row(store::Database& db, MemberId member, std::string_view
 // account (loyalty_accounts.coupons, migration 14). The last entry itself may be in
 // loyalty_entries_other or, for a coupon used at checkout, on the order's row.
 // The expiry sweep's floor (migration 16): no coupon in state 'issued' has valid_until at or
-// below it. Triggers lower it when a coupon becomes issued under it; the sweep raises it.
+// below it. lower_expiry_floor lowers it when a coupon becomes issued under it; the sweep raises
+// it.
 constexpr std::string_view kExpiryFloorKey = "coupon_expiry_floor";
 
 Result<std::int64_t> expiry_floor(store::Database& db) {
@@ -89,6 +90,19 @@ Result<std::int64_t> expiry_floor(store::Database& db) {
   if (ec != std::errc() || end != v->data() + v->size())
     return internal_error(fmt::format("the coupon expiry floor '{}' is not a number", *v));
   return floor;
+}
+
+// A coupon becomes issued (issued, released from a lock, given back by a refund) valid until
+// `until`: at or under the floor, the floor goes just under it so the next sweep reads it. Every
+// writer of state 'issued' calls this; `recur check` proves none was missed. (A trigger on the
+// coupons' state did the same, but it cost each use and lock more than the index page the
+// floor saves: docs/benchmarks.md, "Round ten".)
+Status lower_expiry_floor(store::Database& db, Instant until) {
+  ASSIGN_OR_RETURN(store::Statement * st,
+                   db.cached("UPDATE settings SET value = ?1 - 1 WHERE key = "
+                             "'coupon_expiry_floor' AND CAST(value AS INTEGER) >= ?1"));
+  st->bind(1, until.seconds);
+  return st->run();
 }
 
 Result<std::int64_t> coupon_balance(store::Database& db, MemberId member) {
@@ -390,6 +404,7 @@ Result<IssueEffect> CouponBook::issue(const IssueInput& in) {
       .bind(11, engine_.program_version());
   RETURN_IF_ERROR(ins->run());
   std::int64_t id = db_.last_insert_rowid();
+  RETURN_IF_ERROR(lower_expiry_floor(db_, until));
   RETURN_IF_ERROR(count_out(t->key, +1));
   RETURN_IF_ERROR(entry(member, "issue", 1, id, "coupon-issue:" + in.key, in.at,
                         fmt::format("{} ({})", t->key, in.source)));
@@ -584,6 +599,7 @@ Result<CouponChange> CouponBook::release(std::int64_t coupon_id, const std::stri
                               "locked_at = NULL WHERE coupon_id = ?"));
   st->bind(1, coupon_id);
   RETURN_IF_ERROR(st->run());
+  RETURN_IF_ERROR(lower_expiry_floor(db_, c.valid_until));
   RETURN_IF_ERROR(
       entry(c.member, "release", 0, coupon_id, "coupon-release:" + key, at, c.order_key));
   RETURN_IF_ERROR(record_op(key, "release", coupon_id, c.member, at, c.order_key));
@@ -705,6 +721,7 @@ Result<RefundReturn> CouponBook::return_for_refund(const std::string& order_key,
                                 "discount_fen = NULL WHERE coupon_id = ?"));
     st->bind(1, holder).bind(2, c.coupon_id);
     RETURN_IF_ERROR(st->run());
+    RETURN_IF_ERROR(lower_expiry_floor(db_, c.valid_until));
     RETURN_IF_ERROR(entry(holder, "refund", 1, c.coupon_id,
                           fmt::format("coupon-refund:{}:{}", key, c.coupon_id), at,
                           "order " + order_key + " refunded in full"));

@@ -7,10 +7,11 @@
 //  - settings 'coupon_expiry_floor' (seconds): no coupon in state 'issued' has valid_until at or
 //    below it. The sweep reads only (floor, cutoff] and then raises the floor to its cutoff (every
 //    issued coupon up to there has just expired).
-//  - Two triggers keep the promise whoever writes: a coupon that becomes 'issued' (issued, a lock
-//    released, a use given back by a refund) at or below the floor lowers the floor to just under
-//    its valid_until, so the next sweep finds it. A use or lock does not fire them (the state is
-//    not 'issued').
+//  - Whoever makes a coupon 'issued' (issuing it, releasing a lock, giving a use back on a
+//    refund) at or under the floor lowers the floor to just under its valid_until, so the next
+//    sweep finds it (loyalty/coupon_book.cpp, lower_expiry_floor). Triggers on the coupons did
+//    this at first, but an UPDATE of a table with a trigger costs more than the index page saved
+//    (docs/benchmarks.md, "Round ten"); a use or a lock does not touch the floor.
 //  - `recur check` proves it (coupon_expiry_floor in loyalty/coupon_check.cpp).
 // The floor starts just under the earliest issued coupon's valid_until (0 for a store without
 // one), so nothing is missed and the first sweep reads no more than it did.
@@ -26,17 +27,6 @@ CREATE INDEX coupons_until ON coupons (valid_until);
 INSERT INTO settings (key, value) VALUES ('coupon_expiry_floor',
   COALESCE((SELECT MIN(valid_until) - 1 FROM coupons WHERE state = 'issued'), 0))
   ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-CREATE TRIGGER coupons_issued_under_floor AFTER INSERT ON coupons WHEN NEW.state = 'issued'
-BEGIN
-  UPDATE settings SET value = NEW.valid_until - 1
-    WHERE key = 'coupon_expiry_floor' AND CAST(value AS INTEGER) >= NEW.valid_until;
-END;
-CREATE TRIGGER coupons_reissued_under_floor AFTER UPDATE OF state ON coupons
-  WHEN NEW.state = 'issued'
-BEGIN
-  UPDATE settings SET value = NEW.valid_until - 1
-    WHERE key = 'coupon_expiry_floor' AND CAST(value AS INTEGER) >= NEW.valid_until;
-END;
 )SQL";
 }
 
