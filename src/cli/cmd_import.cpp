@@ -81,7 +81,8 @@ Result<ingest::ImportOptions> to_options(const ImportArgs& a) {
   return o;
 }
 
-void print_json(const ingest::ImportSummary& s) {
+// `loyalty_deferred`: --no-apply left the loyalty effects to the next apply.
+void print_json(const ingest::ImportSummary& s, bool loyalty_deferred) {
   JsonWriter w;
   w.begin_object()
       .field("kind", s.kind)
@@ -96,7 +97,8 @@ void print_json(const ingest::ImportSummary& s) {
       .field("members_created", s.members_created)
       .field("merges", s.merges)
       .field("merge_conflicts", s.merge_conflicts)
-      .field("batch_id", s.batch_id);
+      .field("batch_id", s.batch_id)
+      .field("loyalty_deferred", loyalty_deferred);
   w.key("errors").begin_array();
   for (std::size_t i = 0; i < s.errors.size() && i < 1000; ++i) {
     const auto& e = s.errors[i];
@@ -132,7 +134,7 @@ int run_import(Context& ctx, const ImportArgs& a) {
     return report(ls);
   const auto& s = *sum;
   if (a.json) {
-    print_json(s);
+    print_json(s, a.no_apply && !a.dry_run);
   } else {
     constexpr std::size_t kShown = 20;
     for (std::size_t i = 0; i < s.errors.size() && i < kShown; ++i)

@@ -297,6 +297,9 @@ TEST_F(OrderStreamCli, AnOrdersImportWithNoApplyLetsTheRefundsFileComeInTime) {
   EXPECT_TRUE(has(io.out, "loyalty not applied yet (--no-apply)")) << io.out;
   EXPECT_EQ(query("deferred.db", "SELECT COUNT(*) FROM orders"), 8);
   EXPECT_EQ(query("deferred.db", "SELECT COUNT(*) FROM loyalty_orders"), 1);  // S1's checkout
+  CmdResult again = run(deferred + "import orders --no-apply --json " + file("orders.csv"));
+  EXPECT_TRUE(has(again.out, "\"skipped\":9,")) << again.out;
+  EXPECT_TRUE(has(again.out, "\"loyalty_deferred\":true")) << again.out;
   CmdResult ir = run(deferred + "import refunds " + file("refunds.csv"));
   ASSERT_EQ(ir.code, 0) << ir.out;
 
@@ -306,7 +309,9 @@ TEST_F(OrderStreamCli, AnOrdersImportWithNoApplyLetsTheRefundsFileComeInTime) {
   EXPECT_TRUE(has(s.out, "ok 6 pos:R1 refund of pos:A2")) << s.out;  // after A2, before A3
 
   const std::string eager = store("eager.db");
-  ASSERT_EQ(run(eager + "import orders " + file("orders.csv")).code, 0);
+  CmdResult eo = run(eager + "import orders --json " + file("orders.csv"));
+  ASSERT_EQ(eo.code, 0) << eo.out;
+  EXPECT_TRUE(has(eo.out, "\"loyalty_deferred\":false")) << eo.out;
   ASSERT_EQ(run(eager + "import refunds " + file("refunds.csv")).code, 0);
 
   const std::string expected = ledger_dump(file("streamed.db"));
