@@ -413,7 +413,7 @@ std::int64_t recur_group_commit(store::Database& db, loyalty::LoyaltyEngine& eng
 enum class RefHistory {
   kMinimal,  // (member, amount, at), no index: the words at their barest
   kIndexed,  // the same indexed by member, as a ledger that lists a member's entries is
-  // A ledger entry: also the balance after it (the UPDATE's RETURNING), its cause, and the
+  // A ledger entry: also the balance after it (read with the balance), its cause, and the
   // order's key, unique, so that a retried order is not booked twice — what each of recur's
   // order transactions keeps too.
   kLedger,
@@ -482,14 +482,17 @@ void raw_balance_history(store::Database& database, const std::vector<Order>& or
   for (sqlite3_stmt* st : {begin, commit, up, hist}) sqlite3_finalize(st);
 }
 
-// The ledger reference (RefHistory::kLedger), one order per transaction: the balance UPDATE
-// returning the balance, and the entry INSERT with it, the cause and the order's key.
+// The ledger reference (RefHistory::kLedger), one order per transaction: the balance read, its
+// UPDATE, and the entry INSERT with the balance after, the cause and the order's key. (Until round
+// ten the UPDATE returned the balance, `RETURNING balance`; SQLite runs such a statement to its end
+// and hands the row back from a temporary table, and the SELECT + UPDATE pair is 5–7% faster.)
 void raw_ledger(store::Database& database, const std::vector<Order>& orders) {
   sqlite3* db = database.raw();
   sqlite3_stmt* begin = prepare(db, "BEGIN IMMEDIATE");
   sqlite3_stmt* commit = prepare(db, "COMMIT");
-  sqlite3_stmt* up = prepare(
-      db, "UPDATE ref_balances SET balance = balance + ? WHERE member_id = ? RETURNING balance");
+  sqlite3_stmt* sel = prepare(db, "SELECT balance FROM ref_balances WHERE member_id = ?");
+  sqlite3_stmt* up =
+      prepare(db, "UPDATE ref_balances SET balance = balance + ? WHERE member_id = ?");
   sqlite3_stmt* hist = prepare(db,
                                "INSERT INTO ref_history (member_id, amount, balance_after, cause, "
                                "idem_key, at) VALUES (?, ?, ?, 'order', ?, ?)");
@@ -499,9 +502,11 @@ void raw_ledger(store::Database& database, const std::vector<Order>& orders) {
     for (const Line& l : o.lines) paid += l.amount;
     sqlite3_bind_int64(up, 1, paid / 100);
     sqlite3_bind_int64(up, 2, o.member);
-    if (sqlite3_step(up) != SQLITE_ROW) check(SQLITE_ERROR, db, "UPDATE … RETURNING");
-    const std::int64_t after = sqlite3_column_int64(up, 0);
-    step(up, db);  // to SQLITE_DONE, and reset
+    sqlite3_bind_int64(sel, 1, o.member);
+    if (sqlite3_step(sel) != SQLITE_ROW) check(SQLITE_ERROR, db, "the balance's SELECT");
+    const std::int64_t after = sqlite3_column_int64(sel, 0) + paid / 100;
+    sqlite3_reset(sel);
+    step(up, db);
     sqlite3_bind_int64(hist, 1, o.member);
     sqlite3_bind_int64(hist, 2, paid / 100);
     sqlite3_bind_int64(hist, 3, after);
@@ -510,7 +515,7 @@ void raw_ledger(store::Database& database, const std::vector<Order>& orders) {
     step(hist, db);
     step(commit, db);
   }
-  for (sqlite3_stmt* st : {begin, commit, up, hist}) sqlite3_finalize(st);
+  for (sqlite3_stmt* st : {begin, commit, sel, up, hist}) sqlite3_finalize(st);
 }
 
 // The layout ceiling: raw sqlite3 writing the rows recur writes for each order — with
@@ -857,7 +862,7 @@ int main(int argc, char** argv) {
         single_raw_indexed.wall / single.wall, single_raw_indexed.wall / with_coupon.wall);
     std::printf(
         "# (a) reference variant: a ledger transaction, the history also carrying the balance "
-        "after (UPDATE … RETURNING), the cause and the order's key with a unique index (a retried "
+        "after (read, then UPDATE), the cause and the order's key with a unique index (a retried "
         "order is not booked twice) (wall/cpu s): %.3f/%.3f, %s tx/s; recur's ratio to it %.2f "
         "(mixed stream %.2f, with a coupon at every checkout %.2f)\n",
         single_raw_ledger.wall, single_raw_ledger.cpu, rate(n / single_raw_ledger.wall).c_str(),
