@@ -23,6 +23,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "loyalty/engine_internal.h"
@@ -56,10 +57,19 @@ struct MemberState {
   bool exists = false, merged = false;
   std::string birthday;
   AccountState account;
-  bool dirty = false;                                     // changed since last written
-  std::unordered_map<std::int32_t, std::int64_t> earned;  // paid_day -> order points
+  bool dirty = false;  // changed since last written
+  // (paid_day, order points) for the days the member ordered on: a few per batch, found from
+  // the back since orders come in time order (a hash map per member allocated for every order).
+  std::vector<std::pair<std::int32_t, std::int64_t>> earned;
   LoyaltyEngine::GrowthLots growth;  // every growth lot, read with the member (not lifetime)
 };
+
+// The member's order points on `day`, 0 if none yet (and from then on in `m.earned`).
+std::int64_t& earned_on(MemberState& m, std::int32_t day) {
+  for (auto it = m.earned.rbegin(); it != m.earned.rend(); ++it)
+    if (it->first == day) return it->second;
+  return m.earned.emplace_back(day, 0).second;
+}
 
 // Inserts rows[0..n) with `bind(statement, first parameter, row)`, kRowsPerInsert per statement.
 template <typename T, typename Bind>
@@ -266,7 +276,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
             st.bind(at, std::int64_t{s.first_day}).bind(at + 1, std::int64_t{s.last_day});
           },
           [&](store::Statement& st) {
-            state[st.column_int64(0)].earned[static_cast<std::int32_t>(st.column_int64(1))] =
+            earned_on(state[st.column_int64(0)], static_cast<std::int32_t>(st.column_int64(1))) =
                 st.column_int64(2);
           }));
     return Status();
@@ -313,7 +323,7 @@ Result<std::vector<OrderEffect>> LoyaltyEngine::OrderBatch::add(
     e.key = in.key;
     e.member = in.member;
     e.tier_before = a.tier;
-    std::int64_t& earned = m.earned[en.zone_.local_date(in.paid_at).days];
+    std::int64_t& earned = earned_on(m, en.zone_.local_date(in.paid_at).days);
     const OrderPlan plan = en.plan_order(in, a, m.birthday, earned);
     e.points = plan.earning.points;
     e.points_uncapped = plan.earning.points_uncapped;
