@@ -99,9 +99,9 @@ Result<std::int64_t> expiry_floor(store::Database& db) {
 // floor saves: docs/benchmarks.md, "Round ten".)
 Status lower_expiry_floor(store::Database& db, Instant until) {
   ASSIGN_OR_RETURN(store::Statement * st,
-                   db.cached("UPDATE settings SET value = ?1 - 1 WHERE key = "
-                             "'coupon_expiry_floor' AND CAST(value AS INTEGER) >= ?1"));
-  st->bind(1, until.seconds);
+                   db.cached("UPDATE settings SET value = ?1 - 1 WHERE key = ?2 AND "
+                             "CAST(value AS INTEGER) >= ?1"));
+  st->bind(1, until.seconds).bind(2, kExpiryFloorKey);
   return st->run();
 }
 

@@ -225,22 +225,23 @@ Result<OrderEffect> LoyaltyEngine::apply_order(const OrderInput& in,
   ASSIGN_OR_RETURN(std::int64_t entry_id, next_entry_id(db_));
   const engine_detail::OrderRow row = order_row(in, member, plan, a, entry_id);
   const std::int64_t repay = row.points - row.points_remaining;
-  if (!coupon) {
-    static const std::string kSql = std::string(engine_detail::kOrderRowInsert) + "(" +
-                                    std::string(kOrderRowPlaceholders) + ")";
-    ASSIGN_OR_RETURN(store::Statement * st, cache_.get_built(kSql));
-    engine_detail::bind_order_row(*st, 1, row, active_.version);
-    RETURN_IF_ERROR(st->run());
-  } else {  // with the coupon's entry, entry_id + 2, in three more columns of the row
-    static const std::string kSql = [] {
+  {
+    // The row; with a coupon used at checkout, also that coupon's entry (entry_id + 2) in three
+    // more columns.
+    static const std::string kPlain = std::string(engine_detail::kOrderRowInsert) + "(" +
+                                      std::string(kOrderRowPlaceholders) + ")";
+    static const std::string kWithCoupon = [] {
       std::string s = engine_detail::kOrderRowInsert;
       s.insert(s.rfind(") VALUES "), ", coupon_id, coupon_fen, coupon_after");
       return s + "(" + std::string(kOrderRowPlaceholders) + ", ?, ?, ?)";
     }();
-    ASSIGN_OR_RETURN(store::Statement * st, cache_.get_built(kSql));
+    ASSIGN_OR_RETURN(store::Statement * st, cache_.get_built(coupon ? kWithCoupon : kPlain));
     engine_detail::bind_order_row(*st, 1, row, active_.version);
-    constexpr int c = static_cast<int>(engine_detail::kOrderRowColumns) + 1;
-    st->bind(c, coupon->coupon_id).bind(c + 1, coupon->discount).bind(c + 2, coupon->balance_after);
+    if (coupon) {
+      constexpr int c = static_cast<int>(engine_detail::kOrderRowColumns) + 1;
+      st->bind(c, coupon->coupon_id).bind(c + 1, coupon->discount);
+      st->bind(c + 2, coupon->balance_after);
+    }
     RETURN_IF_ERROR(st->run());
   }
   if (repay > 0) {
